@@ -1,0 +1,46 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Module cut (STYLE.md): the command layer knows everything; KubeJSON knows nothing of labs,
+// git or processes; CLibGit2 is imported by LabGit alone.
+let package = Package(
+    name: "klab",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "klab", targets: ["klab"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibGit2",
+            pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"])]
+        ),
+        .target(name: "KubeJSON", dependencies: ["Yams"]),
+        .target(name: "LabSpec", dependencies: ["KubeJSON", "Yams"]),
+        .target(name: "Checks", dependencies: ["KubeJSON", "LabSpec"]),
+        .target(name: "LabGit", dependencies: ["CLibGit2"]),
+        .target(name: "Workspace", dependencies: ["LabGit", "LabSpec", "Checks", "KubeJSON"]),
+        .target(name: "Grading", dependencies: ["Workspace", "LabGit", "LabSpec", "Checks", "KubeJSON"]),
+        .target(
+            name: "KlabCLI",
+            dependencies: [
+                "KubeJSON", "LabSpec", "Checks", "LabGit", "Workspace", "Grading",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "klab", dependencies: ["KlabCLI"]),
+
+        .testTarget(name: "KubeJSONTests", dependencies: ["KubeJSON"]),
+        .testTarget(name: "LabSpecTests", dependencies: ["LabSpec"]),
+        .testTarget(name: "ChecksTests", dependencies: ["Checks"]),
+        .testTarget(name: "LabGitTests", dependencies: ["LabGit"]),
+        .testTarget(name: "WorkspaceTests", dependencies: ["Workspace"]),
+        .testTarget(name: "GradingTests", dependencies: ["Grading"]),
+        .testTarget(name: "KlabCLITests", dependencies: ["KlabCLI"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

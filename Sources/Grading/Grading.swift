@@ -1,0 +1,1 @@
+// Batch grading lives here (see the grading issue).

@@ -1,0 +1,45 @@
+import Checks
+import Foundation
+import KubeJSON
+
+/// The exit codes of DESIGN.md, the same for every command.
+public enum ExitStatus: Int32, Error {
+    case success = 0
+    case checksFailed = 1
+    case badInput = 2
+    case environment = 3
+    case workspace = 4
+}
+
+/// An error a command throws after it has already told the user what went wrong.
+struct CLIFailure: Error {
+    var message: String
+    var status: ExitStatus
+
+    init(message: String, status: ExitStatus) {
+        self.message = message
+        self.status = status
+    }
+
+    /// Maps each module's errors to one line and an exit code.
+    init(_ error: Error) {
+        switch error {
+        case let failure as CLIFailure:
+            self = failure
+        case let error as ProcessRunnerError:
+            self.init(message: error.description, status: .environment)
+        case let error as JSONParseError:
+            self.init(message: error.description, status: .badInput)
+        default:
+            self.init(message: String(describing: error), status: .badInput)
+        }
+    }
+}
+
+func writeStdout(_ text: String) {
+    FileHandle.standardOutput.write(Data(text.utf8))
+}
+
+func writeStderr(_ text: String) {
+    FileHandle.standardError.write(Data(text.utf8))
+}

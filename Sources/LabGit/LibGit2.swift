@@ -1,0 +1,23 @@
+import CLibGit2
+
+/// Process-wide libgit2 state: initialised once, before the first call.
+public enum LibGit2 {
+    private static let initialised: Bool = {
+        git_libgit2_init()
+        return true
+    }()
+
+    /// Makes sure libgit2 is initialised; every entry point of LabGit calls this first.
+    @inline(__always)
+    public static func ensureInitialised() {
+        _ = initialised
+    }
+
+    /// The version of the libgit2 library klab is linked against, e.g. "1.5.1".
+    public static var version: String {
+        ensureInitialised()
+        var major: Int32 = 0, minor: Int32 = 0, revision: Int32 = 0
+        git_libgit2_version(&major, &minor, &revision)
+        return "\(major).\(minor).\(revision)"
+    }
+}

@@ -1,0 +1,1 @@
+// The lab package model lives here (see the lab-package issue).

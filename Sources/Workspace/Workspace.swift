@@ -1,0 +1,1 @@
+// The learner workspace lives here (see the workspace issue).

@@ -1,0 +1,3 @@
+import KlabCLI
+
+KlabMain.run()

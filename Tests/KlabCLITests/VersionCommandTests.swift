@@ -1,0 +1,28 @@
+import Foundation
+import XCTest
+
+final class VersionCommandTests: XCTestCase {
+    func testTextNamesKlabAndLibgit2() throws {
+        let result = try KlabBinary.run(["version"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let lines = result.stdout.split(separator: "\n")
+        XCTAssertEqual(lines.first, "klab 0.1.0")
+        XCTAssertTrue(lines.contains { $0.hasPrefix("libgit2 1.") }, result.stdout)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("kubectl ") }, result.stdout)
+    }
+
+    func testJSONSaysWhenKubectlIsMissing() throws {
+        let result = try KlabBinary.run(["version", "--output", "json"], environment: ["PATH": "/nonexistent"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        XCTAssertEqual(json?["klab"] as? String, "0.1.0")
+        XCTAssertNotNil(json?["libgit2"] as? String)
+        XCTAssertTrue(json?["kubectl"] is NSNull, result.stdout)
+    }
+
+    func testUnknownCommandIsBadUsage() throws {
+        let result = try KlabBinary.run(["versio"])
+        XCTAssertEqual(result.status, 2)
+        XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, result.stderr)
+    }
+}
