@@ -38,8 +38,6 @@ let package = Package(
         .testTarget(name: "LabSpecTests", dependencies: ["LabSpec"]),
         .testTarget(name: "ChecksTests", dependencies: ["Checks"]),
         .testTarget(name: "LabGitTests", dependencies: ["LabGit"]),
-        .testTarget(name: "WorkspaceTests", dependencies: ["Workspace"]),
-        .testTarget(name: "GradingTests", dependencies: ["Grading"]),
         .testTarget(name: "KlabCLITests", dependencies: ["KlabCLI"]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,1 +1,0 @@
-// The lab package model lives here (see the lab-package issue).

@@ -1,0 +1,250 @@
+import KubeJSON
+
+/// One check: a source of facts about the cluster and what must hold of them.
+///
+/// Strings in a check may contain `${name}`: a lab parameter (substituted when the lab is
+/// loaded for a learner) or a value captured by an earlier check (substituted when the check
+/// is evaluated).
+public struct Check: Sendable, Equatable {
+    /// What the learner reads: a sentence saying what should be true.
+    public var name: String
+    /// Where the facts come from.
+    public var source: CheckSource
+    /// What must hold of the selected objects (for `get`) or of the result (other sources).
+    public var expectation: Expectation
+    /// Poll until the check passes or this many seconds have passed; nil evaluates once.
+    public var wait: Double?
+    /// Values to remember for later checks: capture name → JSONPath template.
+    public var captures: [Capture]
+    /// The check's share of its step's points under partial credit (default 1).
+    public var weight: Double
+    /// Where the check was written, for messages.
+    public var location: SourceLocation?
+
+    public init(
+        name: String, source: CheckSource, expectation: Expectation = Expectation(), wait: Double? = nil,
+        captures: [Capture] = [], weight: Double = 1, location: SourceLocation? = nil
+    ) {
+        self.name = name
+        self.source = source
+        self.expectation = expectation
+        self.wait = wait
+        self.captures = captures
+        self.weight = weight
+        self.location = location
+    }
+
+    /// Whether evaluating the check reads Kubernetes objects only (what `--kube-only` keeps).
+    public var readsKubernetesOnly: Bool {
+        if case .get = source { return true }
+        return false
+    }
+}
+
+/// A value a check remembers for later ones, read with a JSONPath template from the check's
+/// subject: `{count, items}` of the selected objects, or the result of exec/http/command.
+public struct Capture: Sendable, Equatable {
+    public var name: String
+    public var path: String
+
+    public init(name: String, path: String) {
+        self.name = name
+        self.path = path
+    }
+}
+
+/// Where a check's facts come from.
+public enum CheckSource: Sendable, Equatable {
+    /// Kubernetes objects, as `kubectl get` returns them.
+    case get(ObjectSelector)
+    /// A command run in a pod (`kubectl exec`); the subject is `{exitCode, stdout, stderr}`.
+    case exec(ExecRequest)
+    /// An HTTP request; the subject is `{status, body, json}`.
+    case http(HTTPRequest)
+    /// A local program such as `helm` or `aws`; the subject is
+    /// `{exitCode, stdout, stderr, json}` (json when stdout parses as JSON).
+    case command([String])
+}
+
+/// Which Kubernetes objects a check reads.
+public struct ObjectSelector: Sendable, Equatable {
+    /// `apps/v1`, `v1`...; nil matches the kind in any group.
+    public var apiVersion: String?
+    /// The object kind as it appears in the objects (`Deployment`, `Pod`, `Node`).
+    public var kind: String
+    /// One object by name; nil selects every object that matches the rest.
+    public var name: String?
+    /// Which namespace to look in.
+    public var namespace: NamespaceSelection
+    /// A label selector in kubectl's `-l` syntax (`app=web,tier in (a,b),!canary`).
+    public var labels: String?
+    /// A field selector in kubectl's `--field-selector` syntax (`status.phase=Running`).
+    public var fields: String?
+
+    public init(
+        apiVersion: String? = nil, kind: String, name: String? = nil, namespace: NamespaceSelection = .lab,
+        labels: String? = nil, fields: String? = nil
+    ) {
+        self.apiVersion = apiVersion
+        self.kind = kind
+        self.name = name
+        self.namespace = namespace
+        self.labels = labels
+        self.fields = fields
+    }
+}
+
+/// The namespace a selector reads from.
+public enum NamespaceSelection: Sendable, Equatable {
+    /// The lab's namespace (the `namespace` parameter); ignored for cluster-scoped kinds.
+    case lab
+    /// This namespace.
+    case named(String)
+    /// Every namespace (`"*"` in YAML, `kubectl get -A`).
+    case all
+}
+
+/// A command to run in a pod.
+public struct ExecRequest: Sendable, Equatable {
+    /// The pod by name, or nil to pick the first Running pod matching `labels`.
+    public var pod: String?
+    /// A label selector choosing the pod when `pod` is nil.
+    public var labels: String?
+    public var namespace: NamespaceSelection
+    /// The container; nil means the pod's first container (kubectl's default).
+    public var container: String?
+    /// The command and its arguments (no shell unless you run one).
+    public var command: [String]
+
+    public init(
+        pod: String? = nil, labels: String? = nil, namespace: NamespaceSelection = .lab, container: String? = nil,
+        command: [String]
+    ) {
+        self.pod = pod
+        self.labels = labels
+        self.namespace = namespace
+        self.container = container
+        self.command = command
+    }
+}
+
+/// An HTTP GET to a URL, usually one read from the cluster through a capture.
+public struct HTTPRequest: Sendable, Equatable {
+    public var url: String
+    /// Seconds before the request is given up (default 10).
+    public var timeout: Double
+
+    public init(url: String, timeout: Double = 10) {
+        self.url = url
+        self.timeout = timeout
+    }
+}
+
+/// What must hold of a check's subject.
+public struct Expectation: Sendable, Equatable {
+    /// How many objects the selection must find.
+    public var count: CountRule?
+    /// Nothing may match the selection.
+    public var absent: Bool
+    /// Every selected object (or the one result) satisfies every assertion.
+    public var all: [Assertion]
+    /// At least one selected object satisfies all of these.
+    public var any: [Assertion]
+    /// No selected object satisfies all of these.
+    public var none: [Assertion]
+    /// JSONPath templates whose values must differ between every two selected objects.
+    public var distinct: [String]
+
+    public init(
+        count: CountRule? = nil, absent: Bool = false, all: [Assertion] = [], any: [Assertion] = [],
+        none: [Assertion] = [], distinct: [String] = []
+    ) {
+        self.count = count
+        self.absent = absent
+        self.all = all
+        self.any = any
+        self.none = none
+        self.distinct = distinct
+    }
+}
+
+/// How many objects a selection must find.
+public enum CountRule: Sendable, Equatable {
+    case exactly(Int)
+    case range(min: Int?, max: Int?)
+    /// A comparison written as text, e.g. `> ${baselineNodes}`; read after captures are known.
+    case comparison(ComparisonOperator, String)
+}
+
+/// The comparison operators of `compare`, `quantity` and `count`.
+public enum ComparisonOperator: String, Sendable, Equatable, CaseIterable {
+    case equal = "=="
+    case notEqual = "!="
+    case less = "<"
+    case lessOrEqual = "<="
+    case greater = ">"
+    case greaterOrEqual = ">="
+
+    public func holds<T: Comparable>(_ lhs: T, _ rhs: T) -> Bool {
+        switch self {
+        case .equal: return lhs == rhs
+        case .notEqual: return lhs != rhs
+        case .less: return lhs < rhs
+        case .lessOrEqual: return lhs <= rhs
+        case .greater: return lhs > rhs
+        case .greaterOrEqual: return lhs >= rhs
+        }
+    }
+}
+
+/// One thing that must be true of an object or result.
+public indirect enum Assertion: Sendable, Equatable {
+    /// The value(s) at a JSONPath satisfy a predicate.
+    case value(path: String, predicate: ValuePredicate)
+    /// A status condition, with `kubectl wait --for=condition=TYPE=STATUS` rules.
+    case condition(type: String, status: String, reason: String?)
+    /// The object contains this partial object (kuttl rules; `anyOrder` relaxes arrays).
+    case partial(JSONValue, anyOrder: Bool)
+    /// Related objects satisfy their own expectation.
+    case join(Join)
+}
+
+/// What a value must be.
+public enum ValuePredicate: Sendable, Equatable {
+    case equals(JSONValue)
+    case notEquals(JSONValue)
+    case oneOf([JSONValue])
+    /// A regular expression the value's text must match (search, not whole-string).
+    case matches(String)
+    case exists
+    case absent
+    /// A numeric comparison; the right side is text so it may hold `${capture}`.
+    case compare(ComparisonOperator, String)
+    /// A Kubernetes quantity comparison (`>= 500m`, `<= 2Gi`).
+    case quantity(ComparisonOperator, String)
+    /// The value is an IP address inside this CIDR block.
+    case cidr(String)
+}
+
+/// Objects related to the one being checked, and what must hold of them.
+public struct Join: Sendable, Equatable {
+    public var relation: Relation
+    public var expectation: Expectation
+
+    public init(relation: Relation, expectation: Expectation) {
+        self.relation = relation
+        self.expectation = expectation
+    }
+}
+
+/// How related objects are found from the current one.
+public enum Relation: Sendable, Equatable {
+    /// A pod's Node (`.spec.nodeName`).
+    case node
+    /// The pods a workload or Service selects, in its namespace.
+    case pods
+    /// A Service's Endpoints object.
+    case endpoints
+    /// Any selection; `{jsonpath}` in its strings is read from the current object.
+    case selector(ObjectSelector)
+}

@@ -1,0 +1,25 @@
+import Foundation
+import XCTest
+@testable import LabSpec
+
+final class LabModelTests: XCTestCase {
+    func testDefaultsIncludeNamespaceAndDeclaredParameters() {
+        let lab = Lab(
+            id: "health-probes", title: "Probes",
+            parameters: [LabParameter(name: "replicas", defaultValue: "3")],
+            directory: URL(fileURLWithPath: "/labs/health-probes"),
+            contentDirectory: URL(fileURLWithPath: "/content/health-probes")
+        )
+        XCTAssertEqual(lab.defaultParameters, ["replicas": "3", "namespace": "default"])
+    }
+
+    func testStepContentDefaultsToStepId() {
+        XCTAssertEqual(LabStep(id: "liveness", title: "t").content, "liveness.md")
+    }
+
+    func testComparisonOperators() {
+        XCTAssertTrue(ComparisonOperator.greaterOrEqual.holds(3, 3))
+        XCTAssertFalse(ComparisonOperator.greater.holds(3, 3))
+        XCTAssertTrue(ComparisonOperator.notEqual.holds("a", "b"))
+    }
+}
