@@ -1,0 +1,65 @@
+import KubeJSON
+
+/// A Kubernetes cluster as checks see it: a live one through kubectl, or a snapshot on disk.
+///
+/// Implementations return objects unfiltered (one call per kind and namespace); selectors
+/// are applied by `ClusterReader`, the same way for every source, so a snapshot and a live
+/// cluster answer a check identically.
+public protocol Cluster: AnyObject {
+    /// Every object of a kind. `namespace` nil means all namespaces (or a cluster-scoped kind).
+    /// Each object carries `apiVersion` and `kind`.
+    func objects(of kind: KindReference, namespace: String?) throws -> [JSONValue]
+
+    /// Runs a command in a container of a pod (`kubectl exec`).
+    func exec(namespace: String, pod: String, container: String?, command: [String]) throws -> CommandOutput
+
+    /// Performs an HTTP GET.
+    func http(url: String, timeout: Double) throws -> HTTPOutput
+
+    /// Runs a local program such as `helm` or `aws`.
+    func command(_ arguments: [String]) throws -> CommandOutput
+}
+
+/// A kind as a check names it: `Deployment`, optionally with its `apiVersion` (`apps/v1`).
+public struct KindReference: Hashable, Sendable, CustomStringConvertible {
+    public var kind: String
+    public var apiVersion: String?
+
+    public init(kind: String, apiVersion: String? = nil) {
+        self.kind = kind
+        self.apiVersion = apiVersion
+    }
+
+    /// The API group (`apps`), or nil when no apiVersion is given; "" is the core group.
+    public var group: String? {
+        guard let apiVersion else { return nil }
+        let parts = apiVersion.split(separator: "/", maxSplits: 1)
+        return parts.count == 2 ? String(parts[0]) : ""
+    }
+
+    public var description: String { apiVersion.map { "\($0) \(kind)" } ?? kind }
+}
+
+/// What a command printed and how it ended.
+public struct CommandOutput: Sendable, Equatable {
+    public var exitCode: Int
+    public var stdout: String
+    public var stderr: String
+
+    public init(exitCode: Int, stdout: String, stderr: String) {
+        self.exitCode = exitCode
+        self.stdout = stdout
+        self.stderr = stderr
+    }
+}
+
+/// What an HTTP request returned.
+public struct HTTPOutput: Sendable, Equatable {
+    public var status: Int
+    public var body: String
+
+    public init(status: Int, body: String) {
+        self.status = status
+        self.body = body
+    }
+}
