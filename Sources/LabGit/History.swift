@@ -1,0 +1,37 @@
+import CLibGit2
+
+/// Reading history: walking commits from a tip and ancestry questions. Read-only.
+extension Repository {
+    /// The ids of the commits reachable from `tip`, newest first (topological, then time);
+    /// at most `limit` when given.
+    public func history(from tip: ObjectID, limit: Int? = nil) throws -> [ObjectID] {
+        var walk: OpaquePointer?
+        try check(git_revwalk_new(&walk, pointer), "git_revwalk_new")
+        defer { git_revwalk_free(walk) }
+        try check(git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_TIME.rawValue), "git_revwalk_sorting")
+        var start = tip.raw
+        try check(git_revwalk_push(walk, &start), "git_revwalk_push")
+        var ids: [ObjectID] = []
+        var oid = git_oid()
+        while limit.map({ ids.count < $0 }) ?? true {
+            let code = git_revwalk_next(&oid, walk)
+            if code == GIT_ITEROVER.rawValue { git_error_clear(); break }
+            try check(code, "git_revwalk_next")
+            ids.append(ObjectID(oid))
+        }
+        return ids
+    }
+
+    /// The commits reachable from `tip`, newest first, read in full.
+    public func commits(from tip: ObjectID, limit: Int? = nil) throws -> [Commit] {
+        try history(from: tip, limit: limit).map { try commit($0) }
+    }
+
+    /// True when `ancestor` is `descendant` or one of its ancestors.
+    public func isAncestor(_ ancestor: ObjectID, of descendant: ObjectID) throws -> Bool {
+        if ancestor == descendant { return true }
+        var commit = descendant.raw
+        var other = ancestor.raw
+        return try check(git_graph_descendant_of(pointer, &commit, &other), "git_graph_descendant_of") == 1
+    }
+}

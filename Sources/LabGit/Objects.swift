@@ -1,0 +1,100 @@
+import CLibGit2
+import Foundation
+
+/// Blobs and trees: writing contents, reading them back by id or by path.
+extension Repository {
+    /// Stores `data` as a blob and returns its id.
+    @discardableResult
+    public func writeBlob(_ data: Data) throws -> ObjectID {
+        var out = git_oid()
+        try data.withUnsafeBytes { bytes in
+            _ = try check(git_blob_create_from_buffer(&out, pointer, bytes.baseAddress, bytes.count), "git_blob_create_from_buffer")
+        }
+        return ObjectID(out)
+    }
+
+    /// The contents of blob `id`.
+    public func blob(_ id: ObjectID) throws -> Data {
+        let blob = try lookup(id, GIT_OBJECT_BLOB, what: "blob \(id)")
+        defer { git_object_free(blob) }
+        return Self.contents(ofBlob: blob)
+    }
+
+    /// True when the object database holds `id` (any kind).
+    public func contains(_ id: ObjectID) throws -> Bool {
+        var odb: OpaquePointer?
+        try check(git_repository_odb(&odb, pointer), "git_repository_odb")
+        defer { git_odb_free(odb) }
+        var oid = id.raw
+        return git_odb_exists(odb, &oid) == 1
+    }
+
+    /// The tree of a commit, or the tree itself when `id` names a tree.
+    public func treeID(of id: ObjectID) throws -> ObjectID {
+        let object = try lookup(id, GIT_OBJECT_ANY, what: "object \(id)")
+        defer { git_object_free(object) }
+        var tree: OpaquePointer?
+        try check(git_object_peel(&tree, object, GIT_OBJECT_TREE), "git_object_peel")
+        defer { git_object_free(tree) }
+        return ObjectID(git_object_id(tree))
+    }
+
+    /// The entry at `path` in the tree of `commitOrTree`; nil when nothing is there.
+    public func entry(at path: String, in commitOrTree: ObjectID) throws -> TreeEntry? {
+        let path = try validatedRepoPath(path)
+        let treeID = try treeID(of: commitOrTree)
+        let tree = try lookup(treeID, GIT_OBJECT_TREE, what: "tree \(treeID)")
+        defer { git_object_free(tree) }
+        var entry: OpaquePointer?
+        let code = git_tree_entry_bypath(&entry, tree, path)
+        if code == GIT_ENOTFOUND.rawValue {
+            git_error_clear()
+            return nil
+        }
+        try check(code, "git_tree_entry_bypath")
+        defer { git_tree_entry_free(entry) }
+        return TreeEntry(path: path, mode: .init(git_tree_entry_filemode(entry)), id: ObjectID(git_tree_entry_id(entry)))
+    }
+
+    /// The contents of the file at `path` in `commitOrTree`; nil when there is no file there.
+    public func blob(at path: String, in commitOrTree: ObjectID) throws -> Data? {
+        guard let entry = try entry(at: path, in: commitOrTree), entry.mode.isBlob else { return nil }
+        return try blob(entry.id)
+    }
+
+    /// The entries of a tree (of a commit), files and folders, depth first in git's order;
+    /// `recursive: false` lists only the top level.
+    public func treeEntries(of commitOrTree: ObjectID, recursive: Bool = true) throws -> [TreeEntry] {
+        let treeID = try treeID(of: commitOrTree)
+        let tree = try lookup(treeID, GIT_OBJECT_TREE, what: "tree \(treeID)")
+        defer { git_object_free(tree) }
+        if !recursive {
+            return (0..<git_tree_entrycount(tree)).map { index in
+                let entry = git_tree_entry_byindex(tree, index)
+                return TreeEntry(path: String(cString: git_tree_entry_name(entry)),
+                                 mode: .init(git_tree_entry_filemode(entry)), id: ObjectID(git_tree_entry_id(entry)))
+            }
+        }
+        let collector = EntryCollector()
+        let payload = Unmanaged.passUnretained(collector).toOpaque()
+        try check(git_tree_walk(tree, GIT_TREEWALK_PRE, { root, entry, payload in
+            let collector = Unmanaged<EntryCollector>.fromOpaque(payload!).takeUnretainedValue()
+            let prefix = root.map { String(cString: $0) } ?? ""
+            collector.entries.append(TreeEntry(path: prefix + String(cString: git_tree_entry_name(entry)),
+                                               mode: .init(git_tree_entry_filemode(entry)),
+                                               id: ObjectID(git_tree_entry_id(entry))))
+            return 0
+        }, payload), "git_tree_walk")
+        return collector.entries
+    }
+
+    static func contents(ofBlob blob: OpaquePointer) -> Data {
+        let size = Int(git_blob_rawsize(blob))
+        guard size > 0, let bytes = git_blob_rawcontent(blob) else { return Data() }
+        return Data(bytes: bytes, count: size)
+    }
+}
+
+private final class EntryCollector {
+    var entries: [TreeEntry] = []
+}

@@ -1,0 +1,155 @@
+import CLibGit2
+import Foundation
+
+/// A git repository opened through libgit2. One instance per thread at a time: libgit2
+/// handles are not shared across threads, but separate instances may be used in parallel.
+public final class Repository {
+    let pointer: OpaquePointer
+    /// Keeps alive whatever the repository's files depend on (e.g. a bundle's scratch folder).
+    private let owner: AnyObject?
+
+    init(pointer: OpaquePointer, owner: AnyObject? = nil) {
+        self.pointer = pointer
+        self.owner = owner
+    }
+
+    deinit { git_repository_free(pointer) }
+
+    /// Creates an ordinary (non-bare) repository at `url`, making the folder if needed,
+    /// with HEAD on `initialBranch` (no commit yet). An existing repository is reopened.
+    public static func create(at url: URL, initialBranch: String = "main") throws -> Repository {
+        LibGit2.ensureInitialised()
+        var options = git_repository_init_options()
+        try check(git_repository_init_options_init(&options, UInt32(GIT_REPOSITORY_INIT_OPTIONS_VERSION)),
+                  "git_repository_init_options_init")
+        options.flags = GIT_REPOSITORY_INIT_MKPATH.rawValue | GIT_REPOSITORY_INIT_MKDIR.rawValue
+        var out: OpaquePointer?
+        try initialBranch.withCString { branch in
+            options.initial_head = branch
+            try check(git_repository_init_ext(&out, url.path, &options), "git_repository_init_ext")
+        }
+        return Repository(pointer: out!)
+    }
+
+    /// Creates a bare repository (objects and refs only, no working folder).
+    public static func createBare(at url: URL) throws -> Repository {
+        LibGit2.ensureInitialised()
+        var out: OpaquePointer?
+        try check(git_repository_init(&out, url.path, 1), "git_repository_init")
+        return Repository(pointer: out!)
+    }
+
+    /// Opens the repository whose working folder (or git folder) is exactly `url`.
+    /// Throws `notARepository` when there is none and `damagedRepository` when there is one
+    /// that libgit2 cannot read (missing HEAD or objects, unreadable HEAD...).
+    public static func open(at url: URL) throws -> Repository {
+        LibGit2.ensureInitialised()
+        var out: OpaquePointer?
+        let code = git_repository_open_ext(&out, url.path, GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue, nil)
+        if code == GIT_ENOTFOUND.rawValue {
+            let message = lastErrorMessage(code)
+            if looksLikeRepository(url) {
+                throw LabGitError.damagedRepository(path: url.path, detail: message)
+            }
+            throw LabGitError.notARepository(path: url.path)
+        }
+        try check(code, "git_repository_open_ext")
+        let repository = Repository(pointer: out!)
+        try repository.validateHead(path: url.path)
+        return repository
+    }
+
+    /// Opens the repository containing `url`, looking in it and then its parent folders.
+    public static func discover(from url: URL) throws -> Repository {
+        LibGit2.ensureInitialised()
+        var out: OpaquePointer?
+        let code = git_repository_open_ext(&out, url.path, 0, nil)
+        if code == GIT_ENOTFOUND.rawValue {
+            git_error_clear()
+            throw LabGitError.notARepository(path: url.path)
+        }
+        try check(code, "git_repository_open_ext")
+        let repository = Repository(pointer: out!)
+        try repository.validateHead(path: url.path)
+        return repository
+    }
+
+    /// The working folder; nil for a bare repository.
+    public var workdir: URL? {
+        guard let path = git_repository_workdir(pointer) else { return nil }
+        return URL(fileURLWithPath: String(cString: path), isDirectory: true)
+    }
+
+    /// The git folder (`.git` for an ordinary repository).
+    public var gitDirectory: URL {
+        URL(fileURLWithPath: String(cString: git_repository_path(pointer)), isDirectory: true)
+    }
+
+    public var isBare: Bool { git_repository_is_bare(pointer) == 1 }
+
+    /// Sets the name and email libgit2 writes into reflog entries, so that they never depend
+    /// on the user's git configuration.
+    public func setIdentity(name: String, email: String) throws {
+        try check(git_repository_set_ident(pointer, name, email), "git_repository_set_ident")
+    }
+
+    /// A repository whose HEAD cannot be read is damaged, not merely empty.
+    private func validateHead(path: String) throws {
+        var head: OpaquePointer?
+        let code = git_repository_head(&head, pointer)
+        if code == 0 { git_reference_free(head); return }
+        if code == GIT_EUNBORNBRANCH.rawValue || code == GIT_ENOTFOUND.rawValue {
+            git_error_clear()
+            return
+        }
+        throw LabGitError.damagedRepository(path: path, detail: "HEAD cannot be read: \(lastErrorMessage(code))")
+    }
+
+    private static func looksLikeRepository(_ url: URL) -> Bool {
+        let fm = FileManager.default
+        if fm.fileExists(atPath: url.appendingPathComponent(".git").path) { return true }
+        // A bare repository or a git folder given directly.
+        let markers = ["HEAD", "objects", "refs"]
+        return markers.filter { fm.fileExists(atPath: url.appendingPathComponent($0).path) }.count >= 2
+    }
+}
+
+// MARK: - Helpers shared by the files of this module
+
+/// Calls `body` with a `git_strarray` of `strings` valid for the duration of the call.
+func withStrArray<R>(_ strings: [String], _ body: (UnsafeMutablePointer<git_strarray>) throws -> R) rethrows -> R {
+    var cStrings: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+    defer { cStrings.forEach { free($0) } }
+    return try cStrings.withUnsafeMutableBufferPointer { buffer in
+        var array = git_strarray(strings: buffer.baseAddress, count: strings.count)
+        return try body(&array)
+    }
+}
+
+/// Checks a path relative to the top of a repository: slash-separated, no empty, `.` or `..`
+/// component, no `.git`. The empty string means "the whole repository" where allowed.
+func validatedRepoPath(_ path: String, allowRoot: Bool = false) throws -> String {
+    var trimmed = path
+    while trimmed.hasSuffix("/") { trimmed.removeLast() }
+    if trimmed.isEmpty {
+        if allowRoot { return "" }
+        throw LabGitError.invalidPath(path, reason: "a file path is required")
+    }
+    if trimmed.hasPrefix("/") {
+        throw LabGitError.invalidPath(path, reason: "paths are relative to the top of the repository")
+    }
+    for component in trimmed.split(separator: "/", omittingEmptySubsequences: false) {
+        if component.isEmpty || component == "." || component == ".." {
+            throw LabGitError.invalidPath(path, reason: "empty, '.' and '..' components are not allowed")
+        }
+        if component.lowercased() == ".git" {
+            throw LabGitError.invalidPath(path, reason: "git's own folder cannot be named")
+        }
+    }
+    return trimmed
+}
+
+/// True when `path` is `prefix` or lies under it ("" is the whole repository).
+func path(_ path: String, isUnder prefix: String) -> Bool {
+    prefix.isEmpty || path == prefix || path.hasPrefix(prefix + "/")
+}
