@@ -21,7 +21,7 @@ let package = Package(
         ),
         .target(name: "KubeJSON", dependencies: ["Yams"]),
         .target(name: "LabSpec", dependencies: ["KubeJSON", "Yams"]),
-        .target(name: "Checks", dependencies: ["KubeJSON", "LabSpec"]),
+        .target(name: "Checks", dependencies: ["KubeJSON", "LabSpec", "Yams"]),
         .target(name: "LabGit", dependencies: ["CLibGit2"]),
         .target(name: "Workspace", dependencies: ["LabGit", "LabSpec", "Checks", "KubeJSON"]),
         .target(name: "Grading", dependencies: ["Workspace", "LabGit", "LabSpec", "Checks", "KubeJSON"]),

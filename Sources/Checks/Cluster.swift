@@ -18,6 +18,22 @@ public protocol Cluster: AnyObject {
 
     /// Runs a local program such as `helm` or `aws`.
     func command(_ arguments: [String]) throws -> CommandOutput
+
+    /// Whether a kind is cluster-scoped; nil when the source cannot tell (then it is read as
+    /// namespaced). The default answers from `KubernetesKinds`.
+    func isClusterScoped(_ kind: KindReference) -> Bool?
+
+    /// Forgets anything the source cached, so the next read sees the cluster as it is now
+    /// (before a `wait` poll). Sources that cache nothing do nothing.
+    func refresh()
+}
+
+extension Cluster {
+    public func isClusterScoped(_ kind: KindReference) -> Bool? {
+        kind.info.map { !$0.namespaced }
+    }
+
+    public func refresh() {}
 }
 
 /// A kind as a check names it: `Deployment`, optionally with its `apiVersion` (`apps/v1`).

@@ -26,6 +26,8 @@ struct CLIFailure: Error {
         switch error {
         case let failure as CLIFailure:
             self = failure
+        case let error as ClusterError:
+            self.init(message: error.description, status: ExitStatus(rawValue: error.exitCode) ?? .environment)
         case let error as ProcessRunnerError:
             self.init(message: error.description, status: .environment)
         case let error as JSONParseError:

@@ -1,0 +1,167 @@
+import Foundation
+import KubeJSON
+import LabSpec
+
+/// The objects a selector picked, and what they were picked from.
+public struct Selection: Sendable, Equatable {
+    /// The objects that match the selector (name, labels, fields), in the source's order.
+    public var objects: [JSONValue]
+    /// Every object of the kind in the scope before name/label/field filtering, for "closest
+    /// candidate" messages.
+    public var candidates: [JSONValue]
+    /// The namespace read; nil = all namespaces or a cluster-scoped kind.
+    public var namespace: String?
+    /// The kind as resolved (`deploy` → `Deployment`), with the selector's apiVersion.
+    public var kind: KindReference
+
+    public init(objects: [JSONValue], candidates: [JSONValue], namespace: String?, kind: KindReference) {
+        self.objects = objects
+        self.candidates = candidates
+        self.namespace = namespace
+        self.kind = kind
+    }
+}
+
+/// Reads the cluster for one evaluation: selectors applied the same way for every source (as
+/// the API server applies them), one `Cluster.objects(of:namespace:)` call per kind and scope,
+/// shared by every check, and everything read kept as `evidence`.
+///
+/// Objects are trimmed as they are read (`metadata.managedFields` and the
+/// `kubectl.kubernetes.io/last-applied-configuration` annotation), so checks see exactly what
+/// the evidence holds and a re-grade from evidence reaches the same verdict.
+public final class ClusterReader {
+    public let cluster: Cluster
+    public let labNamespace: String
+
+    private struct ListKey: Hashable {
+        var kind: KindReference
+        var namespace: String?
+    }
+
+    private var lists: [ListKey: [JSONValue]] = [:]
+    private var evidenceLists: [String: [JSONValue]] = [:]
+    private var evidenceOutputs: [String: RecordedOutput] = [:]
+    private var labelSelectors: [String: LabelSelector] = [:]
+
+    public init(cluster: Cluster, labNamespace: String) {
+        self.cluster = cluster
+        self.labNamespace = labNamespace
+    }
+
+    /// The objects a selector picks. Throws `ClusterError` for selectors that do not parse and
+    /// for sources that cannot be read.
+    public func select(_ selector: ObjectSelector) throws -> Selection {
+        let kind = Self.listKind(KindReference(kind: selector.kind, apiVersion: selector.apiVersion))
+        let clusterScoped = cluster.isClusterScoped(kind) ?? false
+        let namespace: String?
+        if clusterScoped {
+            namespace = nil
+        } else {
+            switch selector.namespace {
+            case .lab: namespace = labNamespace
+            case .named(let name): namespace = name
+            case .all: namespace = nil
+            }
+        }
+        let labels = try selector.labels.map(labelSelector) ?? .everything
+        let fields = try selector.fields.map { try FieldSelector(parsing: $0, kind: kind.kind) }
+        let candidates = try list(kind, namespace: namespace, clusterScoped: clusterScoped)
+        let objects = candidates.filter { object in
+            if let name = selector.name, object["metadata"]?["name"]?.stringValue != name { return false }
+            if !labels.requirements.isEmpty, !labels.matches(object: object) { return false }
+            if let fields, !fields.matches(object: object) { return false }
+            return true
+        }
+        return Selection(objects: objects, candidates: candidates, namespace: namespace, kind: kind)
+    }
+
+    public func exec(namespace: String, pod: String, container: String?, command: [String]) throws -> CommandOutput {
+        let result = try cluster.exec(namespace: namespace, pod: pod, container: container, command: command)
+        record(.exec(namespace: namespace, pod: pod, container: container, command: command, result: result))
+        return result
+    }
+
+    public func http(url: String, timeout: Double) throws -> HTTPOutput {
+        let result = try cluster.http(url: url, timeout: timeout)
+        record(.http(url: url, result: result))
+        return result
+    }
+
+    public func command(_ arguments: [String]) throws -> CommandOutput {
+        let result = try cluster.command(arguments)
+        record(.command(arguments: arguments, result: result))
+        return result
+    }
+
+    /// Forgets cached objects (before a `wait` poll re-reads the cluster). Evidence keeps the
+    /// latest reading of each list.
+    public func refresh() {
+        lists.removeAll()
+        cluster.refresh()
+    }
+
+    /// Everything read so far, as a snapshot folder's files; see `Evidence`.
+    public var evidence: Evidence {
+        var files: [String: Data] = [:]
+        for (path, objects) in evidenceLists { files[path] = Evidence.listFile(objects) }
+        for (path, output) in evidenceOutputs { files[path] = Evidence.outputFile(output) }
+        return Evidence(files: files)
+    }
+
+    // MARK: -
+
+    private func list(_ kind: KindReference, namespace: String?, clusterScoped: Bool) throws -> [JSONValue] {
+        let key = ListKey(kind: kind, namespace: namespace)
+        if let cached = lists[key] { return cached }
+        // A list of every namespace already read answers any one namespace.
+        if let namespace, let everywhere = lists[ListKey(kind: kind, namespace: nil)] {
+            let objects = everywhere.filter { $0["metadata"]?["namespace"]?.stringValue == namespace }
+            lists[key] = objects
+            return objects
+        }
+        let objects = try cluster.objects(of: kind, namespace: namespace).map(Self.trimmed)
+        lists[key] = objects
+        evidenceLists[Evidence.listPath(kind: kind, namespace: namespace, clusterScoped: clusterScoped)] = objects
+        return objects
+    }
+
+    private func record(_ output: RecordedOutput) {
+        evidenceOutputs[Evidence.outputPath(output)] = output
+    }
+
+    private func labelSelector(_ text: String) throws -> LabelSelector {
+        if let parsed = labelSelectors[text] { return parsed }
+        let parsed = try LabelSelector(parsing: text)
+        labelSelectors[text] = parsed
+        return parsed
+    }
+
+    /// The kind as lists are keyed: canonical name, and no apiVersion when the check named the
+    /// one klab would read anyway, so `Deployment` and `apps/v1 Deployment` share one read.
+    static func listKind(_ reference: KindReference) -> KindReference {
+        let canonical = reference.canonical
+        if let info = canonical.info, canonical.apiVersion == info.apiVersion {
+            return KindReference(kind: info.kind, apiVersion: nil)
+        }
+        return canonical
+    }
+
+    /// The object without the fields that are noise for checks and bulk for evidence.
+    static func trimmed(_ object: JSONValue) -> JSONValue {
+        guard case .object(var top) = object, case .object(var metadata)? = top["metadata"] else { return object }
+        var changed = false
+        if metadata["managedFields"] != nil {
+            metadata["managedFields"] = nil
+            changed = true
+        }
+        if case .object(var annotations)? = metadata["annotations"],
+           annotations["kubectl.kubernetes.io/last-applied-configuration"] != nil {
+            annotations["kubectl.kubernetes.io/last-applied-configuration"] = nil
+            metadata["annotations"] = .object(annotations)
+            changed = true
+        }
+        guard changed else { return object }
+        top["metadata"] = .object(metadata)
+        return .object(top)
+    }
+}

@@ -1,0 +1,159 @@
+import Foundation
+import KubeJSON
+
+/// A cluster read from a snapshot directory: production code, not a mock. Learners' evidence,
+/// offline grading and the tests all run on it.
+///
+/// Layout (contract of DESIGN.md "Snapshots"):
+/// - every `*.json`, `*.yaml` and `*.yml` file under the directory, in sub-folders too, holds
+///   what `kubectl get ... -o json|yaml` printed: one object, a `kind: List`, or a typed list;
+///   other files and hidden entries (`.name`) are ignored;
+/// - `outputs/*.json` at the top records exec, http and command calls (`RecordedOutput`);
+/// - an object listed in several files counts once: the file last in path order wins.
+///
+/// Kinds are matched as `KindReference.matches` says: by kind, plural or short name for the
+/// built-in kinds, case-insensitively. Everything is read when the cluster is made, so a broken
+/// file is reported at once, naming the file (with line and column where known).
+public final class SnapshotCluster: Cluster {
+    public let directory: String
+    /// Every object in the snapshot, ordered by namespace, kind and name.
+    public private(set) var allObjects: [JSONValue] = []
+    public private(set) var recordedOutputs: [RecordedOutput] = []
+
+    public init(directory: String) throws {
+        self.directory = directory
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ClusterError.snapshotNotFound(directory: directory)
+        }
+        var byIdentity: [String: JSONValue] = [:]
+        for path in try Self.objectFiles(in: directory) {
+            let data = try Self.read(path)
+            for object in try SnapshotDocuments.objects(in: data, path: path) {
+                byIdentity[Self.identity(of: object)] = object
+            }
+        }
+        allObjects = byIdentity.sorted { $0.key < $1.key }.map(\.value)
+        recordedOutputs = try Self.outputs(in: directory)
+    }
+
+    /// Builds a snapshot from evidence in memory (what `ClusterReader.evidence` collected),
+    /// through the same file reader, without writing it out.
+    public convenience init(evidence: Evidence, name: String = "evidence") throws {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("klab-evidence-\(UUID().uuidString)").path
+        try evidence.write(to: directory)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try self.init(directory: directory)
+    }
+
+    public func objects(of kind: KindReference, namespace: String?) throws -> [JSONValue] {
+        allObjects.filter { object in
+            guard let apiVersion = object["apiVersion"]?.stringValue, let objectKind = object["kind"]?.stringValue,
+                  kind.matches(apiVersion: apiVersion, kind: objectKind)
+            else { return false }
+            guard let namespace else { return true }
+            return object["metadata"]?["namespace"]?.stringValue == namespace
+        }
+    }
+
+    /// Known kinds follow the table; for others, the snapshot's objects tell: if every object
+    /// of the kind lacks a namespace, the kind is cluster-scoped.
+    public func isClusterScoped(_ kind: KindReference) -> Bool? {
+        if let info = kind.info { return !info.namespaced }
+        let found = (try? objects(of: kind, namespace: nil)) ?? []
+        guard !found.isEmpty else { return nil }
+        return found.allSatisfy { ($0["metadata"]?["namespace"]?.stringValue ?? "").isEmpty }
+    }
+
+    public func exec(namespace: String, pod: String, container: String?, command: [String]) throws -> CommandOutput {
+        var fallback: CommandOutput?
+        for case .exec(let ns, let p, let c, let cmd, let result) in recordedOutputs.reversed()
+        where ns == namespace && p == pod && cmd == command {
+            // A request for the default container takes any recording; a named one wants its own
+            // (or one recorded without a container name).
+            if c == container { return result }
+            if container == nil || c == nil { fallback = fallback ?? result }
+        }
+        if let fallback { return fallback }
+        throw ClusterError.outputNotRecorded(
+            call: RecordedOutput.execCall(namespace: namespace, pod: pod, container: container, command: command),
+            directory: directory)
+    }
+
+    public func http(url: String, timeout: Double) throws -> HTTPOutput {
+        for case .http(let u, let result) in recordedOutputs.reversed() where u == url { return result }
+        throw ClusterError.outputNotRecorded(call: RecordedOutput.httpCall(url: url), directory: directory)
+    }
+
+    public func command(_ arguments: [String]) throws -> CommandOutput {
+        for case .command(let a, let result) in recordedOutputs.reversed() where a == arguments { return result }
+        throw ClusterError.outputNotRecorded(call: RecordedOutput.commandCall(arguments), directory: directory)
+    }
+
+    // MARK: - Files
+
+    static let outputsFolder = "outputs"
+
+    private static func objectFiles(in directory: String) throws -> [String] {
+        var files: [String] = []
+        func walk(_ folder: String, top: Bool) throws {
+            let names: [String]
+            do {
+                names = try FileManager.default.contentsOfDirectory(atPath: folder)
+            } catch {
+                throw ClusterError.invalidSnapshotFile(path: folder, line: nil, column: nil, reason: "cannot list the folder")
+            }
+            for name in names.sorted() where !name.hasPrefix(".") {
+                if top && name == outputsFolder { continue }
+                let path = folder + "/" + name
+                var isDirectory: ObjCBool = false
+                _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+                if isDirectory.boolValue {
+                    try walk(path, top: false)
+                } else if name.hasSuffix(".json") || name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
+                    files.append(path)
+                }
+            }
+        }
+        try walk(directory.hasSuffix("/") && directory.count > 1 ? String(directory.dropLast()) : directory, top: true)
+        return files
+    }
+
+    private static func outputs(in directory: String) throws -> [RecordedOutput] {
+        let folder = directory + "/" + outputsFolder
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [] }
+        var outputs: [RecordedOutput] = []
+        for name in names.sorted() where name.hasSuffix(".json") && !name.hasPrefix(".") {
+            let path = folder + "/" + name
+            let value: JSONValue
+            do {
+                value = try JSONParser.parse(bytes: try read(path))
+            } catch let error as JSONParseError {
+                throw ClusterError.invalidSnapshotFile(path: path, line: error.line, column: error.column, reason: error.message)
+            }
+            switch RecordedOutput.parse(value) {
+            case .success(let output): outputs.append(output)
+            case .failure(let error):
+                throw ClusterError.invalidSnapshotFile(
+                    path: path, line: nil, column: nil, reason: "not a recorded output: \(error.reason)")
+            }
+        }
+        return outputs
+    }
+
+    private static func read(_ path: String) throws -> Data {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ClusterError.invalidSnapshotFile(path: path, line: nil, column: nil, reason: "cannot read the file")
+        }
+        return data
+    }
+
+    /// group/kind namespace/name; also the sort key, so objects come out in a stable order.
+    static func identity(of object: JSONValue) -> String {
+        let reference = KindReference(kind: object["kind"]?.stringValue ?? "", apiVersion: object["apiVersion"]?.stringValue)
+        let namespace = object["metadata"]?["namespace"]?.stringValue ?? ""
+        let name = object["metadata"]?["name"]?.stringValue ?? ""
+        return "\(namespace)\u{0}\(reference.group ?? "")\u{0}\(reference.kind)\u{0}\(name)"
+    }
+}
