@@ -12,6 +12,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -20,7 +21,10 @@ let package = Package(
             providers: [.apt(["libgit2-dev"])]
         ),
         .target(name: "KubeJSON", dependencies: ["Yams"]),
-        .target(name: "LabSpec", dependencies: ["KubeJSON", "Yams"]),
+        .target(
+            name: "LabSpec",
+            dependencies: ["KubeJSON", "Yams", .product(name: "Mustache", package: "swift-mustache")]
+        ),
         .target(name: "Checks", dependencies: ["KubeJSON", "LabSpec", "Yams"]),
         .target(name: "LabGit", dependencies: ["CLibGit2"]),
         .target(name: "Workspace", dependencies: ["LabGit", "LabSpec", "Checks", "KubeJSON"]),

@@ -1,6 +1,7 @@
 import Checks
 import Foundation
 import KubeJSON
+import LabSpec
 
 /// The exit codes of DESIGN.md, the same for every command.
 public enum ExitStatus: Int32, Error {
@@ -30,6 +31,8 @@ struct CLIFailure: Error {
             self.init(message: error.description, status: ExitStatus(rawValue: error.exitCode) ?? .environment)
         case let error as ProcessRunnerError:
             self.init(message: error.description, status: .environment)
+        case let error as LabSpecError:
+            self.init(message: error.description, status: .badInput)
         case let error as JSONParseError:
             self.init(message: error.description, status: .badInput)
         default:

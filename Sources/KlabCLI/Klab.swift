@@ -11,6 +11,7 @@ public struct Klab: ParsableCommand {
         version: klabVersion,
         subcommands: [
             VersionCommand.self,
+            LabCommand.self,
         ]
     )
 

@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import KubeJSON
+import LabSpec
+
+struct LabListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List the labs: id, title and number of steps."
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var labsOptions: LabsOptions
+
+    func run() throws {
+        let loader = try labsOptions.loader()
+        var labs: [Lab] = []
+        var broken: [LabSpecError] = []
+        for id in loader.labIDs() {
+            do { labs.append(try loader.load(id)) } catch let error as LabSpecError { broken.append(error) }
+        }
+        switch global.output {
+        case .text:
+            let width = labs.map(\.id.count).max() ?? 2
+            var lines = [pad("ID", width) + "  STEPS  TITLE"]
+            for lab in labs {
+                lines.append(pad(lab.id, width) + "  " + pad(String(lab.steps.count), 5) + "  " + lab.title)
+            }
+            writeStdout(lines.joined(separator: "\n") + "\n")
+        case .json:
+            let items = labs.map { lab in
+                JSONValue.object(JSONObject([
+                    ("id", .string(lab.id)), ("title", .string(lab.title)), ("steps", .int(Int64(lab.steps.count))),
+                ]))
+            }
+            writeStdout(JSONWriter.pretty(.array(items)) + "\n")
+        }
+        if !broken.isEmpty {
+            for error in broken { writeStderr("klab: \(error.description)\n") }
+            throw ExitStatus.badInput
+        }
+    }
+
+    private func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+    }
+}

@@ -1,0 +1,25 @@
+import ArgumentParser
+import Foundation
+import KubeJSON
+import LabSpec
+
+struct LabShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "Show a lab: summary, prerequisites, parameters, and its steps in order with their checks."
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var labsOptions: LabsOptions
+
+    @Argument(help: "The lab id.")
+    var lab: String
+
+    func run() throws {
+        let lab = try labsOptions.loader().load(self.lab)
+        switch global.output {
+        case .text: writeStdout(LabDescription.text(lab))
+        case .json: writeStdout(JSONWriter.pretty(LabDescription.json(lab)) + "\n")
+        }
+    }
+}

@@ -1,0 +1,654 @@
+import Foundation
+import KubeJSON
+import Yams
+
+/// Something a lab file mentions that only the linter checks (a file, a JSONPath, a regex...),
+/// with where it was written. Recorded in document order, so "an earlier check" means earlier
+/// in the file.
+enum LabReference: Equatable {
+    case jsonPath(String, SourceLocation)
+    case regex(String, SourceLocation)
+    case quantity(String, SourceLocation)
+    case cidr(String, SourceLocation)
+    case manifest(String, SourceLocation)
+    case content(String, SourceLocation)
+    /// `${name}`s used in a string.
+    case variables([String], SourceLocation)
+    /// A check captures this name.
+    case captured(String, SourceLocation)
+    /// The completion checks start: they run on their own, so step captures do not reach them.
+    case completionBegins
+    case stepID(String, SourceLocation)
+    case parameterName(String, SourceLocation)
+    case labID(String, SourceLocation)
+    case formatVersion(String, SourceLocation)
+}
+
+/// Turns the YAML tree of a `lab.yaml` into a `Lab`, collecting every problem it meets.
+final class LabDecoder {
+    let reader: YAMLReader
+    private(set) var references: [LabReference] = []
+
+    init(file: String) {
+        reader = YAMLReader(file: file)
+    }
+
+    static let labKeys = ["format", "id", "title", "summary", "prerequisites", "scope", "parameters", "steps", "completion"]
+    static let parameterKeys = ["name", "default", "description"]
+    static let stepKeys = ["id", "title", "content", "manifests", "commands", "checks", "hints", "points", "partialCredit"]
+    static let sourceKeys = ["get", "exec", "http", "command"]
+    static let expectationKeys = ["count", "absent", "expect", "any", "none", "distinct"]
+    static let checkKeys = ["name"] + sourceKeys + expectationKeys + ["wait", "capture", "weight"]
+    static let selectorKeys = ["kind", "apiVersion", "name", "namespace", "labels", "fields"]
+    static let execKeys = ["pod", "labels", "namespace", "container", "command"]
+    static let httpKeys = ["url", "timeout"]
+    static let predicateKeys = ["equals", "notEquals", "in", "matches", "exists", "absent", "compare", "quantity", "cidr"]
+    static let assertionKinds = ["path", "condition", "object", "join"]
+    static let assertionKeys = assertionKinds + predicateKeys + ["anyOrder", "count", "expect", "any", "none", "distinct"]
+    static let conditionKeys = ["type", "status", "reason"]
+    static let relations = ["node", "pods", "endpoints"]
+
+    // MARK: - Lab
+
+    func lab(_ root: Node, directory: URL, contentDirectory: URL) -> Lab? {
+        guard let fields = reader.fields(root, key: "lab.yaml", context: "the lab", known: Self.labKeys) else { return nil }
+        var lab = Lab(id: "", title: "", directory: directory, contentDirectory: contentDirectory)
+
+        if let node = fields["format"] {
+            let text = node.scalar?.string ?? reader.describe(node)
+            references.append(.formatVersion(text, reader.location(node)))
+            lab.format = Int(text) ?? 0
+        } else {
+            reader.report(.missingKey("format", in: "the lab", at: reader.location(root)))
+        }
+        if let node = fields["id"], let id = string(node, key: "id") {
+            lab.id = id
+            references.append(.labID(id, reader.location(node)))
+        } else if !fields.has("id") {
+            reader.report(.missingKey("id", in: "the lab", at: reader.location(root)))
+        }
+        if let node = fields["title"], let title = string(node, key: "title") {
+            lab.title = title
+        } else if !fields.has("title") {
+            reader.report(.missingKey("title", in: "the lab", at: reader.location(root)))
+        }
+        if let node = fields["summary"], let summary = string(node, key: "summary") { lab.summary = summary }
+        if let node = fields["prerequisites"], let ids = reader.strings(node, key: "prerequisites") {
+            lab.prerequisites = ids.map(\.0)
+        }
+        if let node = fields["scope"], let text = string(node, key: "scope") {
+            if let scope = LabScope(rawValue: text) {
+                lab.scope = scope
+            } else {
+                reader.report(.invalidValue(
+                    key: "scope", value: text, reason: "scope is 'namespace' or 'cluster'", at: reader.location(node)))
+            }
+        }
+        if let node = fields["parameters"], let items = reader.list(node, key: "parameters") {
+            lab.parameters = items.compactMap(parameter)
+        }
+        if let node = fields["steps"], let items = reader.list(node, key: "steps") {
+            lab.steps = items.compactMap(step)
+        } else if !fields.has("steps") {
+            reader.report(.missingKey("steps", in: "the lab", at: reader.location(root)))
+        }
+        if let node = fields["completion"], let items = reader.list(node, key: "completion") {
+            references.append(.completionBegins)
+            lab.completion = items.compactMap { check($0) }
+        }
+        return lab
+    }
+
+    private func parameter(_ node: Node) -> LabParameter? {
+        guard let fields = reader.fields(node, key: "parameters item", context: "a parameter", known: Self.parameterKeys) else {
+            return nil
+        }
+        guard let nameNode = fields["name"] else {
+            reader.report(.missingKey("name", in: "a parameter", at: reader.location(node)))
+            return nil
+        }
+        guard let name = string(nameNode, key: "name") else { return nil }
+        references.append(.parameterName(name, reader.location(nameNode)))
+        var defaultValue = ""
+        if let value = fields["default"] {
+            defaultValue = string(value, key: "default") ?? ""
+        } else {
+            reader.report(.missingKey("default", in: "parameter '\(name)'", at: reader.location(node)))
+        }
+        let description = fields["description"].flatMap { string($0, key: "description") } ?? ""
+        return LabParameter(name: name, defaultValue: defaultValue, description: description)
+    }
+
+    private func step(_ node: Node) -> LabStep? {
+        guard let fields = reader.fields(node, key: "steps item", context: "a step", known: Self.stepKeys) else { return nil }
+        guard let idNode = fields["id"] else {
+            reader.report(.missingKey("id", in: "a step", at: reader.location(node)))
+            return nil
+        }
+        guard let id = string(idNode, key: "id") else { return nil }
+        references.append(.stepID(id, reader.location(idNode)))
+        var step = LabStep(id: id, title: "")
+        if let title = fields["title"] {
+            step.title = string(title, key: "title") ?? ""
+        } else {
+            reader.report(.missingKey("title", in: "step '\(id)'", at: reader.location(node)))
+        }
+        if let content = fields["content"], let path = string(content, key: "content") {
+            step.content = path
+            references.append(.content(path, reader.location(content)))
+        } else {
+            references.append(.content(step.content, reader.location(idNode)))
+        }
+        if let manifests = fields["manifests"], let paths = reader.strings(manifests, key: "manifests") {
+            step.manifests = paths.map(\.0)
+            for (path, item) in paths { references.append(.manifest(path, reader.location(item))) }
+        }
+        if let commands = fields["commands"], let lines = reader.strings(commands, key: "commands") {
+            step.commands = lines.map(\.0)
+        }
+        if let hints = fields["hints"], let lines = reader.strings(hints, key: "hints") {
+            step.hints = lines.map(\.0)
+        }
+        if let points = fields["points"], let value = reader.number(points, key: "points") {
+            if value < 0 {
+                reader.report(.invalidValue(
+                    key: "points", value: "\(value)", reason: "points cannot be negative", at: reader.location(points)))
+            }
+            step.points = value
+        }
+        if let partial = fields["partialCredit"], let value = reader.bool(partial, key: "partialCredit") {
+            step.partialCredit = value
+        }
+        if let checks = fields["checks"], let items = reader.list(checks, key: "checks") {
+            step.checks = items.compactMap { check($0) }
+        }
+        return step
+    }
+
+    // MARK: - Checks
+
+    func check(_ node: Node) -> Check? {
+        guard let fields = reader.fields(node, key: "check", context: "a check", known: Self.checkKeys) else { return nil }
+        let location = reader.location(node)
+        var name = ""
+        if let nameNode = fields["name"] {
+            name = string(nameNode, key: "name") ?? ""
+        } else {
+            reader.report(.missingKey("name", in: "a check", at: location))
+        }
+        let sources = fields.present(Self.sourceKeys)
+        guard sources.count == 1, let sourceKey = sources.first, let sourceNode = fields[sourceKey] else {
+            let found = sources.isEmpty ? "none" : sources.joined(separator: " and ")
+            reader.report(.conflictingKeys(
+                "a check needs exactly one source: get, exec, http or command (found \(found))", at: location))
+            return nil
+        }
+        guard let source = self.source(sourceKey, sourceNode) else { return nil }
+        if case .get = source {} else {
+            for key in fields.present(["count", "absent", "distinct"]) {
+                reader.report(.conflictingKeys(
+                    "'\(key)' applies to objects selected with 'get', not to a '\(sourceKey)' result",
+                    at: reader.location(fields.keys[key]!)))
+            }
+        }
+        let expectation = self.expectation(fields, context: "check")
+        var check = Check(name: name, source: source, expectation: expectation, location: location)
+        if let wait = fields["wait"] { check.wait = duration(wait, key: "wait") }
+        if let weight = fields["weight"], let value = reader.number(weight, key: "weight") {
+            if value < 0 {
+                reader.report(.invalidValue(
+                    key: "weight", value: "\(value)", reason: "a weight cannot be negative", at: reader.location(weight)))
+            }
+            check.weight = value
+        }
+        // Captures last: a check's own strings cannot use what it captures.
+        if let capture = fields["capture"] { check.captures = captures(capture) }
+        return check
+    }
+
+    private func source(_ key: String, _ node: Node) -> CheckSource? {
+        switch key {
+        case "get":
+            return selector(node, key: "get").map(CheckSource.get)
+        case "exec":
+            return exec(node).map(CheckSource.exec)
+        case "http":
+            guard let fields = reader.fields(node, key: "http", context: "an http source", known: Self.httpKeys) else { return nil }
+            guard let urlNode = fields["url"] else {
+                reader.report(.missingKey("url", in: "an http source", at: reader.location(node)))
+                return nil
+            }
+            guard let url = string(urlNode, key: "url") else { return nil }
+            var request = HTTPRequest(url: url)
+            if let timeout = fields["timeout"], let seconds = duration(timeout, key: "timeout") { request.timeout = seconds }
+            return .http(request)
+        default:
+            return arguments(node, key: "command").map(CheckSource.command)
+        }
+    }
+
+    private func arguments(_ node: Node, key: String) -> [String]? {
+        guard let items = reader.list(node, key: key) else { return nil }
+        if items.isEmpty {
+            reader.report(.invalidValue(key: key, value: "[]", reason: "the command needs at least a program", at: reader.location(node)))
+            return nil
+        }
+        var result: [String] = []
+        for item in items {
+            guard let text = string(item, key: "\(key) item") else { return nil }
+            result.append(text)
+        }
+        return result
+    }
+
+    /// `Kind`, `Kind/name`, or a mapping with kind, apiVersion, name, namespace, labels, fields.
+    func selector(_ node: Node, key: String) -> ObjectSelector? {
+        if case .scalar = node {
+            guard let text = string(node, key: key) else { return nil }
+            let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+            guard (1...2).contains(parts.count), parts.allSatisfy({ !$0.isEmpty }) else {
+                reader.report(.invalidValue(
+                    key: key, value: text, reason: "write KIND or KIND/NAME, e.g. Pod/liveness-app", at: reader.location(node)))
+                return nil
+            }
+            return ObjectSelector(kind: parts[0], name: parts.count == 2 ? parts[1] : nil)
+        }
+        guard let fields = reader.fields(node, key: key, context: "a '\(key)' selector", known: Self.selectorKeys) else {
+            return nil
+        }
+        guard let kindNode = fields["kind"] else {
+            reader.report(.missingKey("kind", in: "a '\(key)' selector", at: reader.location(node)))
+            return nil
+        }
+        guard let kind = string(kindNode, key: "kind") else { return nil }
+        var selector = ObjectSelector(kind: kind)
+        selector.apiVersion = fields["apiVersion"].flatMap { string($0, key: "apiVersion") }
+        selector.name = fields["name"].flatMap { string($0, key: "name") }
+        if let namespace = fields["namespace"] { selector.namespace = self.namespace(namespace) }
+        selector.labels = fields["labels"].flatMap { string($0, key: "labels") }
+        selector.fields = fields["fields"].flatMap { string($0, key: "fields") }
+        return selector
+    }
+
+    private func namespace(_ node: Node) -> NamespaceSelection {
+        guard let text = string(node, key: "namespace") else { return .lab }
+        return text == "*" ? .all : .named(text)
+    }
+
+    private func exec(_ node: Node) -> ExecRequest? {
+        guard let fields = reader.fields(node, key: "exec", context: "an exec source", known: Self.execKeys) else { return nil }
+        let location = reader.location(node)
+        let chooser = fields.present(["pod", "labels"])
+        if chooser.count != 1 {
+            reader.report(.conflictingKeys(
+                "an exec source names its pod with exactly one of 'pod' or 'labels'"
+                    + (chooser.isEmpty ? "" : " (found both)"), at: location))
+        }
+        guard let commandNode = fields["command"] else {
+            reader.report(.missingKey("command", in: "an exec source", at: location))
+            return nil
+        }
+        guard let command = arguments(commandNode, key: "command") else { return nil }
+        var request = ExecRequest(command: command)
+        request.pod = fields["pod"].flatMap { string($0, key: "pod") }
+        request.labels = fields["labels"].flatMap { string($0, key: "labels") }
+        request.container = fields["container"].flatMap { string($0, key: "container") }
+        if let namespace = fields["namespace"] { request.namespace = self.namespace(namespace) }
+        return request
+    }
+
+    private func captures(_ node: Node) -> [Capture] {
+        guard case let .mapping(mapping) = node else {
+            reader.report(.wrongType(key: "capture", expected: "a mapping of name: '{jsonpath}'", found: reader.describe(node), at: reader.location(node)))
+            return []
+        }
+        var result: [Capture] = []
+        for (keyNode, valueNode) in mapping {
+            guard let name = string(keyNode, key: "capture name"), let path = jsonPath(valueNode, key: name) else { continue }
+            if !Self.isIdentifier(name) {
+                reader.report(.invalidValue(
+                    key: "capture", value: name, reason: "a capture name is letters, digits and _ (it is used as ${name})",
+                    at: reader.location(keyNode)))
+            }
+            references.append(.captured(name, reader.location(keyNode)))
+            result.append(Capture(name: name, path: path))
+        }
+        return result
+    }
+
+    // MARK: - Expectations and assertions
+
+    private func expectation(_ fields: Fields, context: String) -> Expectation {
+        var expectation = Expectation()
+        if let count = fields["count"] { expectation.count = self.count(count) }
+        if let absent = fields["absent"], let value = reader.bool(absent, key: "absent") { expectation.absent = value }
+        if expectation.absent, let other = fields.present(["count", "expect", "any"]).first {
+            reader.report(.conflictingKeys(
+                "'absent: true' means nothing matches, so '\(other)' cannot hold too; keep one",
+                at: reader.location(fields.keys[other]!)))
+        }
+        if let node = fields["expect"] { expectation.all = assertions(node, key: "expect") }
+        if let node = fields["any"] { expectation.any = assertions(node, key: "any") }
+        if let node = fields["none"] { expectation.none = assertions(node, key: "none") }
+        if let node = fields["distinct"] {
+            if case .sequence = node {
+                expectation.distinct = (reader.list(node, key: "distinct") ?? []).compactMap { jsonPath($0, key: "distinct") }
+            } else if let path = jsonPath(node, key: "distinct") {
+                expectation.distinct = [path]
+            }
+        }
+        return expectation
+    }
+
+    /// `3`, `{min: 1, max: 5}`, or text `'> ${baseline}'` (an operator and a number or capture).
+    private func count(_ node: Node) -> CountRule? {
+        switch node {
+        case .mapping:
+            guard let fields = reader.fields(node, key: "count", context: "a count", known: ["min", "max"]) else { return nil }
+            let min = fields["min"].flatMap { reader.int($0, key: "min") }
+            let max = fields["max"].flatMap { reader.int($0, key: "max") }
+            if min == nil, max == nil {
+                reader.report(.missingKey("min' or 'max", in: "a count range", at: reader.location(node)))
+                return nil
+            }
+            if let min, let max, min > max {
+                reader.report(.invalidValue(key: "count", value: "{min: \(min), max: \(max)}", reason: "min is above max", at: reader.location(node)))
+            }
+            return .range(min: min, max: max)
+        case let .scalar(scalar) where reader.tagName(node) == .int:
+            guard let value = Int(scalar.string), value >= 0 else {
+                reader.report(.invalidValue(key: "count", value: scalar.string, reason: "a count is a whole number, 0 or more", at: reader.location(node)))
+                return nil
+            }
+            return .exactly(value)
+        default:
+            guard let text = string(node, key: "count") else { return nil }
+            guard let (op, operand) = comparison(text, node: node, key: "count") else { return nil }
+            if !operand.contains("${"), Int(operand) == nil {
+                reader.report(.invalidValue(
+                    key: "count", value: text, reason: "compare with a whole number or a ${capture}, e.g. '> 3'",
+                    at: reader.location(node)))
+            }
+            return .comparison(op, operand)
+        }
+    }
+
+    private func assertions(_ node: Node, key: String) -> [Assertion] {
+        guard let items = reader.list(node, key: key) else { return [] }
+        return items.compactMap(assertion)
+    }
+
+    private func assertion(_ node: Node) -> Assertion? {
+        guard let fields = reader.fields(node, key: "assertion", context: "an assertion", known: Self.assertionKeys) else {
+            return nil
+        }
+        let location = reader.location(node)
+        let kinds = fields.present(Self.assertionKinds)
+        guard kinds.count == 1, let kind = kinds.first, let value = fields[kind] else {
+            let found = kinds.isEmpty ? "none" : kinds.joined(separator: " and ")
+            reader.report(.conflictingKeys(
+                "an assertion is exactly one of path (with a predicate), condition, object or join (found \(found))",
+                at: location))
+            return nil
+        }
+        let allowed: [String]
+        switch kind {
+        case "path": allowed = ["path"] + Self.predicateKeys
+        case "object": allowed = ["object", "anyOrder"]
+        case "join": allowed = ["join"] + Self.expectationKeys
+        default: allowed = ["condition"]
+        }
+        for extra in fields.keys.keys.sorted() where !allowed.contains(extra) {
+            reader.report(.conflictingKeys(
+                "'\(extra)' does not go with '\(kind)' (a \(kind) assertion takes \(allowed.joined(separator: ", ")))",
+                at: reader.location(fields.keys[extra]!)))
+        }
+        switch kind {
+        case "path":
+            guard let path = jsonPath(value, key: "path") else { return nil }
+            let predicates = fields.present(Self.predicateKeys)
+            guard predicates.count == 1, let name = predicates.first, let operand = fields[name] else {
+                reader.report(.conflictingKeys(
+                    "a path needs exactly one predicate: \(Self.predicateKeys.joined(separator: ", "))"
+                        + (predicates.isEmpty ? "" : " (found \(predicates.joined(separator: " and ")))"),
+                    at: location))
+                return nil
+            }
+            return predicate(name, operand).map { .value(path: path, predicate: $0) }
+        case "condition":
+            return condition(value)
+        case "object":
+            guard case .mapping = value else {
+                reader.report(.wrongType(key: "object", expected: "a mapping (part of the object)", found: reader.describe(value), at: reader.location(value)))
+                return nil
+            }
+            recordVariables(in: value)
+            let anyOrder = fields["anyOrder"].flatMap { reader.bool($0, key: "anyOrder") } ?? false
+            return .partial(reader.json(value), anyOrder: anyOrder)
+        default:
+            let relation: Relation
+            if case let .scalar(scalar) = value, reader.tagName(value) == .str {
+                switch scalar.string {
+                case "node": relation = .node
+                case "pods": relation = .pods
+                case "endpoints": relation = .endpoints
+                default:
+                    let hint = Suggestion.closest(to: scalar.string, in: Self.relations).map { "; did you mean '\($0)'?" } ?? ""
+                    reader.report(.invalidValue(
+                        key: "join", value: scalar.string,
+                        reason: "a join is node, pods, endpoints or a selector mapping\(hint)", at: reader.location(value)))
+                    return nil
+                }
+            } else {
+                guard let selector = selector(value, key: "join") else { return nil }
+                relation = .selector(selector)
+            }
+            return .join(Join(relation: relation, expectation: expectation(fields, context: "join")))
+        }
+    }
+
+    private func condition(_ node: Node) -> Assertion? {
+        if case .scalar = node {
+            guard let type = string(node, key: "condition") else { return nil }
+            return .condition(type: type, status: "True", reason: nil)
+        }
+        guard let fields = reader.fields(node, key: "condition", context: "a condition", known: Self.conditionKeys) else { return nil }
+        guard let typeNode = fields["type"] else {
+            reader.report(.missingKey("type", in: "a condition", at: reader.location(node)))
+            return nil
+        }
+        guard let type = string(typeNode, key: "type") else { return nil }
+        let status = fields["status"].flatMap { string($0, key: "status") } ?? "True"
+        if !["True", "False", "Unknown"].contains(where: { $0.caseInsensitiveCompare(status) == .orderedSame }), !status.contains("${") {
+            reader.report(.invalidValue(
+                key: "status", value: status, reason: "a condition status is True, False or Unknown",
+                at: reader.location(fields["status"]!)))
+        }
+        let reason = fields["reason"].flatMap { string($0, key: "reason") }
+        return .condition(type: type, status: status, reason: reason)
+    }
+
+    private func predicate(_ name: String, _ node: Node) -> ValuePredicate? {
+        switch name {
+        case "equals", "notEquals":
+            guard case .scalar = node else {
+                reader.report(.wrongType(key: name, expected: "one value (text, number, boolean or null)", found: reader.describe(node), at: reader.location(node)))
+                return nil
+            }
+            recordVariables(in: node)
+            return name == "equals" ? .equals(reader.json(node)) : .notEquals(reader.json(node))
+        case "in":
+            guard let items = reader.list(node, key: "in") else { return nil }
+            items.forEach(recordVariables)
+            return .oneOf(items.map(reader.json))
+        case "matches":
+            guard let pattern = string(node, key: "matches") else { return nil }
+            if !pattern.contains("${") { references.append(.regex(pattern, reader.location(node))) }
+            return .matches(pattern)
+        case "exists", "absent":
+            guard let flag = reader.bool(node, key: name) else { return nil }
+            return (name == "exists") == flag ? .exists : .absent
+        case "compare", "quantity":
+            let text: String
+            if case .scalar = node, reader.tagName(node) == .int || reader.tagName(node) == .float {
+                text = "== " + (node.scalar?.string ?? "")
+            } else {
+                guard let value = string(node, key: name) else { return nil }
+                text = value
+            }
+            guard let (op, operand) = comparison(text, node: node, key: name) else { return nil }
+            if name == "compare" {
+                if !operand.contains("${"), Double(operand) == nil {
+                    reader.report(.invalidValue(
+                        key: "compare", value: text, reason: "compare with a number or a ${capture}, e.g. '>= 1'",
+                        at: reader.location(node)))
+                }
+                return .compare(op, operand)
+            }
+            if !operand.contains("${") { references.append(.quantity(operand, reader.location(node))) }
+            return .quantity(op, operand)
+        default:
+            guard let block = string(node, key: "cidr") else { return nil }
+            if !block.contains("${") { references.append(.cidr(block, reader.location(node))) }
+            return .cidr(block)
+        }
+    }
+
+    /// An operator (`==`, `!=`, `<`, `<=`, `>`, `>=`; none means `==`) and its operand.
+    private func comparison(_ text: String, node: Node, key: String) -> (ComparisonOperator, String)? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        for op in ComparisonOperator.allCases.sorted(by: { $0.rawValue.count > $1.rawValue.count })
+        where trimmed.hasPrefix(op.rawValue) {
+            let operand = trimmed.dropFirst(op.rawValue.count).trimmingCharacters(in: .whitespaces)
+            if operand.isEmpty { break }
+            return (op, operand)
+        }
+        if let first = trimmed.first, "=!<>".contains(first) {
+            reader.report(.invalidValue(
+                key: key, value: text, reason: "write an operator (==, !=, <, <=, >, >=) then a value, e.g. '>= 1'",
+                at: reader.location(node)))
+            return nil
+        }
+        guard !trimmed.isEmpty else {
+            reader.report(.invalidValue(key: key, value: text, reason: "the value is empty", at: reader.location(node)))
+            return nil
+        }
+        return (.equal, trimmed)
+    }
+
+    // MARK: - Scalars
+
+    /// Text, noting any `${name}` it uses.
+    private func string(_ node: Node, key: String) -> String? {
+        guard let text = reader.string(node, key: key) else { return nil }
+        let names = Variables.names(in: text)
+        if !names.isEmpty { references.append(.variables(names, reader.location(node))) }
+        return text
+    }
+
+    private func jsonPath(_ node: Node, key: String) -> String? {
+        guard let template = string(node, key: key) else { return nil }
+        references.append(.jsonPath(template, reader.location(node)))
+        return template
+    }
+
+    private func recordVariables(in node: Node) {
+        switch node {
+        case let .scalar(scalar):
+            let names = Variables.names(in: scalar.string)
+            if !names.isEmpty { references.append(.variables(names, reader.location(node))) }
+        case let .sequence(sequence):
+            sequence.forEach { recordVariables(in: $0) }
+        case let .mapping(mapping):
+            mapping.forEach { recordVariables(in: $0.value) }
+        case .alias:
+            break
+        }
+    }
+
+    /// `30s`, `2m`, `1h30m`, `500ms` or a number of seconds.
+    private func duration(_ node: Node, key: String) -> Double? {
+        guard case let .scalar(scalar) = node else {
+            reader.report(.wrongType(key: key, expected: "a duration such as 30s or 2m", found: reader.describe(node), at: reader.location(node)))
+            return nil
+        }
+        guard let seconds = Duration.seconds(scalar.string), seconds > 0 else {
+            reader.report(.invalidValue(
+                key: key, value: scalar.string, reason: "write a duration such as 30s, 2m, 1h30m or a number of seconds",
+                at: reader.location(node)))
+            return nil
+        }
+        return seconds
+    }
+
+    static func isIdentifier(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, CharacterSet.letters.contains(first) || first == "_" else { return false }
+        return name.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || $0 == "_" }
+    }
+}
+
+/// Durations as authors write them: Go-style `1h30m`, `30s`, `500ms`, or plain seconds.
+enum Duration {
+    static func seconds(_ text: String) -> Double? {
+        let text = text.trimmingCharacters(in: .whitespaces)
+        if let plain = Double(text) { return plain }
+        var total = 0.0
+        var rest = Substring(text)
+        guard !rest.isEmpty else { return nil }
+        while !rest.isEmpty {
+            let digits = rest.prefix { $0.isNumber || $0 == "." }
+            guard !digits.isEmpty, let value = Double(digits) else { return nil }
+            rest = rest.dropFirst(digits.count)
+            let unit = rest.prefix { $0.isLetter }
+            rest = rest.dropFirst(unit.count)
+            switch unit {
+            case "ms": total += value / 1000
+            case "s": total += value
+            case "m": total += value * 60
+            case "h": total += value * 3600
+            default: return nil
+            }
+        }
+        return total
+    }
+}
+
+/// `${name}` in check strings.
+public enum Variables {
+    /// The names used as `${name}` in a text, in order, without repeats.
+    public static func names(in text: String) -> [String] {
+        var names: [String] = []
+        var rest = Substring(text)
+        while let start = rest.range(of: "${") {
+            rest = rest[start.upperBound...]
+            guard let end = rest.firstIndex(of: "}") else { break }
+            let name = String(rest[..<end])
+            if !name.isEmpty, !names.contains(name) { names.append(name) }
+            rest = rest[rest.index(after: end)...]
+        }
+        return names
+    }
+
+    /// The text with each `${name}` that `values` knows replaced; others are left as written.
+    public static func substitute(_ text: String, _ values: [String: String]) -> String {
+        guard text.contains("${") else { return text }
+        var result = ""
+        var rest = Substring(text)
+        while let start = rest.range(of: "${") {
+            result += rest[..<start.lowerBound]
+            let after = rest[start.upperBound...]
+            guard let end = after.firstIndex(of: "}") else {
+                rest = rest[start.lowerBound...]
+                break
+            }
+            let name = String(after[..<end])
+            if let value = values[name] {
+                result += value
+            } else {
+                result += rest[start.lowerBound...end]
+            }
+            rest = after[after.index(after: end)...]
+        }
+        return result + rest
+    }
+}
