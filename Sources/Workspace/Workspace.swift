@@ -1,1 +1,0 @@
-// The learner workspace lives here (see the workspace issue).

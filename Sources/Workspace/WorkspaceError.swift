@@ -1,0 +1,35 @@
+/// Why klab could not work with a learner workspace. Every case says what to do next.
+public enum WorkspaceError: Error, CustomStringConvertible, Equatable {
+    case notAWorkspace(path: String)
+    case locked(path: String)
+    case lockUnavailable(path: String, reason: String)
+    case damaged(path: String, reason: String)
+    case labNotStarted(lab: String)
+    case noLabStarted
+    case unknownStep(lab: String, step: String)
+    case noBackup
+    case settings(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .notAWorkspace(let path):
+            return "\(path) is not a klab workspace; run `klab start LAB` to create one, or pass --workspace DIR"
+        case .locked(let path):
+            return "another klab is working in this workspace (lock \(path)); wait for it to finish and retry"
+        case .lockUnavailable(let path, let reason):
+            return "cannot take the workspace lock \(path): \(reason)"
+        case .damaged(let path, let reason):
+            return "the workspace at \(path) is damaged: \(reason)"
+        case .labNotStarted(let lab):
+            return "lab \(lab) is not started in this workspace; run `klab start \(lab)`"
+        case .noLabStarted:
+            return "no lab is started in this workspace; run `klab lab list` to see the labs, then `klab start LAB`"
+        case .unknownStep(let lab, let step):
+            return "lab \(lab) has no step \(step); `klab lab show \(lab)` lists its steps"
+        case .noBackup:
+            return "there is no reset to undo in this workspace"
+        case .settings(let path, let reason):
+            return "cannot read workspace settings \(path): \(reason); restore it with `git checkout -- .klab` in the workspace"
+        }
+    }
+}
