@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
     ],
     targets: [
         .systemLibrary(
@@ -27,7 +28,10 @@ let package = Package(
         ),
         .target(name: "Checks", dependencies: ["KubeJSON", "LabSpec", "Yams"]),
         .target(name: "LabGit", dependencies: ["CLibGit2"]),
-        .target(name: "Workspace", dependencies: ["LabGit", "LabSpec", "Checks", "KubeJSON"]),
+        .target(
+            name: "Workspace",
+            dependencies: ["LabGit", "LabSpec", "Checks", "KubeJSON", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .target(name: "Grading", dependencies: ["Workspace", "LabGit", "LabSpec", "Checks", "KubeJSON"]),
         .target(
             name: "KlabCLI",
@@ -42,6 +46,7 @@ let package = Package(
         .testTarget(name: "LabSpecTests", dependencies: ["LabSpec"]),
         .testTarget(name: "ChecksTests", dependencies: ["Checks"]),
         .testTarget(name: "LabGitTests", dependencies: ["LabGit"]),
+        .testTarget(name: "WorkspaceTests", dependencies: ["Workspace"]),
         .testTarget(name: "KlabCLITests", dependencies: ["KlabCLI"]),
     ],
     swiftLanguageModes: [.v5]
