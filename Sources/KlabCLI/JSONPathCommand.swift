@@ -50,12 +50,18 @@ struct JSONPathCommand: ParsableCommand {
         if file == "-" {
             return FileHandle.standardInput.readDataToEndOfFile()
         }
-        do {
-            return try Data(contentsOf: URL(fileURLWithPath: file))
-        } catch {
-            let reason = (error as NSError).localizedFailureReason ?? "it cannot be read"
-            throw CLIFailure(message: "cannot read \(file): \(reason)", status: .badInput)
+        var isDirectory: ObjCBool = false
+        let reason: String
+        if !FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) {
+            reason = "no such file (check the path, or pass '-' to read stdin)"
+        } else if isDirectory.boolValue {
+            reason = "it is a directory; give one JSON or YAML file"
+        } else if let data = FileManager.default.contents(atPath: file) {
+            return data
+        } else {
+            reason = "permission denied"
         }
+        throw CLIFailure(message: "cannot read \(file): \(reason)", status: .badInput)
     }
 
     private func documents(_ data: Data) throws -> [JSONValue] {
