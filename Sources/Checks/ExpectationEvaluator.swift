@@ -28,8 +28,9 @@ struct ExpectationEvaluator {
         if let count = e.count {
             switch countFailure(count, found: objects.count) {
             case .holds: break
-            case .fails(let wanted):
-                var line = "expected \(wanted) \(what), found \(objects.count)"
+            case .fails(let wanted, let bound):
+                let subject = FailureMessage.selectionText(selector, kind: kind, plural: bound != 1) + FailureMessage.scope(selection, selector)
+                var line = "expected \(wanted) \(subject), found \(objects.count)"
                 if objects.isEmpty, let closest = FailureMessage.closestCandidate(selection, selector) {
                     line += "; \(FailureMessage.count(selection.candidates.count, kind)) \(FailureMessage.candidateScope(selection, selector)), the closest: \(closest)"
                 }
@@ -91,17 +92,17 @@ struct ExpectationEvaluator {
 
     private enum CountOutcome {
         case holds
-        case fails(String)
+        case fails(String, Int)
         case invalid(String)
     }
 
     private func countFailure(_ rule: CountRule, found n: Int) -> CountOutcome {
         switch rule {
         case .exactly(let want):
-            return n == want ? .holds : .fails("\(want)")
+            return n == want ? .holds : .fails("\(want)", want)
         case .range(let min, let max):
-            if let min, n < min { return .fails(max.map { "between \(min) and \($0)" } ?? "at least \(min)") }
-            if let max, n > max { return .fails(min.map { "between \($0) and \(max)" } ?? "at most \(max)") }
+            if let min, n < min { return .fails(max.map { "between \(min) and \($0)" } ?? "at least \(min)", max ?? min) }
+            if let max, n > max { return .fails(min.map { "between \($0) and \(max)" } ?? "at most \(max)", max) }
             return .holds
         case .comparison(let op, let text):
             let trimmed = text.trimmingCharacters(in: .whitespaces)
@@ -113,7 +114,7 @@ struct ExpectationEvaluator {
                 .equal: "exactly", .notEqual: "other than", .less: "fewer than", .lessOrEqual: "at most",
                 .greater: "more than", .greaterOrEqual: "at least",
             ]
-            return .fails("\(words[op]!) \(bound)")
+            return .fails("\(words[op]!) \(bound)", bound)
         }
     }
 

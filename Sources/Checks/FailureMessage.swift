@@ -95,16 +95,23 @@ enum FailureMessage {
         let labels = selector.labels.flatMap { try? LabelSelector(parsing: $0) }
         let fields = selector.fields.flatMap { try? FieldSelector(parsing: $0, kind: selection.kind.kind) }
 
+        // Labels say which object it is, fields what state it is in: a candidate with the right
+        // labels in the wrong state is closer than one in the right state with other labels.
         func score(_ object: JSONValue) -> (Int, Int) {
             var points = 0
+            var distance = 0
             let have = LabelSelector.labels(of: object)
             for requirement in labels?.requirements ?? [] {
-                if requirement.matches(have) { points += 2 } else if have[requirement.key] != nil { points += 1 }
+                if requirement.matches(have) {
+                    points += 4
+                } else if let value = have[requirement.key] {
+                    points += 1
+                    if requirement.op == .equals, let want = requirement.values.first { distance += editDistance(want, value) }
+                }
             }
             for term in fields?.terms ?? [] where term.matches(object) { points += 2 }
-            if let name = selector.name, object["metadata"]?["name"]?.stringValue == name { points += 2 }
             let name = object["metadata"]?["name"]?.stringValue ?? ""
-            let distance = selector.name.map { editDistance($0, name) } ?? 0
+            if let wanted = selector.name { distance += editDistance(wanted, name) }
             return (points, -distance)
         }
         // Stable: the first of equally close candidates (snapshot order, usually by name).
