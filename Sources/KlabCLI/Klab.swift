@@ -12,7 +12,6 @@ public struct Klab: ParsableCommand {
         subcommands: [
             VersionCommand.self,
             LabCommand.self,
-            JSONPathCommand.self,
         ]
     )
 

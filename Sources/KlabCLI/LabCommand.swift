@@ -14,7 +14,6 @@ struct LabCommand: ParsableCommand {
     static let subcommands: [ParsableCommand.Type] = [
         LabListCommand.self,
         LabShowCommand.self,
-        LabTestCommand.self,
     ]
 }
 
