@@ -35,6 +35,8 @@ struct CLIFailure: Error {
             self.init(message: error.description, status: .badInput)
         case let error as JSONParseError:
             self.init(message: error.description, status: .badInput)
+        case let error as JSONPathError:
+            self.init(message: error.description, status: .badInput)
         default:
             self.init(message: String(describing: error), status: .badInput)
         }

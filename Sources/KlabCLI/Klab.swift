@@ -12,6 +12,7 @@ public struct Klab: ParsableCommand {
         subcommands: [
             VersionCommand.self,
             LabCommand.self,
+            JSONPathCommand.self,
         ]
     )
 

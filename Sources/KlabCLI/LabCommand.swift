@@ -14,6 +14,7 @@ struct LabCommand: ParsableCommand {
     static let subcommands: [ParsableCommand.Type] = [
         LabListCommand.self,
         LabShowCommand.self,
+        LabTestCommand.self,
     ]
 }
 

@@ -1,0 +1,264 @@
+import Foundation
+import KubeJSON
+import LabSpec
+
+/// Evaluates checks against a cluster: in order, captures flowing from earlier checks into
+/// later ones, `wait` polling about every second, failures as data.
+///
+/// `evaluate` throws only when klab cannot do its job (the cluster cannot be read, a snapshot
+/// lacks a recorded output: `ClusterError`); a check that does not hold is a `.failed` result.
+public final class CheckEvaluator {
+    public struct Options: Sendable {
+        /// Evaluate only checks that read Kubernetes objects; exec, http and command checks
+        /// are reported as not evaluated (for snapshots that hold objects alone).
+        public var kubeOnly: Bool
+        /// Poll checks that have `wait`; false evaluates every check once (a snapshot never
+        /// changes, so waiting on one only takes time).
+        public var honourWait: Bool
+        /// Seconds between polls of a waiting check.
+        public var pollInterval: Double
+
+        public init(kubeOnly: Bool = false, honourWait: Bool = true, pollInterval: Double = 1) {
+            self.kubeOnly = kubeOnly
+            self.honourWait = honourWait
+            self.pollInterval = pollInterval
+        }
+    }
+
+    public let reader: ClusterReader
+    public let options: Options
+    private let clock: CheckClock
+    private var expectations: ExpectationEvaluator { ExpectationEvaluator(reader: reader) }
+
+    public init(reader: ClusterReader, options: Options = Options(), clock: CheckClock = SystemClock()) {
+        self.reader = reader
+        self.options = options
+        self.clock = clock
+    }
+
+    /// Evaluates checks in order. `captures` holds values captured before (by earlier steps);
+    /// each check sees those plus what the checks before it captured.
+    public func evaluate(_ checks: [Check], captures: [String: String] = [:]) throws -> [CheckResult] {
+        var values = captures
+        var producers: [String: CheckResult] = [:]
+        var results: [CheckResult] = []
+        for (index, check) in checks.enumerated() {
+            let result = try evaluate(check, captures: values, context: CaptureContext(
+                producers: producers, later: Self.producers(in: checks[(index + 1)...])))
+            for capture in check.captures { producers[capture.name] = result }
+            values.merge(result.captures) { _, new in new }
+            results.append(result)
+        }
+        return results
+    }
+
+    /// Evaluates one check with the captures known so far.
+    public func evaluate(_ check: Check, captures: [String: String] = [:]) throws -> CheckResult {
+        try evaluate(check, captures: captures, context: CaptureContext(producers: [:], later: [:]))
+    }
+
+    // MARK: -
+
+    private struct CaptureContext {
+        /// Results of earlier checks, by the capture names they declare.
+        var producers: [String: CheckResult]
+        /// Names of later checks, by the capture names they declare.
+        var later: [String: String]
+    }
+
+    private static func producers(in checks: ArraySlice<Check>) -> [String: String] {
+        var names: [String: String] = [:]
+        for check in checks {
+            for capture in check.captures where names[capture.name] == nil { names[capture.name] = check.name }
+        }
+        return names
+    }
+
+    private func evaluate(_ check: Check, captures: [String: String], context: CaptureContext) throws -> CheckResult {
+        var substitution = CaptureSubstitution(values: captures)
+        let resolved = substitution.check(check)
+        if let result = missingCapture(check, substitution.missing, context) { return result }
+
+        if options.kubeOnly, !resolved.readsKubernetesOnly {
+            return CheckResult(name: resolved.name, status: .notEvaluated,
+                               message: ["--kube-only: \(Self.sourceName(resolved.source)) checks are not evaluated"],
+                               location: check.location)
+        }
+
+        let wait = options.honourWait ? resolved.wait : nil
+        let deadline = wait.map { clock.now() + $0 }
+        var attempts = 0
+        while true {
+            attempts += 1
+            let outcome = try attempt(resolved)
+            if outcome.lines.isEmpty {
+                return CheckResult(name: resolved.name, status: .passed, captures: outcome.captures, attempts: attempts,
+                                   location: check.location)
+            }
+            let now = clock.now()
+            guard let deadline, now < deadline else {
+                var lines = outcome.lines
+                if let wait {
+                    lines.append("still failing after waiting \(Self.duration(wait)) (\(attempts) attempt\(attempts == 1 ? "" : "s"))")
+                }
+                return CheckResult(name: resolved.name, status: .failed, message: lines, attempts: attempts,
+                                   location: check.location)
+            }
+            clock.sleep(seconds: min(options.pollInterval, deadline - now))
+            reader.refresh()
+        }
+    }
+
+    private func missingCapture(_ check: Check, _ missing: [String], _ context: CaptureContext) -> CheckResult? {
+        guard let name = missing.first else { return nil }
+        var status = CheckResult.Status.failed
+        let line: String
+        if let producer = context.producers[name] {
+            if producer.status == .notEvaluated {
+                status = .notEvaluated
+                line = "needs ${\(name)}, which check \"\(producer.name)\" captures, but that check was not evaluated"
+            } else {
+                line = "needs ${\(name)}, which check \"\(producer.name)\" should have captured, but that check failed"
+            }
+        } else if let later = context.later[name] {
+            line = "needs ${\(name)}, but only a later check (\"\(later)\") captures it; move that check first"
+        } else {
+            line = "needs ${\(name)}, which no earlier check captures; add `capture: {\(name): ...}` to one"
+        }
+        return CheckResult(name: check.name, status: status, message: [line], location: check.location)
+    }
+
+    private struct Outcome {
+        var lines: [String]
+        var captures: [String: String] = [:]
+    }
+
+    private func attempt(_ check: Check) throws -> Outcome {
+        let subject: JSONValue
+        var lines: [String]
+        switch check.source {
+        case .get(let selector):
+            let selection = try reader.select(selector)
+            lines = try expectations.failures(check.expectation, selection: selection, selector: selector)
+            subject = .object(JSONObject([("count", .int(Int64(selection.objects.count))), ("items", .array(selection.objects))]))
+        case .exec(let request):
+            switch try execTarget(request) {
+            case .failure(let line):
+                return Outcome(lines: [line])
+            case .pod(let namespace, let pod):
+                let output = try reader.exec(namespace: namespace, pod: pod, container: request.container, command: request.command)
+                subject = Self.subject(output)
+                let label = "exec in \(namespace)/\(pod)" + (request.container.map { " (container \($0))" } ?? "")
+                    + ": " + request.command.joined(separator: " ")
+                lines = try resultFailures(check.expectation, subject: subject, label: label, defaultsToExitZero: true)
+            }
+        case .http(let request):
+            let output = try reader.http(url: request.url, timeout: request.timeout)
+            subject = Self.subject(output)
+            lines = try resultFailures(check.expectation, subject: subject, label: "GET \(request.url)", defaultsToExitZero: false)
+        case .command(let arguments):
+            let output = try reader.command(arguments)
+            subject = Self.subject(output)
+            lines = try resultFailures(check.expectation, subject: subject, label: arguments.joined(separator: " "), defaultsToExitZero: true)
+        }
+        guard lines.isEmpty else { return Outcome(lines: lines) }
+
+        var captured: [String: String] = [:]
+        for capture in check.captures {
+            guard let path = try? JSONPath(capture.path) else {
+                lines.append("capture \(capture.name): \(capture.path) is not a valid JSONPath template")
+                continue
+            }
+            let result = path.query(subject)
+            if result.isAbsent {
+                lines.append("capture \(capture.name): \(ValuePredicates.displayPath(capture.path)) found nothing to capture")
+            } else {
+                captured[capture.name] = CaptureSubstitution.text(of: result.matches)
+            }
+        }
+        return Outcome(lines: lines, captures: lines.isEmpty ? captured : [:])
+    }
+
+    /// Assertions on the single result of exec, http or command. Without any, a command must
+    /// exit 0 and a request must answer below 400.
+    private func resultFailures(_ e: Expectation, subject: JSONValue, label: String, defaultsToExitZero: Bool) throws -> [String] {
+        let evaluator = expectations
+        var lines = try evaluator.failures(of: e.all, on: subject, label: label)
+        if !e.any.isEmpty, try !evaluator.failures(of: e.any, on: subject, label: label).isEmpty {
+            lines += try evaluator.failures(of: e.any, on: subject, label: label)
+        }
+        if !e.none.isEmpty, try evaluator.failures(of: e.none, on: subject, label: label).isEmpty {
+            lines.append("\(label): expected no result where \(e.none.map(ExpectationEvaluator.summary).joined(separator: " and ")), but it is")
+        }
+        if e.all.isEmpty, e.any.isEmpty, e.none.isEmpty {
+            if defaultsToExitZero, case .int(let code)? = subject["exitCode"], code != 0 {
+                lines.append("\(label): expected exit code 0, found \(code)")
+            } else if !defaultsToExitZero, case .int(let status)? = subject["status"], status >= 400 {
+                lines.append("\(label): expected a status below 400, found \(status)")
+            }
+        }
+        if !lines.isEmpty, let stderr = subject["stderr"]?.stringValue,
+           let first = stderr.split(separator: "\n").first(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+            lines.append("stderr: \(first)")
+        }
+        return lines
+    }
+
+    private enum ExecTarget {
+        case pod(namespace: String, name: String)
+        case failure(String)
+    }
+
+    /// The pod an exec check runs in: the named one, or the first Running pod (by name) with
+    /// the labels.
+    private func execTarget(_ request: ExecRequest) throws -> ExecTarget {
+        let namespace: String
+        switch request.namespace {
+        case .named(let n): namespace = n
+        case .lab, .all: namespace = reader.labNamespace
+        }
+        if let pod = request.pod { return .pod(namespace: namespace, name: pod) }
+        let selector = ObjectSelector(kind: "Pod", namespace: .named(namespace), labels: request.labels)
+        let selection = try reader.select(selector)
+        let running = selection.objects
+            .filter { $0["status"]?["phase"]?.stringValue == "Running" }
+            .compactMap { $0["metadata"]?["name"]?.stringValue }
+            .sorted()
+        if let first = running.first { return .pod(namespace: namespace, name: first) }
+        if selection.objects.isEmpty { return .failure(FailureMessage.nothingSelected(selection, selector)) }
+        let phases = selection.objects.prefix(ExpectationEvaluator.objectLimit).map { object in
+            "\(object["metadata"]?["name"]?.stringValue ?? "?") (\(object["status"]?["phase"]?.stringValue ?? "no phase"))"
+        }
+        return .failure("no Running \(FailureMessage.selectionText(selector, kind: "Pod", plural: false))\(FailureMessage.scope(selection, selector)) to exec in; found \(phases.joined(separator: ", "))")
+    }
+
+    static func subject(_ output: CommandOutput) -> JSONValue {
+        var object = JSONObject([
+            ("exitCode", .int(Int64(output.exitCode))), ("stdout", .string(output.stdout)), ("stderr", .string(output.stderr)),
+        ])
+        if let json = try? JSONParser.parse(output.stdout) { object["json"] = json }
+        return .object(object)
+    }
+
+    static func subject(_ output: HTTPOutput) -> JSONValue {
+        var object = JSONObject([("status", .int(Int64(output.status))), ("body", .string(output.body))])
+        if let json = try? JSONParser.parse(output.body) { object["json"] = json }
+        return .object(object)
+    }
+
+    static func sourceName(_ source: CheckSource) -> String {
+        switch source {
+        case .get: return "get"
+        case .exec: return "exec"
+        case .http: return "http"
+        case .command: return "command"
+        }
+    }
+
+    /// `30s`, `2m`, `1m30s`.
+    static func duration(_ seconds: Double) -> String {
+        let whole = Int(seconds.rounded())
+        if whole < 60 { return "\(whole)s" }
+        return whole % 60 == 0 ? "\(whole / 60)m" : "\(whole / 60)m\(whole % 60)s"
+    }
+}

@@ -1,0 +1,188 @@
+import Foundation
+import KubeJSON
+import LabSpec
+
+/// Value predicates in check mode (DESIGN.md "Checks").
+///
+/// - Absent is not empty: a path that finds nothing (or only `null`, which Kubernetes treats
+///   as unset) is *absent*, and absent fails every predicate but `absent`; `""` is a value.
+/// - When a path finds several values, every one must satisfy the predicate.
+/// - Scalars compare by value: numbers as numbers (`3 == 3.0`), and a string that spells a
+///   number or a boolean equals that number or boolean (`"3" == 3`, `"true" == true`), so a
+///   quoted YAML value or a `${capture}` compares as the author meant. Maps and arrays compare
+///   structurally, with the same number rule.
+enum ValuePredicates {
+    /// The first failure of a predicate on what a path found, as `PATH expected X, found Y`,
+    /// or nil when it holds.
+    static func failure(_ predicate: ValuePredicate, template: String, result: JSONPathQueryResult) -> String? {
+        let present = result.matches.filter { !$0.value.isNull }
+        let expected = expectation(predicate)
+        switch predicate {
+        case .absent:
+            guard let first = present.first else { return nil }
+            return "\(first.path) expected absent, found \(FailureMessage.value(first.value))"
+        case .exists:
+            return present.isEmpty ? "\(displayPath(template)) expected \(expected), found absent" : nil
+        default:
+            guard !present.isEmpty else {
+                return "\(displayPath(template)) expected \(expected), found absent" + notes(result)
+            }
+            for match in present {
+                if let reason = check(predicate, match.value) {
+                    return "\(match.path) expected \(expected), found \(FailureMessage.value(match.value))" + reason
+                }
+            }
+            return nil
+        }
+    }
+
+    /// The template as a path for messages when nothing was found: `{.status.phase}` →
+    /// `.status.phase`.
+    static func displayPath(_ template: String) -> String {
+        if template.hasPrefix("{"), template.hasSuffix("}"), template.dropFirst().dropLast().allSatisfy({ $0 != "{" && $0 != "}" }) {
+            let inner = String(template.dropFirst().dropLast())
+            return inner.hasPrefix("$") ? String(inner.dropFirst()) : inner
+        }
+        return template
+    }
+
+    private static func notes(_ result: JSONPathQueryResult) -> String {
+        result.notes.isEmpty ? "" : " (" + result.notes.joined(separator: "; ") + ")"
+    }
+
+    /// What the predicate wants, as the middle of `expected ..., found ...`.
+    static func expectation(_ predicate: ValuePredicate) -> String {
+        switch predicate {
+        case .equals(let v): return FailureMessage.value(v)
+        case .notEquals(let v): return "not \(FailureMessage.value(v))"
+        case .oneOf(let values): return "one of " + values.map(FailureMessage.value).joined(separator: ", ")
+        case .matches(let pattern): return "to match /\(pattern)/"
+        case .exists: return "to exist"
+        case .absent: return "absent"
+        case .compare(let op, let rhs): return "\(op.rawValue) \(rhs)"
+        case .quantity(let op, let rhs): return "\(op.rawValue) \(rhs)"
+        case .cidr(let block): return "an IP in \(block)"
+        }
+    }
+
+    /// nil when one present value satisfies the predicate; otherwise "" or a parenthesised
+    /// reason appended to the message (a value that is not a number, a bad regex...).
+    static func check(_ predicate: ValuePredicate, _ value: JSONValue) -> String? {
+        switch predicate {
+        case .equals(let expected):
+            return looselyEqual(expected, value) ? nil : ""
+        case .notEquals(let unwanted):
+            return looselyEqual(unwanted, value) ? "" : nil
+        case .oneOf(let values):
+            return values.contains { looselyEqual($0, value) } ? nil : ""
+        case .matches(let pattern):
+            guard let regex = try? NSRegularExpression(pattern: pattern) else {
+                return " (the check's pattern /\(pattern)/ is not a valid regular expression)"
+            }
+            let text = printed(value)
+            let range = NSRange(text.startIndex..., in: text)
+            return regex.firstMatch(in: text, range: range) == nil ? "" : nil
+        case .exists, .absent:
+            return predicate == .exists ? nil : ""
+        case .compare(let op, let rhs):
+            guard let right = number(.string(rhs.trimmingCharacters(in: .whitespaces))) else {
+                return " (the check compares with \"\(rhs)\", which is not a number)"
+            }
+            guard let left = number(value) else { return " (not a number)" }
+            return holds(op, left, right) ? nil : ""
+        case .quantity(let op, let rhs):
+            guard let right = try? Quantity(rhs.trimmingCharacters(in: .whitespaces)) else {
+                return " (the check compares with \"\(rhs)\", which is not a Kubernetes quantity)"
+            }
+            guard let left = try? Quantity(json: value) else { return " (not a Kubernetes quantity)" }
+            return op.holds(left, right) ? nil : ""
+        case .cidr(let block):
+            guard let cidr = CIDR(block) else {
+                return " (the check's block \"\(block)\" is not a CIDR such as 10.0.0.0/16)"
+            }
+            guard let ip = value.stringValue, IPAddress.parse(ip) != nil else { return " (not an IP address)" }
+            return cidr.contains(ip) ? nil : ""
+        }
+    }
+
+    /// Equality of check mode: numbers numerically, strings that spell numbers or booleans
+    /// equal to them, containers structurally.
+    static func looselyEqual(_ expected: JSONValue, _ found: JSONValue) -> Bool {
+        if JSONValue.sameValue(expected, found) { return true }
+        switch (expected, found) {
+        case (.string(let s), .int), (.string(let s), .double), (.int, .string(let s)), (.double, .string(let s)):
+            let other = expected.stringValue == nil ? expected : found
+            guard let spelled = number(.string(s)), let n = number(other) else { return false }
+            return spelled == n
+        case (.string(let s), .bool(let b)), (.bool(let b), .string(let s)):
+            return s == (b ? "true" : "false")
+        default:
+            return false
+        }
+    }
+
+    /// A number exactly as written: integers stay integers so large values compare exactly.
+    enum Number: Equatable {
+        case int(Int64)
+        case double(Double)
+
+        static func == (a: Number, b: Number) -> Bool { compare(a, b) == 0 }
+
+        static func compare(_ a: Number, _ b: Number) -> Int {
+            switch (a, b) {
+            case (.int(let x), .int(let y)): return x < y ? -1 : (x > y ? 1 : 0)
+            default:
+                let x = a.double, y = b.double
+                return x < y ? -1 : (x > y ? 1 : 0)
+            }
+        }
+
+        var double: Double {
+            switch self {
+            case .int(let n): return Double(n)
+            case .double(let d): return d
+            }
+        }
+    }
+
+    /// The number a JSON value holds or a string spells in JSON number syntax.
+    static func number(_ value: JSONValue) -> Number? {
+        switch value {
+        case .int(let n): return .int(n)
+        case .double(let d): return .double(d)
+        case .string(let s):
+            guard !s.isEmpty, let parsed = try? JSONParser.parse(s) else { return nil }
+            switch parsed {
+            case .int(let n): return .int(n)
+            case .double(let d): return .double(d)
+            default: return nil
+            }
+        default: return nil
+        }
+    }
+
+    static func holds(_ op: ComparisonOperator, _ a: Number, _ b: Number) -> Bool {
+        let c = Number.compare(a, b)
+        switch op {
+        case .equal: return c == 0
+        case .notEqual: return c != 0
+        case .less: return c < 0
+        case .lessOrEqual: return c <= 0
+        case .greater: return c > 0
+        case .greaterOrEqual: return c >= 0
+        }
+    }
+
+    /// A value as kubectl's JSONPath prints it: strings raw, numbers as Go prints them, maps
+    /// and arrays as JSON.
+    static func printed(_ value: JSONValue) -> String {
+        switch value {
+        case .string(let s): return s
+        case .int(let n): return String(n)
+        case .double(let d): return GoFormat.percentV(d)
+        case .bool(let b): return b ? "true" : "false"
+        case .null: return "null"
+        case .array, .object: return JSONWriter.compact(value)
+        }
+    }
+}

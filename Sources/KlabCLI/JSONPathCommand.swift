@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import KubeJSON
+
+struct JSONPathCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "jsonpath",
+        abstract: "Print what `kubectl get -o jsonpath=TEMPLATE` prints for an object or list.",
+        discussion: """
+            Reads JSON (or YAML) from FILE, or from stdin when FILE is '-' or missing. A list is \
+            given to the template as one `kind: List`, as kubectl get does. With --output json, \
+            prints the check-mode result instead: every match with its path, and notes.
+            """
+    )
+
+    @Argument(help: "A kubectl JSONPath template, e.g. '{.metadata.name}'.")
+    var template: String
+
+    @Argument(help: "The object or list to read ('-' for stdin).")
+    var file: String = "-"
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        guard !template.isEmpty else {
+            throw CLIFailure(message: "template format specified but no template given", status: .badInput)
+        }
+        let path = try JSONPath(template)
+        let data = try readInput()
+        let object = JSONPathInput.kubectlGetObject(try documents(data))
+        switch global.output {
+        case .text:
+            writeStdout(try path.print(object))
+        case .json:
+            let result = path.query(object)
+            let value = JSONValue.object(JSONObject([
+                ("template", .string(template)),
+                ("matches", .array(result.matches.map { match in
+                    .object(JSONObject([("path", .string(match.path)), ("value", match.value)]))
+                })),
+                ("notes", .array(result.notes.map(JSONValue.string))),
+            ]))
+            writeStdout(JSONWriter.pretty(value) + "\n")
+        }
+    }
+
+    private var sourceName: String { file == "-" ? "stdin" : file }
+
+    private func readInput() throws -> Data {
+        if file == "-" {
+            return FileHandle.standardInput.readDataToEndOfFile()
+        }
+        var isDirectory: ObjCBool = false
+        let reason: String
+        if !FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) {
+            reason = "no such file (check the path, or pass '-' to read stdin)"
+        } else if isDirectory.boolValue {
+            reason = "it is a directory; give one JSON or YAML file"
+        } else if let data = FileManager.default.contents(atPath: file) {
+            return data
+        } else {
+            reason = "permission denied"
+        }
+        throw CLIFailure(message: "cannot read \(file): \(reason)", status: .badInput)
+    }
+
+    private func documents(_ data: Data) throws -> [JSONValue] {
+        do {
+            return [try JSONParser.parse(bytes: data)]
+        } catch let error as JSONParseError {
+            throw CLIFailure(message: "\(sourceName): \(error.description)", status: .badInput)
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import ArgumentParser
+import Checks
+import Foundation
+import KubeJSON
+import LabSpec
+
+/// `klab lab test LAB --snapshot DIR`: a lab's checks evaluated against a snapshot, no
+/// workspace and no cluster. Exit 0 iff every evaluated check passes, 1 if any fails.
+struct LabTestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "test",
+        abstract: "Evaluate a lab's completion checks (or one step's) against a snapshot folder.",
+        discussion: """
+        A snapshot is a folder of what `kubectl get ... -o json|yaml` printed, with recorded \
+        exec/http/command outputs under outputs/. Exit status: 0 every evaluated check passed, \
+        1 a check failed, 2 bad input (unknown lab or step, broken lab or snapshot).
+        """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var labsOptions: LabsOptions
+
+    @Argument(help: "The lab id.")
+    var lab: String
+
+    @Option(help: "The snapshot folder to evaluate the checks against.")
+    var snapshot: String
+
+    @Option(help: "Evaluate this step's checks instead of the completion checks.")
+    var step: String?
+
+    @Flag(help: "Evaluate the lab's completion checks (the default).")
+    var complete = false
+
+    @Option(name: .customLong("set"), help: "Set a lab parameter (name=value); repeatable.")
+    var assignments: [String] = []
+
+    @Flag(help: "Evaluate only the checks that read Kubernetes objects; list exec, http and command checks as not evaluated.")
+    var kubeOnly = false
+
+    func validate() throws {
+        if step != nil && complete {
+            throw ValidationError("--step and --complete cannot be used together")
+        }
+    }
+
+    func run() throws {
+        let loaded = try labsOptions.loader().load(lab)
+        let overrides = try Lab.assignments(assignments)
+        let resolved = try loaded.resolved(parameters: overrides)
+        let namespace = try loaded.parameterValues(overrides)["namespace"] ?? "default"
+
+        let checks: [Check]
+        let title: String
+        var hint: String?
+        if let step {
+            guard let found = resolved.step(step) else {
+                let known = resolved.steps.map(\.id).joined(separator: ", ")
+                throw CLIFailure(message: "lab \(loaded.id) has no step \"\(step)\"; its steps are: \(known)", status: .badInput)
+            }
+            checks = found.checks
+            title = "\(loaded.id): step \(found.id)"
+            hint = found.hints.first
+        } else {
+            checks = resolved.completion
+            title = "\(loaded.id): completion"
+        }
+
+        let reader = ClusterReader(cluster: try SnapshotCluster(directory: snapshot), labNamespace: namespace)
+        // A snapshot never changes, so waiting for it would only take time.
+        let evaluator = CheckEvaluator(reader: reader, options: .init(kubeOnly: kubeOnly, honourWait: false))
+        let report = CheckReport(title: title, results: try evaluator.evaluate(checks), hint: hint)
+
+        switch global.output {
+        case .text: writeStdout(report.text(color: global.useColor))
+        case .json: writeStdout(JSONWriter.pretty(report.json()) + "\n")
+        }
+        if !report.passed { throw ExitStatus.checksFailed }
+    }
+}
