@@ -21,6 +21,8 @@ public enum LabGitError: Error, Equatable, CustomStringConvertible, Sendable {
     case invalidPath(String, reason: String)
     /// A git bundle file that cannot be read.
     case invalidBundle(path: String, reason: String)
+    /// A file LabGit writes outside a repository (a bundle) could not be written.
+    case cannotWrite(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -42,6 +44,8 @@ public enum LabGitError: Error, Equatable, CustomStringConvertible, Sendable {
             return "invalid path '\(path)': \(reason)"
         case let .invalidBundle(path, reason):
             return "\(path) is not a readable git bundle: \(reason); create it again with `git bundle create FILE --all`"
+        case let .cannotWrite(path, reason):
+            return "cannot write \(path): \(reason); check that the folder exists and is writable"
         }
     }
 }
