@@ -4,7 +4,10 @@ public enum GoFormat {
     /// value = 0.d1d2d3... × 10^exponent (digits without leading zeros).
     static func shortestDigits(_ d: Double) -> (digits: [UInt8], exponent: Int) {
         // Swift's description is the shortest round-trip representation; read digits from it.
-        let text = abs(d).description
+        shortestDigits(description: abs(d).description)
+    }
+
+    static func shortestDigits(description text: String) -> (digits: [UInt8], exponent: Int) {
         var digits: [UInt8] = []
         var exponent = 0
         var pointSeen = false
@@ -39,6 +42,21 @@ public enum GoFormat {
         let sign = d < 0 ? "-" : ""
         let exp = point - 1
         // strconv's shortest %g switches to exponent form below 1e-4 and from 1e6 (eprec 6).
+        if exp < -4 || exp >= 6 {
+            return sign + exponentForm(digits, exp)
+        }
+        return sign + fixedForm(digits, point)
+    }
+
+    /// Go's `strconv.FormatFloat(Float64(f), 'g', -1, 32)`: the shortest digits that
+    /// identify the value as a float32 (go-yaml and sigs.k8s.io/yaml format float keys so).
+    public static func formatFloat32(_ f: Float) -> String {
+        if f.isNaN { return "NaN" }
+        if f.isInfinite { return f < 0 ? "-Inf" : "+Inf" }
+        if f == 0 { return f.sign == .minus ? "-0" : "0" }
+        let (digits, point) = shortestDigits(description: abs(f).description)
+        let sign = f < 0 ? "-" : ""
+        let exp = point - 1
         if exp < -4 || exp >= 6 {
             return sign + exponentForm(digits, exp)
         }

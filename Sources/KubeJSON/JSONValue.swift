@@ -29,6 +29,12 @@ public struct JSONObject: Sendable, Equatable {
         for (key, value) in pairs { self[key] = value }
     }
 
+    /// Keys and values known to be parallel and free of duplicates (the parser's output).
+    init(uncheckedKeys keys: [String], values: [JSONValue]) {
+        self.keys = keys
+        self.values = values
+    }
+
     public var count: Int { keys.count }
     public var isEmpty: Bool { keys.isEmpty }
 
@@ -66,7 +72,7 @@ public struct JSONObject: Sendable, Equatable {
 
     /// Key/value pairs in Go's map iteration order for printing: sorted by key bytes.
     public var sortedEntries: [(key: String, value: JSONValue)] {
-        entries.sorted { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }
+        entries.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
     }
 
     /// Objects are equal when they hold the same keys with equal values, whatever the order.

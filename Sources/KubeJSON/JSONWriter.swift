@@ -70,7 +70,8 @@ public enum JSONWriter {
         }
     }
 
-    /// Escapes a string as Go's encoder does (\u2028 and \u2029 too; <, >, & when asked).
+    /// Escapes a string as Go's encoder does: \b \f \n \r \t short, other control characters
+    /// and U+2028/U+2029 as \u00XX, and <, >, & as \u003c... when asked (json.Marshal does).
     public static func writeString(_ s: String, escapeHTML: Bool, into out: inout String) {
         out.append("\"")
         for scalar in s.unicodeScalars {
@@ -80,6 +81,8 @@ public enum JSONWriter {
             case "\n": out.append("\\n")
             case "\r": out.append("\\r")
             case "\t": out.append("\\t")
+            case "\u{8}": out.append("\\b")
+            case "\u{C}": out.append("\\f")
             case "<" where escapeHTML, ">" where escapeHTML, "&" where escapeHTML:
                 out.append(hexEscape(scalar.value))
             case "\u{2028}", "\u{2029}":

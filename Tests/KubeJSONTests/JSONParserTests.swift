@@ -1,0 +1,211 @@
+import XCTest
+@testable import KubeJSON
+
+/// Expected values were read from kubectl v1.32 (`kubectl label --local -f X.json zzprobe-
+/// -o json` and `-o jsonpath='{.a}'`), whose decoder this parser follows.
+final class JSONParserTests: XCTestCase {
+    private func value(_ json: String, file: StaticString = #filePath, line: UInt = #line) -> JSONValue? {
+        do {
+            return try JSONParser.parse(json)
+        } catch {
+            XCTFail("\(json): \(error)", file: file, line: line)
+            return nil
+        }
+    }
+
+    private func parseError(_ json: String, file: StaticString = #filePath, line: UInt = #line) -> JSONParseError? {
+        do {
+            let v = try JSONParser.parse(json)
+            XCTFail("\(json) parsed as \(v), expected an error", file: file, line: line)
+        } catch let error as JSONParseError {
+            return error
+        } catch {
+            XCTFail("unexpected error \(error)", file: file, line: line)
+        }
+        return nil
+    }
+
+    // MARK: Numbers
+
+    func testIntegersStayIntegers() {
+        XCTAssertEqual(value("0"), .int(0))
+        XCTAssertEqual(value("42"), .int(42))
+        XCTAssertEqual(value("-17"), .int(-17))
+        // kubectl: "-0" is strconv.ParseInt's 0, an integer.
+        XCTAssertEqual(value("-0"), .int(0))
+        XCTAssertEqual(value("9223372036854775807"), .int(Int64.max))
+        XCTAssertEqual(value("-9223372036854775808"), .int(Int64.min))
+    }
+
+    func testNumbersWithFractionOrExponentAreFloats() {
+        // kubectl prints {.a} of 1.0 as "1" but keeps it a float64: 1.5e6 prints 1.5e+06.
+        XCTAssertEqual(value("1.0"), .double(1))
+        XCTAssertEqual(value("1e3"), .double(1000))
+        XCTAssertEqual(value("1E2"), .double(100))
+        XCTAssertEqual(value("1.0e+2"), .double(100))
+        XCTAssertEqual(value("1.5e6"), .double(1.5e6))
+        XCTAssertEqual(value("0.1"), .double(0.1))
+        XCTAssertEqual(value("1e-7"), .double(1e-7))
+        guard case .double(let negativeZero) = value("-0.0") else { return XCTFail("-0.0 is a float") }
+        XCTAssertEqual(negativeZero.sign, .minus)
+    }
+
+    func testIntegersBeyondInt64BecomeFloats() {
+        XCTAssertEqual(value("9223372036854775808"), .double(9_223_372_036_854_775_808))
+        XCTAssertEqual(value("-9223372036854775809"), .double(-0x1p63))
+        XCTAssertEqual(value("100000000000000000000000"), .double(1e23))
+    }
+
+    func testFloatExtremes() {
+        XCTAssertEqual(value("1.7976931348623157e308"), .double(.greatestFiniteMagnitude))
+        XCTAssertEqual(value("5e-324"), .double(.leastNonzeroMagnitude))
+        // Underflow is zero for Go too.
+        XCTAssertEqual(value("1e-400"), .double(0))
+    }
+
+    func testFloatOverflowIsAnError() throws {
+        // kubectl: json: cannot unmarshal number 1E400 into Go value of type float64
+        let error = try XCTUnwrap(parseError(#"{"a": 1E400}"#))
+        XCTAssertEqual(error.column, 7)
+        XCTAssertTrue(error.message.contains("1E400"), error.message)
+        XCTAssertNotNil(parseError("-1e400"))
+    }
+
+    func testMalformedNumbersAreRejected() {
+        for bad in ["01", "1.", ".5", "+1", "1e", "1e+", "-", "NaN", "Infinity", "0x10", "1.e5", "--1"] {
+            XCTAssertNotNil(parseError(bad), bad)
+        }
+    }
+
+    // MARK: Strings
+
+    func testEscapes() {
+        XCTAssertEqual(value(#""a\"b\\c\/d\b\f\n\r\t""#), .string("a\"b\\c/d\u{8}\u{C}\n\r\t"))
+        XCTAssertEqual(value(#""\u00e9\u0041""#), .string("éA"))
+        XCTAssertEqual(value(#""caf\u00e9 ok""#), .string("café ok"))
+    }
+
+    func testSurrogatePairsCombine() {
+        XCTAssertEqual(value(#""\ud83d\ude00""#), .string("😀"))
+        XCTAssertEqual(value(#""\uD83D\uDE00!""#), .string("😀!"))
+    }
+
+    func testLoneSurrogatesBecomeReplacementCharacters() {
+        // kubectl prints U+FFFD for each, and keeps what follows.
+        XCTAssertEqual(value(#""\ud800""#), .string("\u{FFFD}"))
+        XCTAssertEqual(value(#""\udc00x""#), .string("\u{FFFD}x"))
+        XCTAssertEqual(value(#""\ud800\u0041""#), .string("\u{FFFD}A"))
+        XCTAssertEqual(value(#""\ud800\ud800\udc00""#), .string("\u{FFFD}\u{10000}"))
+    }
+
+    func testRawUTF8PassesThroughAndInvalidBytesAreReplaced() throws {
+        XCTAssertEqual(value("\"é😀\""), .string("é😀"))
+        let bytes: [UInt8] = [0x22, 0xFF, 0x6F, 0x6B, 0x22]
+        XCTAssertEqual(try JSONParser.parse(bytes: bytes), .string("\u{FFFD}ok"))
+    }
+
+    func testBadStrings() throws {
+        XCTAssertNotNil(parseError(#""\x""#))
+        XCTAssertNotNil(parseError(#""\u12""#))
+        XCTAssertNotNil(parseError(#""\u12G4""#))
+        XCTAssertNotNil(parseError("\"tab\there\""))
+        let unterminated = try XCTUnwrap(parseError("{\"a\": \"open"))
+        XCTAssertEqual(unterminated.column, 7)
+        XCTAssertTrue(unterminated.message.contains("unterminated"), unterminated.message)
+    }
+
+    // MARK: Structure
+
+    func testObjectsKeepKeyOrder() throws {
+        let object = try XCTUnwrap(value(#"{"zeta": 1, "alpha": [true, false, null], "mid": {}}"#)?.objectValue)
+        XCTAssertEqual(object.keys, ["zeta", "alpha", "mid"])
+        XCTAssertEqual(object["alpha"], .array([.bool(true), .bool(false), .null]))
+        XCTAssertEqual(object["mid"], .object(JSONObject()))
+    }
+
+    func testDuplicateKeysKeepTheLastValue() throws {
+        // Go replaces the whole value: kubectl prints "b": {"y": 2}, not a merge.
+        let object = try XCTUnwrap(value(#"{"a": 1, "b": {"x": 1}, "a": 2, "b": {"y": 2}}"#)?.objectValue)
+        XCTAssertEqual(object.keys, ["a", "b"])
+        XCTAssertEqual(object["a"], .int(2))
+        XCTAssertEqual(object["b"], .object(JSONObject([("y", .int(2))])))
+    }
+
+    func testLongKeysAreSharedButStayDistinct() throws {
+        let json = #"[{"terminationMessagePolicy": 1, "terminationMessagePolicz": 2}, {"terminationMessagePolicy": 3}]"#
+        let items = try XCTUnwrap(value(json)?.arrayValue)
+        XCTAssertEqual(items[0].objectValue?.keys, ["terminationMessagePolicy", "terminationMessagePolicz"])
+        XCTAssertEqual(items[1]["terminationMessagePolicy"], .int(3))
+    }
+
+    func testWhitespaceAndEmptyContainers() {
+        XCTAssertEqual(value(" \t\r\n[ ] "), .array([]))
+        XCTAssertEqual(value("{ \n }"), .object(JSONObject()))
+        XCTAssertEqual(value("[[], [[]], {}]"), .array([.array([]), .array([.array([])]), .object(JSONObject())]))
+    }
+
+    func testTrailingDataAndStructuralErrors() throws {
+        XCTAssertNotNil(parseError("{} {}"))
+        XCTAssertNotNil(parseError("[1, 2,]"))
+        XCTAssertNotNil(parseError(#"{"a": 1,}"#))
+        XCTAssertNotNil(parseError(#"{"a" 1}"#))
+        XCTAssertNotNil(parseError(#"{a: 1}"#))
+        XCTAssertNotNil(parseError("[1 2]"))
+        XCTAssertNotNil(parseError("tru"))
+        XCTAssertNotNil(parseError(""))
+        XCTAssertNotNil(parseError("   "))
+        XCTAssertNotNil(parseError("[1, 2"))
+    }
+
+    func testErrorsGiveLineAndColumn() throws {
+        let json = "{\"apiVersion\":\"v1\",\n\"kind\":\"ConfigMap\",\n  \"metadata\":{\"name\":\"x\"}, \"a\": tru}"
+        let error = try XCTUnwrap(parseError(json))
+        XCTAssertEqual(error.line, 3)
+        XCTAssertEqual(error.column, 33)
+        XCTAssertEqual(error.description, "invalid JSON at line 3, column 33: invalid literal, expecting 'true'")
+    }
+
+    func testNestingUpToGosLimitParses() throws {
+        // kubectl accepts 10,000 levels and rejects 10,001 ("exceeded max depth").
+        let depth = JSONParser.maxDepth
+        var value = try XCTUnwrap(self.value(String(repeating: "[", count: depth) + String(repeating: "]", count: depth)))
+        var levels = 1
+        while case .array(let items) = value, let first = items.first {
+            value = first
+            levels += 1
+        }
+        XCTAssertEqual(levels, depth)
+    }
+
+    func testNestingPastTheLimitIsAnErrorNotACrash() throws {
+        let tooDeep = String(repeating: "[", count: JSONParser.maxDepth + 1) + String(repeating: "]", count: JSONParser.maxDepth + 1)
+        let error = try XCTUnwrap(parseError(tooDeep))
+        XCTAssertEqual(error.column, JSONParser.maxDepth + 1)
+        XCTAssertTrue(error.message.contains("nesting"), error.message)
+        // Far deeper input (a million levels) fails the same way instead of overflowing the stack.
+        XCTAssertNotNil(parseError(String(repeating: #"{"a":"#, count: 1_000_000)))
+    }
+
+    func testBigInput() throws {
+        // 20,000 objects, about 2 MB: every element arrives, in order.
+        var json = "{\"items\": ["
+        for n in 0..<20_000 {
+            if n > 0 { json += "," }
+            json += #"{"metadata": {"name": "pod-\#(n)", "namespace": "ns-\#(n % 7)"}, "spec": {"nodeName": "ip-10-0-\#(n % 250)-1.ec2.internal", "restartCount": \#(n)}}"#
+        }
+        json += "]}"
+        let items = try XCTUnwrap(value(json)?["items"]?.arrayValue)
+        XCTAssertEqual(items.count, 20_000)
+        XCTAssertEqual(items[12_345]["metadata"]?["name"], .string("pod-12345"))
+        XCTAssertEqual(items[19_999]["spec"]?["restartCount"], .int(19_999))
+        XCTAssertEqual(items[251]["spec"]?["nodeName"], .string("ip-10-0-1-1.ec2.internal"))
+    }
+
+    func testStreamOfValues() throws {
+        let json = " {\"a\": 1}\n{\"a\": 2} [3] "
+        let values = try json.utf8CString.withUnsafeBytes {
+            try JSONParser.parseStream(UnsafeRawBufferPointer(rebasing: $0.dropLast()))
+        }
+        XCTAssertEqual(values, [.object(JSONObject([("a", .int(1))])), .object(JSONObject([("a", .int(2))])), .array([.int(3)])])
+    }
+}
