@@ -14,6 +14,8 @@ struct LabCommand: ParsableCommand {
     static let subcommands: [ParsableCommand.Type] = [
         LabListCommand.self,
         LabShowCommand.self,
+        LabLintCommand.self,
+        LabRenderCommand.self,
         LabTestCommand.self,
     ]
 }

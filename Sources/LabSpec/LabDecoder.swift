@@ -28,6 +28,8 @@ enum LabReference: Equatable {
 final class LabDecoder {
     let reader: YAMLReader
     private(set) var references: [LabReference] = []
+    /// `${name}` is only meaningful in checks; elsewhere (titles, hints) it is plain text.
+    private var inCheck = false
 
     init(file: String) {
         reader = YAMLReader(file: file)
@@ -168,6 +170,8 @@ final class LabDecoder {
     // MARK: - Checks
 
     func check(_ node: Node) -> Check? {
+        inCheck = true
+        defer { inCheck = false }
         guard let fields = reader.fields(node, key: "check", context: "a check", known: Self.checkKeys) else { return nil }
         let location = reader.location(node)
         var name = ""
@@ -177,22 +181,24 @@ final class LabDecoder {
             reader.report(.missingKey("name", in: "a check", at: location))
         }
         let sources = fields.present(Self.sourceKeys)
-        guard sources.count == 1, let sourceKey = sources.first, let sourceNode = fields[sourceKey] else {
+        var source: CheckSource?
+        if sources.count == 1, let sourceKey = sources.first, let sourceNode = fields[sourceKey] {
+            source = self.source(sourceKey, sourceNode)
+            if sourceKey != "get" {
+                for key in fields.present(["count", "absent", "distinct"]) {
+                    reader.report(.conflictingKeys(
+                        "'\(key)' applies to objects selected with 'get', not to a '\(sourceKey)' result",
+                        at: reader.location(fields.keys[key]!)))
+                }
+            }
+        } else {
             let found = sources.isEmpty ? "none" : sources.joined(separator: " and ")
             reader.report(.conflictingKeys(
                 "a check needs exactly one source: get, exec, http or command (found \(found))", at: location))
-            return nil
-        }
-        guard let source = self.source(sourceKey, sourceNode) else { return nil }
-        if case .get = source {} else {
-            for key in fields.present(["count", "absent", "distinct"]) {
-                reader.report(.conflictingKeys(
-                    "'\(key)' applies to objects selected with 'get', not to a '\(sourceKey)' result",
-                    at: reader.location(fields.keys[key]!)))
-            }
         }
         let expectation = self.expectation(fields, context: "check")
-        var check = Check(name: name, source: source, expectation: expectation, location: location)
+        // Read the rest even without a source, so one run reports every problem.
+        var check = Check(name: name, source: source ?? .command([]), expectation: expectation, location: location)
         if let wait = fields["wait"] { check.wait = duration(wait, key: "wait") }
         if let weight = fields["weight"], let value = reader.number(weight, key: "weight") {
             if value < 0 {
@@ -203,7 +209,7 @@ final class LabDecoder {
         }
         // Captures last: a check's own strings cannot use what it captures.
         if let capture = fields["capture"] { check.captures = captures(capture) }
-        return check
+        return source == nil ? nil : check
     }
 
     private func source(_ key: String, _ node: Node) -> CheckSource? {
@@ -347,10 +353,11 @@ final class LabDecoder {
             guard let fields = reader.fields(node, key: "count", context: "a count", known: ["min", "max"]) else { return nil }
             let min = fields["min"].flatMap { reader.int($0, key: "min") }
             let max = fields["max"].flatMap { reader.int($0, key: "max") }
-            if min == nil, max == nil {
+            if !fields.has("min"), !fields.has("max") {
                 reader.report(.missingKey("min' or 'max", in: "a count range", at: reader.location(node)))
                 return nil
             }
+            if min == nil, max == nil { return nil }
             if let min, let max, min > max {
                 reader.report(.invalidValue(key: "count", value: "{min: \(min), max: \(max)}", reason: "min is above max", at: reader.location(node)))
             }
@@ -542,7 +549,7 @@ final class LabDecoder {
     private func string(_ node: Node, key: String) -> String? {
         guard let text = reader.string(node, key: key) else { return nil }
         let names = Variables.names(in: text)
-        if !names.isEmpty { references.append(.variables(names, reader.location(node))) }
+        if inCheck, !names.isEmpty { references.append(.variables(names, reader.location(node))) }
         return text
     }
 

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import KubeJSON
+import LabSpec
+
+struct LabLintCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lint",
+        abstract: "Report every problem of the given labs (all labs when none is given); exit 2 if any."
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var labsOptions: LabsOptions
+
+    @Argument(help: "Lab ids (default: every lab).")
+    var labs: [String] = []
+
+    func run() throws {
+        let loader = try labsOptions.loader()
+        let ids = labs.isEmpty ? loader.labIDs() : labs
+        let problems = LabLinter(loader: loader).lint(ids)
+        switch global.output {
+        case .text:
+            var lines = problems.map(\.description)
+            let noun = problems.count == 1 ? "problem" : "problems"
+            let labNoun = ids.count == 1 ? "lab" : "labs"
+            lines.append(problems.isEmpty ? "\(ids.count) \(labNoun), no problems" : "\(problems.count) \(noun) in \(ids.count) \(labNoun)")
+            writeStdout(lines.joined(separator: "\n") + "\n")
+        case .json:
+            let items = problems.map { problem in
+                JSONValue.object(JSONObject([
+                    ("file", problem.location.map { .string($0.file) } ?? .null),
+                    ("line", problem.location.map { .int(Int64($0.line)) } ?? .null),
+                    ("column", problem.location.map { .int(Int64($0.column)) } ?? .null),
+                    ("message", .string(problem.message)),
+                ]))
+            }
+            writeStdout(JSONWriter.pretty(.object(JSONObject([
+                ("labs", .array(ids.map(JSONValue.string))), ("problems", .array(items)),
+            ]))) + "\n")
+        }
+        if !problems.isEmpty { throw ExitStatus.badInput }
+    }
+}

@@ -1,0 +1,180 @@
+import Foundation
+import KubeJSON
+
+/// Finds every problem of a lab package in one run: what the loader finds (YAML errors, unknown
+/// keys, wrong types...) plus what only a careful read shows (duplicate ids, missing files, paths
+/// leaving the lab, templates, regexes, quantities and CIDRs that do not parse, captures used
+/// before any check makes them, manifests that do not render).
+public struct LabLinter: Sendable {
+    public var loader: LabLoader
+
+    public init(loader: LabLoader) {
+        self.loader = loader
+    }
+
+    /// The problems of these labs (all labs when `ids` is empty), in file and line order.
+    public func lint(_ ids: [String] = []) -> [LabSpecError] {
+        let ids = ids.isEmpty ? loader.labIDs() : ids
+        return ids.flatMap(lint)
+    }
+
+    /// The problems of one lab, in line order.
+    public func lint(_ id: String) -> [LabSpecError] {
+        let decoded: LabLoader.Decoded
+        do {
+            decoded = try loader.decode(id)
+        } catch let error as LabSpecError {
+            return error.all
+        } catch {
+            return [.labNotFound(id, labsDirectory: loader.labsDirectory.path, known: loader.labIDs())]
+        }
+        var problems = decoded.problems
+        let start = SourceLocation(file: decoded.file, line: 1, column: 1)
+        let directory = loader.labsDirectory.appendingPathComponent(id)
+        let contentDirectory = loader.contentDirectory.appendingPathComponent(id)
+        problems += referenceProblems(decoded, folder: id, directory: directory, contentDirectory: contentDirectory)
+        if let lab = decoded.lab, decoded.problems.isEmpty {
+            problems += ManifestRenderer(lab: lab).problems(start: start)
+        }
+        return Self.ordered(problems)
+    }
+
+    static func ordered(_ problems: [LabSpecError]) -> [LabSpecError] {
+        problems.enumerated().sorted { a, b in
+            let (l, r) = (a.element.location, b.element.location)
+            if l?.file != r?.file { return (l?.file ?? "") < (r?.file ?? "") }
+            if l?.line != r?.line { return (l?.line ?? 0) < (r?.line ?? 0) }
+            if l?.column != r?.column { return (l?.column ?? 0) < (r?.column ?? 0) }
+            return a.offset < b.offset
+        }.map(\.element)
+    }
+
+    private func referenceProblems(
+        _ decoded: LabLoader.Decoded, folder: String, directory: URL, contentDirectory: URL
+    ) -> [LabSpecError] {
+        var problems: [LabSpecError] = []
+        var stepLines: [String: Int] = [:]
+        var parameterLines: [String: Int] = [:]
+        var parameters = Set(Lab.builtInParameters)
+        for case let .parameterName(name, _) in decoded.references { parameters.insert(name) }
+        var captured = Set<String>()
+        var stepCaptures = Set<String>()
+
+        for reference in decoded.references {
+            switch reference {
+            case let .formatVersion(text, at):
+                if text != "1" { problems.append(.unsupportedFormat(text, at: at)) }
+            case let .labID(id, at):
+                if id != folder { problems.append(.idMismatch(id: id, folder: folder, at: at)) }
+            case let .stepID(id, at):
+                if let first = stepLines[id] {
+                    problems.append(.duplicate(what: "step id", name: id, firstLine: first, at: at))
+                } else {
+                    stepLines[id] = at.line
+                }
+                if !LabDecoder.isIdentifier(id.replacingOccurrences(of: "-", with: "_")) {
+                    problems.append(.invalidValue(
+                        key: "id", value: id, reason: "a step id is letters, digits and dashes (it names refs and files)", at: at))
+                }
+            case let .parameterName(name, at):
+                if let first = parameterLines[name] {
+                    problems.append(.duplicate(what: "parameter", name: name, firstLine: first, at: at))
+                } else {
+                    parameterLines[name] = at.line
+                }
+                if name == "learner" {
+                    problems.append(.invalidValue(
+                        key: "name", value: name, reason: "'learner' is set by klab for each learner; choose another name", at: at))
+                }
+            case let .manifest(path, at):
+                problems += fileProblems(path, what: "manifest", folder: directory, folderName: "the lab folder", at: at)
+            case let .content(path, at):
+                problems += fileProblems(path, what: "step prose", folder: contentDirectory, folderName: "the lab's content folder", at: at)
+            case .jsonPath:
+                // Checked once KubeJSON's JSONPath parser is on main.
+                break
+            case let .regex(pattern, at):
+                if (try? NSRegularExpression(pattern: pattern)) == nil {
+                    problems.append(.invalidValue(
+                        key: "matches", value: pattern, reason: "the regular expression does not compile", at: at))
+                }
+            case let .quantity(text, at):
+                do { _ = try Quantity(text) } catch {
+                    problems.append(.invalidValue(
+                        key: "quantity", value: text, reason: "not a Kubernetes quantity such as 500m, 128Mi or 2Gi", at: at))
+                }
+            case let .cidr(text, at):
+                if !CIDRSyntax.isValid(text) {
+                    problems.append(.invalidValue(
+                        key: "cidr", value: text, reason: "not a CIDR block such as 10.0.0.0/16 or fd00::/8", at: at))
+                }
+            case let .variables(names, at):
+                for name in names where !parameters.contains(name) && !captured.contains(name) {
+                    if stepCaptures.contains(name) {
+                        problems.append(.captureOutOfScope(name, at: at))
+                    } else {
+                        problems.append(.unknownVariable(name, at: at))
+                    }
+                }
+            case let .captured(name, at):
+                if parameters.contains(name) {
+                    problems.append(.invalidValue(
+                        key: "capture", value: name, reason: "a parameter already has this name; name the capture differently", at: at))
+                }
+                captured.insert(name)
+            case .completionBegins:
+                stepCaptures = captured
+                captured = []
+            }
+        }
+        return problems
+    }
+
+    /// A relative path that stays inside `folder` (after following symlinks) and exists.
+    private func fileProblems(_ path: String, what: String, folder: URL, folderName: String, at: SourceLocation) -> [LabSpecError] {
+        if path.hasPrefix("/") || path.hasPrefix("~") {
+            return [.pathEscapes(path, folder: folderName, at: at)]
+        }
+        var depth = 0
+        for component in path.split(separator: "/") {
+            if component == ".." { depth -= 1 } else if component != "." { depth += 1 }
+            if depth < 0 { return [.pathEscapes(path, folder: folderName, at: at)] }
+        }
+        let url = folder.appendingPathComponent(path)
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            // A dangling symlink reads as missing; one pointing out of the folder is the bigger problem.
+            if let destination = try? FileManager.default.destinationOfSymbolicLink(atPath: url.path) {
+                let target = URL(fileURLWithPath: destination, relativeTo: url.deletingLastPathComponent()).standardizedFileURL
+                if !Self.isInside(target, folder) { return [.pathEscapes(path, folder: folderName, at: at)] }
+            }
+            return [.missingFile(path, what: what, at: at)]
+        }
+        if !Self.isInside(url.resolvingSymlinksInPath(), folder.resolvingSymlinksInPath()) {
+            return [.pathEscapes(path, folder: folderName, at: at)]
+        }
+        return []
+    }
+
+    static func isInside(_ url: URL, _ folder: URL) -> Bool {
+        let folderPath = folder.standardizedFileURL.path
+        let path = url.standardizedFileURL.path
+        return path == folderPath || path.hasPrefix(folderPath.hasSuffix("/") ? folderPath : folderPath + "/")
+    }
+}
+
+/// CIDR blocks as the `cidr` predicate takes them.
+enum CIDRSyntax {
+    static func isValid(_ text: String) -> Bool {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let bits = Int(parts[1]), parts[1].allSatisfy(\.isNumber) else { return false }
+        let address = String(parts[0])
+        var buffer = [UInt8](repeating: 0, count: 16)
+        if address.contains(":") {
+            return inet_pton(AF_INET6, address, &buffer) == 1 && (0...128).contains(bits)
+        }
+        let octets = address.split(separator: ".", omittingEmptySubsequences: false)
+        guard octets.count == 4, octets.allSatisfy({ !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(\.isNumber) && Int($0)! <= 255 })
+        else { return false }
+        return (0...32).contains(bits)
+    }
+}
