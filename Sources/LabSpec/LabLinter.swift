@@ -90,9 +90,16 @@ public struct LabLinter: Sendable {
                 problems += fileProblems(path, what: "manifest", folder: directory, folderName: "the lab folder", at: at)
             case let .content(path, at):
                 problems += fileProblems(path, what: "step prose", folder: contentDirectory, folderName: "the lab's content folder", at: at)
-            case .jsonPath:
-                // Checked once KubeJSON's JSONPath parser is on main.
-                break
+            case let .jsonPath(template, at):
+                // With `${name}` the template is only known when the check runs.
+                if !template.contains("${") {
+                    do { _ = try JSONPath(template) } catch let error as JSONPathError {
+                        problems.append(.invalidValue(
+                            key: "path", value: template, reason: "kubectl cannot parse this JSONPath: \(error.message)", at: at))
+                    } catch {
+                        problems.append(.invalidValue(key: "path", value: template, reason: "\(error)", at: at))
+                    }
+                }
             case let .regex(pattern, at):
                 if (try? NSRegularExpression(pattern: pattern)) == nil {
                     problems.append(.invalidValue(
