@@ -124,3 +124,21 @@ final class CheckoutTests: TemporaryDirectoryTestCase {
         return [code(entry.staged) + code(entry.unstaged) + " " + entry.path]
     }
 }
+
+final class CheckoutOfAbsentFolderTests: TemporaryDirectoryTestCase {
+    func testAFolderTheTargetLacksIsEmptied() throws {
+        let repository = try makeRepository(files: ["README.md": "hi\n"])
+        let url = repository.workdir!
+        let before = try repository.headCommitID()!
+        try write("a\n", to: "lab/a.yaml", in: url)
+        try commitAll(repository, subject: "Start lab")
+        try write("scratch\n", to: "lab/notes/todo.txt", in: url)
+        try write("kind: Secret\n", to: "lab/secret.yaml", in: url)
+        let removed = try repository.checkout(before, paths: ["lab"], keeping: ["lab/secret.yaml"])
+        XCTAssertEqual(removed, ["lab/notes/todo.txt"])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: url.appendingPathComponent("lab").path),
+                       ["secret.yaml"])
+        XCTAssertEqual(try read("README.md", in: url), "hi\n")
+        XCTAssertEqual(try GitWitness.lines(["status", "--porcelain", "-uall"], in: url), ["D  lab/a.yaml", "?? lab/secret.yaml"])
+    }
+}

@@ -104,3 +104,21 @@ final class TreeTests: TemporaryDirectoryTestCase {
         XCTAssertEqual(try GitWitness.lines(["diff", "--cached", "--name-status"], in: url), ["A\tlab/a.yaml", "D\tlab/b.yaml"])
     }
 }
+
+final class WorkingFileModeTests: TemporaryDirectoryTestCase {
+    func testSymbolicLinksAndExecutablesKeepTheirModes() throws {
+        let repository = try makeRepository(files: ["lab/a.yaml": "a\n"])
+        let url = repository.workdir!
+        try FileManager.default.createSymbolicLink(atPath: url.appendingPathComponent("lab/link.yaml").path,
+                                                   withDestinationPath: "a.yaml")
+        try write("#!/bin/sh\n", to: "lab/run.sh", in: url)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.appendingPathComponent("lab/run.sh").path)
+        try write("nested\n", to: "lab/inner/.git/HEAD", in: url)
+        let composer = try TreeComposer(repository: repository, base: try repository.headCommitID())
+        try composer.addWorkingFiles(under: ["lab"])
+        let tree = try composer.write()
+        XCTAssertEqual(try GitWitness.lines(["ls-tree", "-r", "--format=%(objectmode) %(path)", tree.hex], in: url),
+                       ["100644 lab/a.yaml", "120000 lab/link.yaml", "100755 lab/run.sh"])
+        XCTAssertEqual(try repository.blob(at: "lab/link.yaml", in: tree), Data("a.yaml".utf8))
+    }
+}
