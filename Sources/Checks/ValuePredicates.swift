@@ -37,13 +37,29 @@ enum ValuePredicates {
     }
 
     /// The template as a path for messages when nothing was found: `{.status.phase}` →
-    /// `.status.phase`.
+    /// `.status.phase`, and keys written with escaped dots as the match paths write them
+    /// (`.metadata.labels['eks.amazonaws.com/compute-type']`).
     static func displayPath(_ template: String) -> String {
-        if template.hasPrefix("{"), template.hasSuffix("}"), template.dropFirst().dropLast().allSatisfy({ $0 != "{" && $0 != "}" }) {
-            let inner = String(template.dropFirst().dropLast())
-            return inner.hasPrefix("$") ? String(inner.dropFirst()) : inner
+        guard template.hasPrefix("{"), template.hasSuffix("}"),
+              template.dropFirst().dropLast().allSatisfy({ $0 != "{" && $0 != "}" }) else { return template }
+        var inner = Substring(template.dropFirst().dropLast())
+        if inner.hasPrefix("$") { inner = inner.dropFirst() }
+        guard inner.contains("\\."), inner.hasPrefix(".") else { return String(inner) }
+        // Split on dots that are not escaped; rewrite segments that held escaped dots.
+        var segments: [String] = []
+        var current = ""
+        var escaped = false
+        for ch in inner.dropFirst() {
+            if escaped { current.append(ch); escaped = false; continue }
+            if ch == "\\" { escaped = true; current.append(ch); continue }
+            if ch == "." { segments.append(current); current = ""; continue }
+            current.append(ch)
         }
-        return template
+        segments.append(current)
+        return segments.map { segment in
+            guard segment.contains("\\."), !segment.contains("[") else { return "." + segment }
+            return JSONPathSegment.key(segment.replacingOccurrences(of: "\\.", with: "."))
+        }.joined()
     }
 
     private static func notes(_ result: JSONPathQueryResult) -> String {

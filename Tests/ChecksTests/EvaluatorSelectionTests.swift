@@ -83,7 +83,7 @@ final class EvaluatorSelectionTests: XCTestCase {
         let nodes = try EvaluatorFixtures.evaluate(Check(name: "spread", source: get("Pod", namespace: game), expectation: Expectation(distinct: ["{.spec.nodeName}"])))
         XCTAssertEqual(nodes.status, .passed)
         let zones = try EvaluatorFixtures.evaluate(Check(name: "zones", source: get("Node"), expectation: Expectation(distinct: ["{.metadata.labels.topology\\.kubernetes\\.io/zone}"])))
-        XCTAssertEqual(zones.message, [#"expected .metadata.labels.topology\.kubernetes\.io/zone to differ between the selected objects, found "us-west-2a" for both Node fargate-ip-192-168-101-12.us-west-2.compute.internal and ip-192-168-12-34.us-west-2.compute.internal"#])
+        XCTAssertEqual(zones.message, [#"expected .metadata.labels['topology.kubernetes.io/zone'] to differ between the selected objects, found "us-west-2a" for both Node fargate-ip-192-168-101-12.us-west-2.compute.internal and ip-192-168-12-34.us-west-2.compute.internal"#])
     }
 
     func testAGetWithoutExpectationsNeedsOneObject() throws {

@@ -1,0 +1,54 @@
+import KubeJSON
+import LabSpec
+import XCTest
+@testable import Checks
+
+/// exec, http and command checks read recorded outputs from the snapshot's outputs/ folder.
+final class EvaluatorSourceTests: XCTestCase {
+    func testExecPicksTheFirstRunningPodWithTheLabels() throws {
+        let result = try EvaluatorFixtures.evaluate(Check(
+            name: "nginx", source: .exec(ExecRequest(labels: "app=2048", namespace: .named("2048-game"), command: ["nginx", "-v"])),
+            expectation: Expectation(all: [value("{.exitCode}", .equals(.int(0))), value("{.stderr}", .matches("nginx/1\\.2[0-9]"))])))
+        XCTAssertEqual(result.status, .passed, result.message.joined(separator: "\n"))
+    }
+
+    func testExecFailuresNameTheCommandAndShowStderr() throws {
+        let result = try EvaluatorFixtures.evaluate(Check(
+            name: "healthy", source: .exec(ExecRequest(pod: "readiness-deployment-5b8c9d7f6-2hx4k", command: ["cat", "/tmp/healthy"]))))
+        XCTAssertEqual(result.message, [
+            "exec in default/readiness-deployment-5b8c9d7f6-2hx4k: cat /tmp/healthy: expected exit code 0, found 1",
+            "stderr: cat: can't open '/tmp/healthy': No such file or directory",
+        ])
+        let noPod = try EvaluatorFixtures.evaluate(Check(
+            name: "liveness", source: .exec(ExecRequest(labels: "app=liveness", command: ["true"]))))
+        XCTAssertEqual(noPod.message, ["no Running Pod with labels app=liveness in namespace default to exec in; found liveness-app (Pending)"])
+    }
+
+    func testHTTPAndCommandResultsWithJSON() throws {
+        let results = try EvaluatorFixtures.evaluate([
+            Check(name: "game", source: .http(HTTPRequest(url: "http://k8s-2048game-ingress2-0a1b2c3d4e-1234567890.us-west-2.elb.amazonaws.com/")),
+                  expectation: Expectation(all: [value("{.status}", .equals(.int(200))), value("{.body}", .matches("<title>2048"))])),
+            Check(name: "profile", source: .command(["aws", "eks", "describe-fargate-profile", "--cluster-name", "eksworkshop", "--fargate-profile-name", "game-2048"]),
+                  expectation: Expectation(all: [value("{.json.fargateProfile.status}", .equals(.string("DELETING")))])),
+        ])
+        XCTAssertEqual(results[0].status, .passed)
+        XCTAssertEqual(results[1].message, [#"aws eks describe-fargate-profile --cluster-name eksworkshop --fargate-profile-name game-2048: .json.fargateProfile.status expected "DELETING", found "ACTIVE""#])
+    }
+
+    func testAnOutputTheSnapshotDidNotRecordIsBadInput() {
+        XCTAssertThrowsError(try EvaluatorFixtures.evaluate(Check(name: "helm", source: .command(["helm", "list"])))) { error in
+            XCTAssertEqual((error as? ClusterError)?.exitCode, 2)
+        }
+    }
+
+    func testKubeOnlySkipsOtherSourcesAndWhatDependsOnThem() throws {
+        let results = try EvaluatorFixtures.evaluate([
+            Check(name: "profile", source: .command(["aws", "eks", "list-fargate-profiles"]), captures: [Capture(name: "p", path: "{.json}")]),
+            Check(name: "uses it", source: get("Node", "${p}")),
+            Check(name: "nodes", source: get("Node")),
+        ], options: .init(kubeOnly: true))
+        XCTAssertEqual(results.map(\.status), [.notEvaluated, .notEvaluated, .passed])
+        XCTAssertEqual(results[0].message, ["--kube-only: command checks are not evaluated"])
+        XCTAssertEqual(results[1].message, [#"needs ${p}, which check "profile" captures, but that check was not evaluated"#])
+    }
+}

@@ -1,0 +1,99 @@
+import KubeJSON
+import LabSpec
+import XCTest
+@testable import Checks
+
+final class ValuePredicatesTests: XCTestCase {
+    private let pod = json(#"""
+    {"metadata":{"name":"p","labels":{"replicas":"3","on":"true"},"deletionTimestamp":null},
+     "spec":{"containers":[{"name":"a","image":"nginx:1.27","resources":{"requests":{"cpu":"250m","memory":"128Mi"}}},
+                           {"name":"b","image":"nginx:latest","resources":{"requests":{"cpu":0.5,"memory":"1Gi"}}}],
+             "replicas":3,"ratio":1.5,"empty":""},
+     "status":{"podIP":"100.64.3.7","podIPs":[{"ip":"100.64.3.7"},{"ip":"fd00::7"}]}}
+    """#)
+
+    private func failure(_ path: String, _ predicate: ValuePredicate) -> String? {
+        ValuePredicates.failure(predicate, template: path, result: try! JSONPath(path).query(pod))
+    }
+
+    func testEqualsComparesNumbersAsNumbersAndStringsThatSpellThem() {
+        XCTAssertNil(failure("{.spec.replicas}", .equals(.int(3))))
+        XCTAssertNil(failure("{.spec.replicas}", .equals(.double(3.0))))
+        XCTAssertNil(failure("{.spec.replicas}", .equals(.string("3"))))
+        XCTAssertNil(failure("{.metadata.labels.replicas}", .equals(.int(3))))
+        XCTAssertNil(failure("{.metadata.labels.on}", .equals(.bool(true))))
+        XCTAssertNil(failure("{.spec.ratio}", .equals(.string("1.50"))))
+        XCTAssertEqual(failure("{.spec.replicas}", .equals(.string("three"))), #".spec.replicas expected "three", found 3"#)
+        XCTAssertEqual(failure("{.spec.replicas}", .equals(.string(""))), #".spec.replicas expected "", found 3"#)
+        XCTAssertNil(failure("{.spec.containers[0]}", .equals(json(#"{"image":"nginx:1.27","name":"a","resources":{"requests":{"memory":"128Mi","cpu":"250m"}}}"#))))
+    }
+
+    func testAbsentIsNotEmptyAndNullIsAbsent() {
+        XCTAssertNil(failure("{.spec.empty}", .equals(.string(""))))
+        XCTAssertNil(failure("{.spec.empty}", .exists))
+        XCTAssertEqual(failure("{.spec.missing}", .equals(.string(""))), #".spec.missing expected "", found absent"#)
+        XCTAssertEqual(failure("{.spec.missing}", .notEquals(.string("x"))), #".spec.missing expected not "x", found absent"#)
+        XCTAssertNil(failure("{.metadata.deletionTimestamp}", .absent))
+        XCTAssertEqual(failure("{.metadata.deletionTimestamp}", .exists), ".metadata.deletionTimestamp expected to exist, found absent")
+        XCTAssertEqual(failure("{.spec.empty}", .absent), #".spec.empty expected absent, found """#)
+        XCTAssertEqual(failure("{.spec.containers[5].image}", .exists), ".spec.containers[5].image expected to exist, found absent")
+    }
+
+    func testEveryMatchMustSatisfyAndTheFirstThatFailsIsNamed() {
+        XCTAssertEqual(failure("{.spec.containers[*].image}", .notEquals(.string("nginx:latest"))),
+                       #".spec.containers[1].image expected not "nginx:latest", found "nginx:latest""#)
+        XCTAssertNil(failure("{.spec.containers[*].image}", .matches("^nginx:")))
+        XCTAssertEqual(failure("{.spec.containers[*].name}", .oneOf([.string("a"), .string("c")])),
+                       #".spec.containers[1].name expected one of "a", "c", found "b""#)
+        XCTAssertEqual(failure(#"{.spec.containers[?(@.name=="z")].image}"#, .equals(.string("x"))),
+                       #".spec.containers[?(@.name=="z")].image expected "x", found absent"#)
+    }
+
+    func testMatchesSearchesThePrintedValue() {
+        XCTAssertNil(failure("{.metadata.name}", .matches("p")))
+        XCTAssertNil(failure("{.spec.replicas}", .matches("^3$")))
+        XCTAssertEqual(failure("{.metadata.name}", .matches("^q")), #".metadata.name expected to match /^q/, found "p""#)
+        XCTAssertEqual(failure("{.metadata.name}", .matches("(")),
+                       #".metadata.name expected to match /(/, found "p" (the check's pattern /(/ is not a valid regular expression)"#)
+    }
+
+    func testCompareIsNumeric() {
+        XCTAssertNil(failure("{.spec.replicas}", .compare(.greaterOrEqual, "3")))
+        XCTAssertNil(failure("{.spec.ratio}", .compare(.less, "2")))
+        XCTAssertNil(failure("{.metadata.labels.replicas}", .compare(.equal, "3.0")))
+        XCTAssertEqual(failure("{.spec.replicas}", .compare(.greater, "3")), ".spec.replicas expected > 3, found 3")
+        XCTAssertEqual(failure("{.metadata.name}", .compare(.greater, "3")), #".metadata.name expected > 3, found "p" (not a number)"#)
+        XCTAssertEqual(failure("{.spec.replicas}", .compare(.greater, "many")),
+                       #".spec.replicas expected > many, found 3 (the check compares with "many", which is not a number)"#)
+        XCTAssertTrue(ValuePredicates.holds(.less, .int(9_007_199_254_740_992), .int(9_007_199_254_740_993)))
+    }
+
+    func testQuantityComparesKubernetesQuantitiesExactly() {
+        XCTAssertNil(failure("{.spec.containers[*].resources.requests.cpu}", .quantity(.lessOrEqual, "500m")))
+        XCTAssertNil(failure("{.spec.containers[*].resources.requests.memory}", .quantity(.lessOrEqual, "1Gi")))
+        XCTAssertEqual(failure("{.spec.containers[*].resources.requests.memory}", .quantity(.less, "1Gi")),
+                       #".spec.containers[1].resources.requests.memory expected < 1Gi, found "1Gi""#)
+        XCTAssertEqual(failure("{.spec.containers[0].resources.requests.cpu}", .quantity(.greaterOrEqual, "0.5")),
+                       #".spec.containers[0].resources.requests.cpu expected >= 0.5, found "250m""#)
+        XCTAssertEqual(failure("{.metadata.name}", .quantity(.greater, "1")), #".metadata.name expected > 1, found "p" (not a Kubernetes quantity)"#)
+        XCTAssertEqual(failure("{.spec.replicas}", .quantity(.greater, "1KB")),
+                       #".spec.replicas expected > 1KB, found 3 (the check compares with "1KB", which is not a Kubernetes quantity)"#)
+    }
+
+    func testCIDRAcceptsBothFamilies() {
+        XCTAssertNil(failure("{.status.podIP}", .cidr("100.64.0.0/10")))
+        XCTAssertEqual(failure("{.status.podIPs[*].ip}", .cidr("100.64.0.0/10")), #".status.podIPs[1].ip expected an IP in 100.64.0.0/10, found "fd00::7""#)
+        XCTAssertNil(failure("{.status.podIPs[1].ip}", .cidr("fd00::/8")))
+        XCTAssertEqual(failure("{.metadata.name}", .cidr("10.0.0.0/8")), #".metadata.name expected an IP in 10.0.0.0/8, found "p" (not an IP address)"#)
+        XCTAssertEqual(failure("{.status.podIP}", .cidr("10.0.0/8")),
+                       #".status.podIP expected an IP in 10.0.0/8, found "100.64.3.7" (the check's block "10.0.0/8" is not a CIDR such as 10.0.0.0/16)"#)
+    }
+
+    func testDisplayPathWritesDottedKeysAsBrackets() {
+        XCTAssertEqual(ValuePredicates.displayPath("{.status.phase}"), ".status.phase")
+        XCTAssertEqual(ValuePredicates.displayPath("{$.status.phase}"), ".status.phase")
+        XCTAssertEqual(ValuePredicates.displayPath("{.metadata.labels.eks\\.amazonaws\\.com/compute-type}"), ".metadata.labels['eks.amazonaws.com/compute-type']")
+        XCTAssertEqual(ValuePredicates.displayPath("{.metadata.labels.app\\.kubernetes\\.io/name}"), ".metadata.labels['app.kubernetes.io/name']")
+        XCTAssertEqual(ValuePredicates.displayPath("pod {.metadata.name} on {.spec.nodeName}"), "pod {.metadata.name} on {.spec.nodeName}")
+    }
+}
