@@ -114,7 +114,7 @@ struct ExpectationEvaluator {
                 .equal: "exactly", .notEqual: "other than", .less: "fewer than", .lessOrEqual: "at most",
                 .greater: "more than", .greaterOrEqual: "at least",
             ]
-            return .fails("\(words[op]!) \(bound)", bound)
+            return .fails(op == .equal ? "\(bound)" : "\(words[op]!) \(bound)", bound)
         }
     }
 
