@@ -54,7 +54,7 @@ struct ExpectationEvaluator {
                 if failing <= Self.objectLimit { lines += objectLines }
             }
             if failing > Self.objectLimit {
-                lines.append("... and \(failing - Self.objectLimit) more \(FailureMessage.plural(kind)) fail the same way")
+                lines.append("... and \(failing - Self.objectLimit) more \(FailureMessage.plural(kind)) fail")
             }
         }
         if !e.any.isEmpty {
@@ -62,7 +62,8 @@ struct ExpectationEvaluator {
             for object in objects {
                 let objectLines = try failures(of: e.any, on: object, label: FailureMessage.object(object))
                 if objectLines.isEmpty { closest = nil; break }
-                if closest == nil || objectLines.count < closest!.count { closest = objectLines }
+                // Closest: fewest failures, then fewest values missing altogether.
+                if closest == nil || Self.distance(objectLines) < Self.distance(closest!) { closest = objectLines }
             }
             if let closest {
                 let n = objects.count
@@ -88,6 +89,10 @@ struct ExpectationEvaluator {
             lines += try distinctFailures(template, objects: objects)
         }
         return lines
+    }
+
+    private static func distance(_ lines: [String]) -> (Int, Int) {
+        (lines.count, lines.filter { $0.hasSuffix("found absent") }.count)
     }
 
     private enum CountOutcome {
