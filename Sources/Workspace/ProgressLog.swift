@@ -21,6 +21,8 @@ public enum ProgressEvent: String, Sendable, Equatable {
     case hint
     /// Progress went back to the start of a step.
     case reset
+    /// A reset was undone: progress is what it was before it.
+    case undo
 }
 
 /// One klab commit of the workspace branch, as far as progress is concerned.
@@ -79,6 +81,8 @@ public enum ProgressLog {
     /// lab's steps in order, so that a reset to a step also forgets the steps after it.
     public static func replay(_ entries: [ProgressEntry], stepOrder: [String: [String]]) -> [String: LabProgress] {
         var labs: [String: LabProgress] = [:]
+        var beforeReset: [String: LabProgress] = [:]
+        func backup(of entry: ProgressEntry) -> String? { entry.trailers.last { $0.0 == Trailer.backup }?.1 }
         for entry in entries {
             switch entry.event {
             case .start:
@@ -93,8 +97,13 @@ public enum ProgressLog {
                 guard let step = entry.step, labs[entry.lab] != nil else { continue }
                 let order = stepOrder[entry.lab] ?? []
                 let from = order.firstIndex(of: step) ?? 0
+                if let name = backup(of: entry) { beforeReset[name] = labs[entry.lab] }
                 let forgotten = Set(order[from...])
                 labs[entry.lab]!.passed.removeAll { forgotten.contains($0.step) }
+            case .undo:
+                guard let name = backup(of: entry), var restored = beforeReset[name] else { continue }
+                restored.hintsShown = labs[entry.lab]?.hintsShown ?? restored.hintsShown
+                labs[entry.lab] = restored
             }
         }
         return labs

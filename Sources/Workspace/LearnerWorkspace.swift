@@ -1,0 +1,320 @@
+import Foundation
+import LabGit
+
+/// A learner's workspace: an ordinary git repository holding, per lab, a folder with the
+/// rendered manifests and step prose, and `.klab/` with settings and verified evidence.
+///
+/// Progress is never stored on its own: it is replayed from the trailers of klab's commits on
+/// the branch (`ProgressLog`), so it always matches the history. Every change writes its
+/// objects first and moves the branch last, with compare-and-swap, so a kill at any instant
+/// leaves a repository `git fsck` accepts and progress consistent with it.
+public final class LearnerWorkspace {
+    public let root: URL
+    public let repository: Repository
+    public private(set) var settings: WorkspaceSettings
+    private let lock: WorkspaceLock
+
+    public static let settingsPath = ".klab/workspace.json"
+    public static let backupPrefix = "refs/klab/backups/"
+
+    /// Where the workspace is: `--workspace`, else the workspace containing the current
+    /// directory, else `KLAB_WORKSPACE`, else `./klab-workspace` (DESIGN.md).
+    public static func locate(explicit: String?, currentDirectory: URL, environment: [String: String]) -> URL {
+        if let explicit { return URL(fileURLWithPath: explicit, relativeTo: currentDirectory).standardizedFileURL }
+        var dir = currentDirectory.standardizedFileURL
+        while true {
+            if FileManager.default.fileExists(atPath: dir.appendingPathComponent(settingsPath).path) { return dir }
+            let parent = dir.deletingLastPathComponent()
+            if parent.path == dir.path { break }
+            dir = parent
+        }
+        if let env = environment["KLAB_WORKSPACE"], !env.isEmpty {
+            return URL(fileURLWithPath: env, relativeTo: currentDirectory).standardizedFileURL
+        }
+        return currentDirectory.appendingPathComponent("klab-workspace").standardizedFileURL
+    }
+
+    private init(root: URL, repository: Repository, settings: WorkspaceSettings, lock: WorkspaceLock) {
+        self.root = root
+        self.repository = repository
+        self.settings = settings
+        self.lock = lock
+    }
+
+    /// Opens an existing workspace and takes its lock (waiting up to `lockTimeout` seconds).
+    public static func open(at root: URL, lockTimeout: Double = 3) throws -> LearnerWorkspace {
+        let settingsURL = root.appendingPathComponent(settingsPath)
+        let gitDir = root.appendingPathComponent(".git")
+        guard FileManager.default.fileExists(atPath: gitDir.path) else {
+            if FileManager.default.fileExists(atPath: settingsURL.path) {
+                throw WorkspaceError.damaged(
+                    path: root.path,
+                    reason: "it has .klab/ but no .git; restore the .git folder from a backup, or move the folder away and run `klab start` again")
+            }
+            throw WorkspaceError.notAWorkspace(path: root.path)
+        }
+        let repository: Repository
+        do {
+            repository = try Repository.open(at: root)
+        } catch let error as LabGitError {
+            throw WorkspaceError.damaged(path: root.path, reason: "git cannot open it (\(error)); run `git fsck` there, or restore it from a backup")
+        }
+        guard FileManager.default.fileExists(atPath: settingsURL.path) else {
+            throw WorkspaceError.notAWorkspace(path: root.path)
+        }
+        let lock = try WorkspaceLock(path: repository.gitDirectory.appendingPathComponent("klab.lock").path, timeout: lockTimeout)
+        let settings = try SettingsFile.read(WorkspaceSettings.self, at: settingsURL)
+        let workspace = LearnerWorkspace(root: root, repository: repository, settings: settings, lock: lock)
+        try workspace.checkHistory()
+        return workspace
+    }
+
+    /// Opens the workspace at `root`, creating it (a new git repository) when there is none.
+    public static func openOrCreate(at root: URL, learner: String, labsDirectory: String, lockTimeout: Double = 3) throws -> LearnerWorkspace {
+        if FileManager.default.fileExists(atPath: root.appendingPathComponent(settingsPath).path)
+            || FileManager.default.fileExists(atPath: root.appendingPathComponent(".git").path) {
+            if FileManager.default.fileExists(atPath: root.appendingPathComponent(settingsPath).path) {
+                return try open(at: root, lockTimeout: lockTimeout)
+            }
+        }
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let repository = try Repository.create(at: root)
+        let lock = try WorkspaceLock(path: repository.gitDirectory.appendingPathComponent("klab.lock").path, timeout: lockTimeout)
+        let settings = WorkspaceSettings(learner: learner, labsDirectory: labsDirectory)
+        try SettingsFile.write(settings, to: root.appendingPathComponent(settingsPath))
+        return LearnerWorkspace(root: root, repository: repository, settings: settings, lock: lock)
+    }
+
+    // MARK: - Reading progress
+
+    /// klab's commits on the branch, oldest first (following first parents from HEAD).
+    public func entries() throws -> [ProgressEntry] {
+        guard let head = try repository.headCommitID() else { return [] }
+        var entries: [ProgressEntry] = []
+        var next: ObjectID? = head
+        while let id = next {
+            let commit = try repository.commit(id)
+            if let entry = ProgressEntry(commit: id.hex, trailers: commit.trailers.map { ($0.key, $0.value) }) {
+                entries.append(entry)
+            }
+            next = commit.parents.first
+        }
+        return entries.reversed()
+    }
+
+    /// Each started lab's progress, replayed from the history.
+    public func progress(stepOrder: [String: [String]]) throws -> [String: LabProgress] {
+        ProgressLog.replay(try entries(), stepOrder: stepOrder)
+    }
+
+    /// The lab the learner touched last, if any.
+    public func currentLab() throws -> String? {
+        try entries().last?.lab
+    }
+
+    /// Labs started in this workspace, in the order they were first started.
+    public func startedLabs() throws -> [String] {
+        var seen: [String] = []
+        for entry in try entries() where entry.event == .start && !seen.contains(entry.lab) { seen.append(entry.lab) }
+        return seen
+    }
+
+    public func labSettings(_ lab: String) throws -> LabSettings? {
+        let url = root.appendingPathComponent(".klab/labs/\(lab).json")
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        return try SettingsFile.read(LabSettings.self, at: url)
+    }
+
+    /// A workspace edited by hand into a state klab cannot explain is refused with a reason.
+    private func checkHistory() throws {
+        let entries: [ProgressEntry]
+        do {
+            entries = try self.entries()
+        } catch {
+            throw WorkspaceError.damaged(path: root.path, reason: "its history cannot be read (\(error)); run `git fsck` there")
+        }
+        for lab in Set(entries.map(\.lab)) where try labSettings(lab) == nil {
+            throw WorkspaceError.damaged(
+                path: root.path,
+                reason: "the history records lab \(lab) but .klab/labs/\(lab).json is missing; restore it with `git checkout HEAD -- .klab`")
+        }
+    }
+
+    // MARK: - Changing progress
+
+    private var author: Signature {
+        Signature(name: settings.learner, email: "\(settings.learner)@learners.klab.invalid")
+    }
+
+    /// The trailer chain: each klab commit names the previous one, so a rewritten history
+    /// shows (graders compare it with the real parents).
+    private func previousKlabCommit() throws -> String {
+        try entries().last?.commit ?? "none"
+    }
+
+    /// Stages `paths` (leaving plaintext Secrets out), commits with `trailers`, and moves the
+    /// branch with compare-and-swap. Returns the new commit.
+    @discardableResult
+    func commit(subject: String, body: String? = nil, trailers: [LabGit.Trailer], paths: [String]) throws -> ObjectID {
+        let head = try repository.headCommitID()
+        let secrets = PlaintextSecrets.find(under: paths, root: root)
+        let index = try repository.index()
+        try index.stage(under: paths, excluding: secrets)
+        for secret in secrets where index.contains(secret) { try index.remove(secret) }
+        try index.write()
+        let tree = try index.writeTree()
+        let message = CommitMessage(subject: subject, body: body, trailers: trailers)
+        let commit = try repository.createCommit(tree: tree, parents: head.map { [$0] } ?? [], message: message, author: author)
+        try repository.updateHead(to: commit, expecting: head.map { .value($0) } ?? .absent, message: "klab: \(subject)")
+        return commit
+    }
+
+    func stepStartRef(lab: String, step: String) -> String { "refs/klab/labs/\(lab)/steps/\(step)" }
+
+    /// Starts (or restarts) a lab: writes its rendered files into `<lab>/`, its settings into
+    /// `.klab/labs/<lab>.json`, commits, and marks the first step's start with a ref.
+    public func start(labID: String, firstStep: String, settings labSettings: LabSettings, files: [String: Data]) throws -> StartOutcome {
+        let folder = root.appendingPathComponent(labID)
+        for (path, data) in files.sorted(by: { $0.key < $1.key }) {
+            try atomicWrite(data, to: folder.appendingPathComponent(path))
+        }
+        try SettingsFile.write(labSettings, to: root.appendingPathComponent(".klab/labs/\(labID).json"))
+        let secrets = PlaintextSecrets.find(under: [labID], root: root)
+        let commit = try self.commit(
+            subject: "Start lab \(labID)",
+            trailers: [
+                .init(Trailer.lab, labID), .init(Trailer.event, ProgressEvent.start.rawValue),
+                .init(Trailer.step, firstStep), .init(Trailer.labsDigest, labSettings.labDigest),
+                .init(Trailer.previous, try previousKlabCommit()),
+            ],
+            paths: [labID, ".klab/workspace.json", ".klab/labs/\(labID).json"])
+        try repository.updateReference(stepStartRef(lab: labID, step: firstStep), to: commit, message: "klab: step start")
+        return StartOutcome(commit: commit.hex, secretsLeftUncommitted: secrets)
+    }
+
+    /// Records a passed step: evidence files under `.klab/evidence/<lab>/<step>/`, a commit
+    /// with the evidence digest (and signature when a class key is given), and the next
+    /// step's start ref.
+    public func recordPass(
+        lab: String, step: String, nextStep: String?, evidence: [String: Data], classKey: Data?
+    ) throws -> PassOutcome {
+        let evidencePath = ".klab/evidence/\(lab)/\(step)"
+        let folder = root.appendingPathComponent(evidencePath)
+        if FileManager.default.fileExists(atPath: folder.path) { try FileManager.default.removeItem(at: folder) }
+        for (path, data) in evidence { try atomicWrite(data, to: folder.appendingPathComponent(path)) }
+        let digest = EvidenceSeal.digest(evidence)
+        let previous = try previousKlabCommit()
+        var trailers: [LabGit.Trailer] = [
+            .init(Trailer.lab, lab), .init(Trailer.event, ProgressEvent.pass.rawValue), .init(Trailer.step, step),
+            .init(Trailer.evidence, digest), .init(Trailer.previous, previous),
+        ]
+        if let classKey {
+            trailers.append(.init(Trailer.signature, EvidenceSeal.signature(key: classKey, lab: lab, step: step, digest: digest, previous: previous)))
+        }
+        let commit = try self.commit(subject: "Pass \(lab)/\(step)", trailers: trailers, paths: [lab, evidencePath])
+        if let nextStep {
+            try repository.updateReference(stepStartRef(lab: lab, step: nextStep), to: commit, message: "klab: step start")
+        }
+        return PassOutcome(commit: commit.hex, digest: digest)
+    }
+
+    /// Records that hint number `number` of a step was shown.
+    public func recordHint(lab: String, step: String, number: Int) throws {
+        try commit(
+            subject: "Hint \(number) for \(lab)/\(step)",
+            trailers: [
+                .init(Trailer.lab, lab), .init(Trailer.event, ProgressEvent.hint.rawValue), .init(Trailer.step, step),
+                .init(Trailer.hint, String(number)), .init(Trailer.previous, try previousKlabCommit()),
+            ],
+            paths: [])
+    }
+
+    /// Saves everything the learner has (committed, changed, untracked; never plaintext
+    /// Secrets) under a new backup ref, and returns its name.
+    public func backup(reason: String) throws -> String {
+        let secrets = PlaintextSecrets.find(under: [""], root: root)
+        let commit = try repository.snapshotWorkingState(
+            excluding: secrets, message: CommitMessage(subject: "Backup before \(reason)"), author: author)
+        let existing = try repository.references(under: Self.backupPrefix).compactMap {
+            Int($0.name.dropFirst(Self.backupPrefix.count))
+        }
+        let name = Self.backupPrefix + String((existing.max() ?? 0) + 1)
+        try repository.updateReference(name, to: commit, expecting: .absent, message: "klab: backup before \(reason)")
+        return name
+    }
+
+    /// Puts the lab's files back as they were when `step` started and rewinds progress to
+    /// it, after saving everything under a backup ref (named in the outcome).
+    public func reset(lab: String, step: String) throws -> ResetOutcome {
+        guard let start = try repository.referenceTarget(stepStartRef(lab: lab, step: step)) else {
+            throw WorkspaceError.unknownStep(lab: lab, step: step)
+        }
+        let backup = try self.backup(reason: "reset of \(lab) to \(step)")
+        let secrets = PlaintextSecrets.find(under: [lab], root: root)
+        let evidence = ".klab/evidence/\(lab)"
+        try repository.checkout(start, paths: [lab, evidence], keeping: secrets)
+        let commit = try self.commit(
+            subject: "Reset \(lab) to the start of \(step)",
+            trailers: [
+                .init(Trailer.lab, lab), .init(Trailer.event, ProgressEvent.reset.rawValue), .init(Trailer.step, step),
+                .init(Trailer.backup, backup), .init(Trailer.previous, try previousKlabCommit()),
+            ],
+            paths: [lab, evidence])
+        return ResetOutcome(commit: commit.hex, backupRef: backup)
+    }
+
+    /// Brings back what the last reset saved: the lab's files exactly as they were (the
+    /// learner's uncommitted edits stay uncommitted) and the progress before the reset.
+    public func undo() throws -> UndoOutcome {
+        let backups = try repository.references(under: Self.backupPrefix)
+            .compactMap { ref in Int(ref.name.dropFirst(Self.backupPrefix.count)).map { ($0, ref) } }
+            .sorted { $0.0 < $1.0 }
+        let undone = Set(try entries().filter { $0.event == .undo }.compactMap { entry in
+            entry.trailers.last { $0.0 == Trailer.backup }?.1
+        })
+        guard let (_, last) = backups.last(where: { !undone.contains($0.1.name) }) else { throw WorkspaceError.noBackup }
+        let saved = try repository.commit(last.target)
+        guard let savedHead = saved.parents.first else { throw WorkspaceError.noBackup }
+        // The reset commit this backup belongs to names it; undo what it rewound.
+        let reset = try entries().last { $0.event == .reset && $0.trailers.contains { $0.0 == Trailer.backup && $0.1 == last.name } }
+        guard let reset else { throw WorkspaceError.noBackup }
+        let lab = reset.lab
+        let evidence = ".klab/evidence/\(lab)"
+        // Committed state first (what HEAD had before the reset), then the saved working files.
+        let secrets = PlaintextSecrets.find(under: [lab], root: root)
+        try repository.checkout(savedHead, paths: [lab, evidence], keeping: secrets)
+        let commit = try self.commit(
+            subject: "Undo the reset of \(lab)",
+            trailers: [
+                .init(Trailer.lab, lab), .init(Trailer.event, ProgressEvent.undo.rawValue),
+                .init(Trailer.step, reset.step ?? ""), .init(Trailer.backup, last.name),
+                .init(Trailer.previous, try previousKlabCommit()),
+            ],
+            paths: [lab, evidence])
+        // The backup ref stays: it is still the record of what the reset found.
+        try repository.checkout(last.target, paths: [lab], keeping: secrets, updateIndex: false)
+        return UndoOutcome(commit: commit.hex, backupRef: last.name, lab: lab)
+    }
+}
+
+public struct StartOutcome: Sendable, Equatable {
+    public var commit: String
+    /// Manifests holding plaintext Secrets, left untracked on purpose.
+    public var secretsLeftUncommitted: [String]
+}
+
+public struct PassOutcome: Sendable, Equatable {
+    public var commit: String
+    public var digest: String
+}
+
+public struct ResetOutcome: Sendable, Equatable {
+    public var commit: String
+    public var backupRef: String
+}
+
+public struct UndoOutcome: Sendable, Equatable {
+    public var commit: String
+    public var backupRef: String
+    public var lab: String
+}

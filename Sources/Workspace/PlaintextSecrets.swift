@@ -1,0 +1,46 @@
+import Foundation
+import KubeJSON
+
+/// Finds manifests that hold a Secret in plain text (kind Secret with `data` or `stringData`).
+/// klab never commits them: a base64 `data` field is not encryption, and a git history is
+/// forever (the sealed-secrets chapter relies on this).
+public enum PlaintextSecrets {
+    /// Whether a manifest file holds a plaintext Secret in any of its documents.
+    public static func contains(_ data: Data, source: String) -> Bool {
+        guard let documents = try? KubeDocuments.parse(data, source: source) else {
+            // Unparseable YAML could still hold one: look for the shape in the text.
+            let text = String(decoding: data, as: UTF8.self)
+            return text.range(of: #"(?m)^\s*kind:\s*["']?Secret["']?\s*$"#, options: .regularExpression) != nil
+                && text.range(of: #"(?m)^\s*(data|stringData):"#, options: .regularExpression) != nil
+        }
+        return documents.contains(where: isPlaintextSecret)
+    }
+
+    static func isPlaintextSecret(_ value: JSONValue) -> Bool {
+        if case .array(let items)? = value["items"] { return items.contains(where: isPlaintextSecret) }
+        guard value["kind"]?.stringValue == "Secret" else { return false }
+        return value["data"] != nil || value["stringData"] != nil
+    }
+
+    /// Paths (relative to `root`) of manifest files under `folders` holding a plaintext Secret.
+    public static func find(under folders: [String], root: URL) -> [String] {
+        var found: [String] = []
+        let manager = FileManager.default
+        for folder in folders {
+            let base = root.appendingPathComponent(folder)
+            guard let walker = manager.enumerator(at: base, includingPropertiesForKeys: [.isRegularFileKey]) else { continue }
+            for case let url as URL in walker {
+                let ext = url.pathExtension.lowercased()
+                guard ["yaml", "yml", "json"].contains(ext),
+                      (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true,
+                      let data = try? Data(contentsOf: url)
+                else { continue }
+                if contains(data, source: url.path) {
+                    let relative = String(url.standardizedFileURL.path.dropFirst(root.standardizedFileURL.path.count + 1))
+                    found.append(relative)
+                }
+            }
+        }
+        return found.sorted()
+    }
+}
