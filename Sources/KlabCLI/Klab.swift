@@ -10,6 +10,11 @@ public struct Klab: ParsableCommand {
         abstract: "Run hands-on Kubernetes/EKS workshop labs: verified steps, git-backed progress, class grading.",
         version: klabVersion,
         subcommands: [
+            StartCommand.self,
+            StatusCommand.self,
+            VerifyCommand.self,
+            HintCommand.self,
+            ResetCommand.self,
             VersionCommand.self,
             LabCommand.self,
             JSONPathCommand.self,

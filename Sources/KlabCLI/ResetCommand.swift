@@ -1,0 +1,121 @@
+import ArgumentParser
+import Checks
+import Foundation
+import KubeJSON
+import LabSpec
+import Workspace
+
+struct ResetCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reset",
+        abstract: "Put a lab's files back as they were at the start of a step; nothing is lost.",
+        discussion: """
+        Before anything is overwritten, everything you have (committed, changed and new files) \
+        is saved under a backup ref, named in the output; `klab reset --undo` brings it back. \
+        --cluster also deletes what the lab created in the cluster: only objects labelled with \
+        the lab and your learner id, in the lab's namespace, after showing the plan.
+        """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var labsOptions: LabsOptions
+
+    @Option(help: "The lab (default: the one you worked on last).")
+    var lab: String?
+
+    @Option(help: "Go back to the start of this step (default: the current step).")
+    var step: String?
+
+    @Flag(name: .customLong("lab-start"), help: "Go back to the start of the lab.")
+    var wholeLab = false
+
+    @Flag(help: "Undo the last reset: bring back what it saved.")
+    var undo = false
+
+    @Flag(help: "Also delete what the lab created in the cluster (shown first, asks before deleting).")
+    var cluster = false
+
+    @Flag(name: .shortAndLong, help: "Delete without asking (with --cluster).")
+    var yes = false
+
+    func validate() throws {
+        if undo && (step != nil || wholeLab || cluster) {
+            throw ValidationError("--undo cannot be combined with --step, --lab-start or --cluster")
+        }
+        if step != nil && wholeLab { throw ValidationError("--step and --lab-start cannot be used together") }
+    }
+
+    func run() throws {
+        let context = try WorkspaceContext.open(global, labs: labsOptions)
+        if undo {
+            let outcome = try context.workspace.undo()
+            emit(["undone": .string(outcome.backupRef), "lab": .string(outcome.lab), "commit": .string(outcome.commit)],
+                 text: "Brought back what the reset saved in \(outcome.backupRef): \(outcome.lab)'s files and progress are as they were before it.\n")
+            return
+        }
+        let (lab, settings) = try context.startedLab(try context.labID(self.lab))
+        let progress = try context.progress(of: lab)
+        let order = lab.steps.map(\.id)
+        let target: String
+        if wholeLab {
+            target = order[0]
+        } else if let step {
+            guard order.contains(step) else { throw WorkspaceError.unknownStep(lab: lab.id, step: step) }
+            target = step
+        } else {
+            target = progress.currentStep(in: order) ?? order[order.count - 1]
+        }
+
+        if cluster { try cleanCluster(lab: lab, settings: settings, learner: context.workspace.settings.learner) }
+
+        let outcome = try context.workspace.reset(lab: lab.id, step: target)
+        let number = (order.firstIndex(of: target) ?? 0) + 1
+        emit(["lab": .string(lab.id), "step": .string(target), "backup": .string(outcome.backupRef), "commit": .string(outcome.commit)],
+             text: """
+             \(lab.id) is back at the start of step \(number) (\(target)).
+             Everything you had is saved in \(outcome.backupRef); `klab reset --undo` brings it back.
+
+             """)
+    }
+
+    private func emit(_ fields: KeyValuePairs<String, JSONValue>, text: String) {
+        switch global.output {
+        case .json: writeStdout(JSONWriter.pretty(.object(JSONObject(fields.map { ($0.key, $0.value) }))) + "\n")
+        case .text: writeStdout(text)
+        }
+    }
+
+    private func cleanCluster(lab: Lab, settings: LabSettings, learner: String) throws {
+        let manifests = try ManifestRenderer(lab: lab).render(parameters: settings.parameters, learner: learner)
+        let kinds = manifests.flatMap(\.objects).compactMap { object -> KindReference? in
+            guard let kind = object["kind"]?.stringValue else { return nil }
+            return KindReference(kind: kind, apiVersion: object["apiVersion"]?.stringValue)
+        }
+        let options = KubectlCluster.Options(context: global.context, kubeconfig: global.kubeconfig)
+        let reader = ClusterReader(cluster: KubectlCluster(options: options), labNamespace: settings.namespace)
+        let plan = try CleanupPlan.make(reader: reader, kinds: kinds, namespace: settings.namespace, lab: lab.id, learner: learner)
+        if plan.items.isEmpty {
+            writeStderr("Nothing of \(lab.id) to delete in the cluster (no objects labelled \(plan.labelSelector)).\n")
+            return
+        }
+        writeStderr("These objects will be deleted (labelled \(plan.labelSelector)):\n")
+        writeStderr(plan.items.map { "  \($0)\n" }.joined())
+        if !yes {
+            guard isatty(STDIN_FILENO) != 0 else {
+                throw CLIFailure(message: "refusing to delete without a terminal to ask on; add --yes to delete the objects listed above", status: .badInput)
+            }
+            writeStderr("Delete them? [y/N] ")
+            let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+            guard answer == "y" || answer == "yes" else {
+                throw CLIFailure(message: "nothing deleted and nothing reset (you did not answer yes)", status: .success)
+            }
+        }
+        for item in plan.items {
+            let result = try ProcessRunner.run(options.kubectl, CleanupPlan.deleteArguments(item, connection: options.connection), timeout: options.processTimeout)
+            guard result.status == 0 else {
+                throw CLIFailure(message: "kubectl could not delete \(item): \(result.stderrText.split(separator: "\n").first ?? "exit \(result.status)")", status: .environment)
+            }
+            writeStderr("deleted \(item)\n")
+        }
+    }
+}

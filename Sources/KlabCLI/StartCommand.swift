@@ -1,0 +1,91 @@
+import ArgumentParser
+import Foundation
+import KubeJSON
+import LabSpec
+import Workspace
+
+struct StartCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "start",
+        abstract: "Start a lab in your workspace and show its first step.",
+        discussion: "Creates the workspace (a git repository) if there is none, writes the lab's steps and rendered manifests into LAB/, and commits."
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var labsOptions: LabsOptions
+
+    @Argument(help: "The lab id (see `klab lab list`).")
+    var lab: String
+
+    @Option(help: "Your learner id (default: the workspace's, else KLAB_LEARNER, else your user name).")
+    var learner: String?
+
+    @Option(name: .customLong("set"), help: "Set a lab parameter (name=value); repeatable.")
+    var assignments: [String] = []
+
+    func run() throws {
+        let loader = try labsOptions.loader()
+        let lab = try loader.load(self.lab)
+        var overrides = try Lab.assignments(assignments)
+        if let namespace = global.namespace { overrides["namespace"] = namespace }
+        let values = try lab.parameterValues(overrides)
+        let resolved = try lab.resolved(parameters: overrides)
+        guard let first = resolved.steps.first else {
+            throw CLIFailure(message: "lab \(lab.id) has no steps; `klab lab lint \(lab.id)` says more", status: .badInput)
+        }
+
+        let root = WorkspaceContext.workspaceURL(global)
+        let environment = ProcessInfo.processInfo.environment
+        let defaultLearner = learner ?? environment["KLAB_LEARNER"] ?? environment["USER"] ?? "learner"
+        let workspace = try LearnerWorkspace.openOrCreate(
+            at: root, learner: defaultLearner, labsDirectory: loader.labsDirectory.path)
+        if let learner, learner != workspace.settings.learner {
+            throw CLIFailure(
+                message: "this workspace belongs to \(workspace.settings.learner), not \(learner); use another --workspace for \(learner)",
+                status: .workspace)
+        }
+        let learnerID = workspace.settings.learner
+
+        // Prerequisites are advice, not a gate: say which are not done and go on.
+        let orders = Dictionary(uniqueKeysWithValues: ((try? loader.loadAll()) ?? []).map { ($0.id, $0.steps.map(\.id)) })
+        let progress = try workspace.progress(stepOrder: orders)
+        let missing = lab.prerequisites.filter { id in
+            guard let done = progress[id], let order = orders[id] else { return true }
+            return done.currentStep(in: order) != nil
+        }
+
+        let files = try LabMaterials.files(for: lab, parameters: overrides, learner: learnerID)
+        let settings = LabSettings(
+            lab: lab.id, namespace: values["namespace"] ?? "default",
+            parameters: overrides.filter { $0.key != "namespace" && $0.key != "learner" },
+            labDigest: LabMaterials.digest(of: lab))
+        let outcome = try workspace.start(labID: lab.id, firstStep: first.id, settings: settings, files: files)
+        let guide = StepGuide(lab: resolved, step: first)
+
+        switch global.output {
+        case .json:
+            let json = JSONValue.object(JSONObject([
+                ("lab", .string(lab.id)), ("learner", .string(learnerID)), ("namespace", .string(settings.namespace)),
+                ("workspace", .string(workspace.root.path)), ("commit", .string(outcome.commit)),
+                ("step", .string(first.id)), ("stepNumber", .int(1)), ("steps", .int(Int64(lab.steps.count))),
+                ("missingPrerequisites", .array(missing.map(JSONValue.string))),
+                ("uncommittedSecrets", .array(outcome.secretsLeftUncommitted.map(JSONValue.string))),
+            ]))
+            writeStdout(JSONWriter.pretty(json) + "\n")
+        case .text:
+            var out = "Started \(lab.id) — \(lab.title)\n"
+            out += "  learner \(learnerID), namespace \(settings.namespace), workspace \(LabCatalog.displayPath(workspace.root.path))\n"
+            for id in missing {
+                out += "\nNote: this lab builds on \(id), which is not done in this workspace. Going on anyway; "
+                    + "run `klab start \(id)` first if you need what it sets up.\n"
+            }
+            if !outcome.secretsLeftUncommitted.isEmpty {
+                out += "\nThese manifests hold a Secret in plain text and are left out of git on purpose "
+                    + "(base64 is not encryption, and git history keeps everything):\n"
+                out += outcome.secretsLeftUncommitted.map { "  \($0)\n" }.joined()
+            }
+            out += "\n" + guide.text(prose: files[String(guide.proseFile.dropFirst(lab.id.count + 1))].map { String(decoding: $0, as: UTF8.self) })
+            writeStdout(out)
+        }
+    }
+}

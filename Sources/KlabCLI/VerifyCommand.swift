@@ -1,0 +1,169 @@
+import ArgumentParser
+import Checks
+import Dispatch
+import Foundation
+import KubeJSON
+import LabSpec
+import Workspace
+
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Check the current step against the cluster; when it passes, record it and move on.",
+        discussion: "Exit status: 0 the step passed (or the lab is complete), 1 a check failed, 3 the cluster could not be read, 4 workspace problem."
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var labsOptions: LabsOptions
+
+    @Option(help: "The lab (default: the one you worked on last).")
+    var lab: String?
+
+    @Option(help: "Keep checking for up to this long (30s, 2m) until the step passes.")
+    var wait: String?
+
+    @Flag(help: "Re-verify every few seconds, moving on by itself when a step passes; Ctrl-C to stop.")
+    var watch = false
+
+    @Option(help: "Verify against a snapshot folder instead of the cluster.")
+    var snapshot: String?
+
+    @Option(help: "A file holding the class key that signs your progress (default: KLAB_CLASS_KEY).")
+    var keyFile: String?
+
+    func run() throws {
+        let context = try WorkspaceContext.open(global, labs: labsOptions)
+        let (lab, settings) = try context.startedLab(try context.labID(self.lab))
+        let waitSeconds = try wait.map(parseDuration)
+        let snapshot = self.snapshot
+        let global = self.global
+        let verifier = StepVerifier(
+            workspace: context.workspace, lab: lab, settings: settings, classKey: try classKey(file: keyFile),
+            cluster: {
+                if let snapshot { return try SnapshotCluster(directory: snapshot) }
+                return KubectlCluster(options: .init(context: global.context, kubeconfig: global.kubeconfig))
+            })
+        if watch {
+            try watchLoop(verifier, context: context)
+            return
+        }
+        guard let round = try verifier.verify(wait: waitSeconds) else {
+            report(complete: lab, context: context)
+            return
+        }
+        writeStdout(render(round, lab: lab, context: context))
+        if !round.passed { throw ExitStatus.checksFailed }
+    }
+
+    private func render(_ round: StepVerifier.Round, lab: Lab, context: WorkspaceContext) -> String {
+        let hint = round.passed ? nil : "`klab hint` shows a hint for this step."
+        let report = CheckReport(title: "\(lab.id): step \(round.step.id) — \(round.step.title)", results: round.results, hint: hint)
+        if global.output == .json {
+            var object = report.json().objectValue ?? JSONObject()
+            object["lab"] = .string(lab.id)
+            object["step"] = .string(round.step.id)
+            object["recorded"] = round.pass.map { .string($0.commit) } ?? .null
+            object["evidence"] = round.pass.map { .string($0.digest) } ?? .null
+            object["nextStep"] = round.next.map { .string($0.id) } ?? .null
+            return JSONWriter.pretty(.object(object)) + "\n"
+        }
+        var out = report.text(color: global.useColor)
+        if let pass = round.pass {
+            out += "\nStep \(round.step.id) done: recorded in commit \(pass.commit.prefix(7)) with its evidence.\n"
+            if let next = round.next {
+                let guide = StepGuide(lab: lab, step: next)
+                out += "\n" + guide.text(prose: context.prose(guide))
+            } else {
+                out += "\n" + completionText(lab)
+            }
+        }
+        return out
+    }
+
+    private func completionText(_ lab: Lab) -> String {
+        "🎉 \(lab.id) complete: all \(lab.steps.count) steps verified. `klab status` shows your labs.\n"
+    }
+
+    private func report(complete lab: Lab, context: WorkspaceContext) {
+        if global.output == .json {
+            writeStdout(JSONWriter.pretty(.object(JSONObject([("lab", .string(lab.id)), ("complete", .bool(true))]))) + "\n")
+        } else {
+            writeStdout(completionText(lab))
+        }
+    }
+
+    /// Re-verifies every two seconds until the lab is complete or the learner presses Ctrl-C.
+    private func watchLoop(_ verifier: StepVerifier, context: WorkspaceContext) throws {
+        let interrupted = InterruptFlag()
+        let terminal = isatty(STDOUT_FILENO) != 0 && global.output == .text
+        while !interrupted.isSet {
+            guard let round = try verifier.verify() else {
+                report(complete: verifier.lab, context: context)
+                return
+            }
+            let text = render(round, lab: verifier.lab, context: context)
+            // Redraw in place on a terminal; append otherwise (logs, pipes).
+            writeStdout(terminal ? "\u{1B}[H\u{1B}[2J" + text : text)
+            if round.passed { continue }
+            if terminal { writeStdout("\nWatching: re-checking every 2 s, Ctrl-C to stop.\n") }
+            interrupted.wait(seconds: 2)
+        }
+        writeStdout("\nStopped watching.\n")
+    }
+}
+
+/// Ctrl-C while watching: stop between rounds instead of dying mid-write.
+final class InterruptFlag: @unchecked Sendable {
+    private let semaphore = DispatchSemaphore(value: 0)
+    private let lock = NSLock()
+    private var set = false
+    private let source: DispatchSourceSignal
+
+    init() {
+        signal(SIGINT, SIG_IGN)
+        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        source.setEventHandler { [unowned self] in
+            self.lock.lock()
+            self.set = true
+            self.lock.unlock()
+            self.semaphore.signal()
+        }
+        source.resume()
+    }
+
+    var isSet: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return set
+    }
+
+    /// Sleeps, waking early on Ctrl-C.
+    func wait(seconds: Double) {
+        _ = semaphore.wait(timeout: .now() + seconds)
+    }
+}
+
+/// `30s`, `2m`, `1h`, `1m30s` or a plain number of seconds.
+func parseDuration(_ text: String) throws -> Double {
+    if let seconds = Double(text), seconds >= 0 { return seconds }
+    var total = 0.0
+    var number = ""
+    for ch in text {
+        if ch.isNumber || ch == "." {
+            number.append(ch)
+            continue
+        }
+        guard let value = Double(number) else { break }
+        switch ch {
+        case "s": total += value
+        case "m": total += value * 60
+        case "h": total += value * 3600
+        default: throw CLIFailure(message: "invalid duration \"\(text)\"; write it like 30s, 2m or 1h", status: .badInput)
+        }
+        number = ""
+    }
+    guard number.isEmpty, !text.isEmpty, total > 0 || text.hasPrefix("0") else {
+        throw CLIFailure(message: "invalid duration \"\(text)\"; write it like 30s, 2m or 1h", status: .badInput)
+    }
+    return total
+}

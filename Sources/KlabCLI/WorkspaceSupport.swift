@@ -1,0 +1,75 @@
+import ArgumentParser
+import Checks
+import Foundation
+import LabSpec
+import Workspace
+
+/// What the workspace commands share: finding and opening the workspace, loading the lab a
+/// command is about with the parameters it was started with.
+struct WorkspaceContext {
+    let workspace: LearnerWorkspace
+    let loader: LabLoader
+
+    static func workspaceURL(_ global: GlobalOptions) -> URL {
+        LearnerWorkspace.locate(
+            explicit: global.workspace,
+            currentDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
+            environment: ProcessInfo.processInfo.environment)
+    }
+
+    static func open(_ global: GlobalOptions, labs: LabsOptions) throws -> WorkspaceContext {
+        let workspace = try LearnerWorkspace.open(at: workspaceURL(global))
+        return WorkspaceContext(workspace: workspace, loader: try labs.loader())
+    }
+
+    /// The lab named, or the one the learner touched last.
+    func labID(_ explicit: String?) throws -> String {
+        if let explicit {
+            guard try workspace.startedLabs().contains(explicit) else { throw WorkspaceError.labNotStarted(lab: explicit) }
+            return explicit
+        }
+        guard let current = try workspace.currentLab() else { throw WorkspaceError.noLabStarted }
+        return current
+    }
+
+    /// The lab as this learner started it: parameters resolved into its checks.
+    func startedLab(_ id: String) throws -> (lab: Lab, settings: LabSettings) {
+        guard let settings = try workspace.labSettings(id) else { throw WorkspaceError.labNotStarted(lab: id) }
+        let lab = try loader.load(id)
+        var parameters = settings.parameters
+        parameters["namespace"] = settings.namespace
+        return (try lab.resolved(parameters: parameters), settings)
+    }
+
+    func progress(of lab: Lab) throws -> LabProgress {
+        guard let progress = try workspace.progress(stepOrder: [lab.id: lab.steps.map(\.id)])[lab.id] else {
+            throw WorkspaceError.labNotStarted(lab: lab.id)
+        }
+        return progress
+    }
+
+    /// The prose of a step as written in the workspace at start.
+    func prose(_ guide: StepGuide) -> String? {
+        try? String(contentsOf: workspace.root.appendingPathComponent(guide.proseFile), encoding: .utf8)
+    }
+}
+
+/// The class key that signs progress, from `--key-file` or `KLAB_CLASS_KEY`.
+func classKey(file: String?) throws -> Data? {
+    if let file {
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw CLIFailure(message: "cannot read the class key file \(file); check the path", status: .badInput)
+        }
+        return data.trimmingTrailingNewlines()
+    }
+    if let text = ProcessInfo.processInfo.environment["KLAB_CLASS_KEY"], !text.isEmpty { return Data(text.utf8) }
+    return nil
+}
+
+extension Data {
+    func trimmingTrailingNewlines() -> Data {
+        var copy = self
+        while let last = copy.last, last == 0x0A || last == 0x0D { copy.removeLast() }
+        return copy
+    }
+}

@@ -1,0 +1,104 @@
+import Checks
+import Foundation
+import KubeJSON
+import LabSpec
+
+/// One `klab verify` of the current step: evaluate its checks, and when they all pass,
+/// record the evidence (what the checks read, and their results) and move on.
+public final class StepVerifier {
+    public let workspace: LearnerWorkspace
+    public let lab: Lab
+    public let settings: LabSettings
+    public let classKey: Data?
+    public let kubeOnly: Bool
+    private let makeCluster: () throws -> Cluster
+
+    public init(
+        workspace: LearnerWorkspace, lab: Lab, settings: LabSettings, classKey: Data?, kubeOnly: Bool = false,
+        cluster: @escaping () throws -> Cluster
+    ) {
+        self.workspace = workspace
+        self.lab = lab
+        self.settings = settings
+        self.classKey = classKey
+        self.kubeOnly = kubeOnly
+        self.makeCluster = cluster
+    }
+
+    /// The outcome of one verification.
+    public struct Round {
+        public var step: LabStep
+        public var results: [CheckResult]
+        /// Set when the step passed and was recorded.
+        public var pass: PassOutcome?
+        /// The step after it, if any.
+        public var next: LabStep?
+        public var passed: Bool { pass != nil }
+    }
+
+    /// The step to verify now; nil when the lab is complete.
+    public func currentStep() throws -> LabStep? {
+        guard let progress = try workspace.progress(stepOrder: [lab.id: lab.steps.map(\.id)])[lab.id] else {
+            throw WorkspaceError.labNotStarted(lab: lab.id)
+        }
+        return progress.currentStep(in: lab.steps.map(\.id)).flatMap(lab.step)
+    }
+
+    /// Evaluates the current step until it passes or `wait` seconds have gone by (once when
+    /// nil), polling about every second; records it when it passes.
+    public func verify(wait: Double? = nil, sleep: (Double) -> Void = { Thread.sleep(forTimeInterval: $0) }) throws -> Round? {
+        guard let step = try currentStep() else { return nil }
+        let reader = ClusterReader(cluster: try makeCluster(), labNamespace: settings.namespace)
+        let evaluator = CheckEvaluator(reader: reader, options: .init(kubeOnly: kubeOnly))
+        let captures = try earlierCaptures()
+        let deadline = Date().addingTimeInterval(wait ?? 0)
+        var results = try evaluator.evaluate(step.checks, captures: captures)
+        while results.contains(where: { $0.status == .failed }), Date() < deadline {
+            sleep(1)
+            reader.refresh()
+            results = try evaluator.evaluate(step.checks, captures: captures)
+        }
+        let index = lab.steps.firstIndex { $0.id == step.id }!
+        let next = index + 1 < lab.steps.count ? lab.steps[index + 1] : nil
+        guard !results.contains(where: { $0.status == .failed }) else {
+            return Round(step: step, results: results, pass: nil, next: next)
+        }
+        var evidence = reader.evidence.files
+        evidence["results.json"] = Data((JSONWriter.pretty(Self.resultsJSON(results, lab: lab.id, step: step.id)) + "\n").utf8)
+        let pass = try workspace.recordPass(lab: lab.id, step: step.id, nextStep: next?.id, evidence: evidence, classKey: classKey)
+        return Round(step: step, results: results, pass: pass, next: next)
+    }
+
+    /// Values captured by the steps already passed, for checks that use them.
+    func earlierCaptures() throws -> [String: String] {
+        var captures: [String: String] = [:]
+        guard let progress = try workspace.progress(stepOrder: [lab.id: lab.steps.map(\.id)])[lab.id] else { return captures }
+        for (step, _) in progress.passed {
+            let url = workspace.root.appendingPathComponent(".klab/evidence/\(lab.id)/\(step)/results.json")
+            guard let data = FileManager.default.contents(atPath: url.path),
+                  let json = try? JSONParser.parse(bytes: data),
+                  case .object(let saved)? = json["captures"] else { continue }
+            for (key, value) in saved.entries { if let text = value.stringValue { captures[key] = text } }
+        }
+        return captures
+    }
+
+    /// What `results.json` in the evidence holds: each check with its status and message,
+    /// and the values captured, so graders and later steps can read them.
+    public static func resultsJSON(_ results: [CheckResult], lab: String, step: String) -> JSONValue {
+        var captures = JSONObject()
+        for result in results {
+            for (key, value) in result.captures.sorted(by: { $0.key < $1.key }) { captures[key] = .string(value) }
+        }
+        return .object(JSONObject([
+            ("lab", .string(lab)), ("step", .string(step)),
+            ("checks", .array(results.map { result in
+                .object(JSONObject([
+                    ("name", .string(result.name)), ("status", .string(result.status.rawValue)),
+                    ("message", .array(result.message.map(JSONValue.string))),
+                ]))
+            })),
+            ("captures", .object(captures)),
+        ]))
+    }
+}
