@@ -20,13 +20,13 @@ struct ResetCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var labsOptions: LabsOptions
 
-    @Option(help: "The lab (default: the one you worked on last).")
-    var lab: String?
+    @Argument(help: "The lab (default: the one you worked on last).")
+    var labID: String?
 
     @Option(help: "Go back to the start of this step (default: the current step).")
     var step: String?
 
-    @Flag(name: .customLong("lab-start"), help: "Go back to the start of the lab.")
+    @Flag(name: .customLong("lab"), help: "Go back to the start of the whole lab.")
     var wholeLab = false
 
     @Flag(help: "Undo the last reset: bring back what it saved.")
@@ -40,9 +40,9 @@ struct ResetCommand: ParsableCommand {
 
     func validate() throws {
         if undo && (step != nil || wholeLab || cluster) {
-            throw ValidationError("--undo cannot be combined with --step, --lab-start or --cluster")
+            throw ValidationError("--undo cannot be combined with --step, --lab or --cluster")
         }
-        if step != nil && wholeLab { throw ValidationError("--step and --lab-start cannot be used together") }
+        if step != nil && wholeLab { throw ValidationError("--step and --lab cannot be used together") }
     }
 
     func run() throws {
@@ -53,7 +53,7 @@ struct ResetCommand: ParsableCommand {
                  text: "Brought back what the reset saved in \(outcome.backupRef): \(outcome.lab)'s files and progress are as they were before it.\n")
             return
         }
-        let (lab, settings) = try context.startedLab(try context.labID(self.lab))
+        let (lab, settings) = try context.startedLab(try context.labID(labID))
         let progress = try context.progress(of: lab)
         let order = lab.steps.map(\.id)
         let target: String
