@@ -19,10 +19,15 @@ public enum LabMaterials {
             let text = try prose.step(step, values: values) ?? "# \(step.title)\n"
             files[stepFile(number: number + 1, step: step)] = Data(text.utf8)
         }
-        let renderer = ManifestRenderer(lab: lab)
-        for manifest in try renderer.render(parameters: parameters, learner: learner) {
+        // Manifests sit at the top of the lab folder, where the steps' commands
+        // (`kubectl apply -f liveness-app.yaml`) expect them.
+        let manifests = try ManifestRenderer(lab: lab).render(parameters: parameters, learner: learner)
+        let names = manifests.map { ($0.path as NSString).lastPathComponent }
+        for manifest in manifests {
             let text = manifest.documents.map { $0.hasSuffix("\n") ? $0 : $0 + "\n" }.joined(separator: "---\n")
-            files[manifest.path] = Data(text.utf8)
+            let name = (manifest.path as NSString).lastPathComponent
+            let clash = names.filter { $0 == name }.count > 1 || name == "README.md"
+            files[clash ? manifest.path : name] = Data(text.utf8)
         }
         return files
     }

@@ -27,7 +27,7 @@ public struct StepGuide: Sendable, Equatable {
         }
         out += "\nRead the whole step in \(proseFile).\n"
         if !step.commands.isEmpty {
-            out += "\nRun:\n" + step.commands.map { "  \($0)\n" }.joined()
+            out += "\nRun, in \(lab)/:\n" + step.commands.map { "  \($0)\n" }.joined()
         }
         out += "\nThen check your work with `klab verify` (`klab hint` if you are stuck).\n"
         return out
