@@ -69,13 +69,16 @@ public struct CommandOutput: Sendable, Equatable {
     }
 }
 
-/// What an HTTP request returned.
+/// What an HTTP request returned. A request that got no answer (refused, unresolvable host,
+/// timed out) has status 0 and says why in `error`: a fact about the cluster, not a failure of klab.
 public struct HTTPOutput: Sendable, Equatable {
     public var status: Int
     public var body: String
+    public var error: String?
 
-    public init(status: Int, body: String) {
+    public init(status: Int, body: String, error: String? = nil) {
         self.status = status
         self.body = body
+        self.error = error
     }
 }

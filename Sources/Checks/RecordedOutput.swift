@@ -3,7 +3,7 @@ import KubeJSON
 /// One exec, http or command call and what it returned, as a snapshot's `outputs/*.json`
 /// file holds it (format in `content/reference/lab-format.md`, "Snapshots"):
 /// `{"exec": {"namespace", "pod", "container"?, "command"}, "result": {"exitCode", "stdout", "stderr"}}`,
-/// `{"http": {"url"}, "result": {"status", "body"}}` or
+/// `{"http": {"url"}, "result": {"status", "body", "error"?}}` (status 0 and an error when nothing answered) or
 /// `{"command": [...], "result": {"exitCode", "stdout", "stderr"}}`.
 public enum RecordedOutput: Sendable, Equatable {
     case exec(namespace: String, pod: String, container: String?, command: [String], result: CommandOutput)
@@ -40,7 +40,8 @@ public enum RecordedOutput: Sendable, Equatable {
             request.append(("command", .array(command.map(JSONValue.string))))
             return .object(JSONObject([("exec", .object(JSONObject(request))), ("result", Self.json(result))]))
         case .http(let url, let result):
-            let output = JSONObject([("status", .int(Int64(result.status))), ("body", .string(result.body))])
+            var output = JSONObject([("status", .int(Int64(result.status))), ("body", .string(result.body))])
+            if let error = result.error { output["error"] = .string(error) }
             return .object(JSONObject([("http", .object(JSONObject([("url", .string(url))]))), ("result", .object(output))]))
         case .command(let arguments, let result):
             return .object(JSONObject([("command", .array(arguments.map(JSONValue.string))), ("result", Self.json(result))]))
@@ -74,7 +75,8 @@ public enum RecordedOutput: Sendable, Equatable {
             guard let status = result["status"].flatMap(intValue) else {
                 return .failure(RecordFormatError("\"result\" needs an integer \"status\""))
             }
-            return .success(.http(url: url, result: HTTPOutput(status: status, body: result["body"]?.stringValue ?? "")))
+            let output = HTTPOutput(status: status, body: result["body"]?.stringValue ?? "", error: result["error"]?.stringValue)
+            return .success(.http(url: url, result: output))
         }
         if let arguments = value["command"] {
             guard let arguments = strings(arguments) else { return .failure(RecordFormatError("\"command\" must be an array of strings")) }

@@ -1,0 +1,76 @@
+/// The argument lists klab gives kubectl, built by pure functions so tests can pin them (and
+/// run them against real kubectl). Connection flags come last and only when set, so kubectl's
+/// own defaults (`KUBECONFIG`, the current context) apply otherwise.
+public enum KubectlArguments {
+    /// Where a `get` looks.
+    public enum Scope: Sendable, Equatable {
+        case namespace(String)
+        case allNamespaces
+        /// A cluster-scoped kind: no namespace flag at all.
+        case cluster
+    }
+
+    /// The connection flags every call carries.
+    public struct Connection: Sendable, Equatable {
+        public var context: String?
+        public var kubeconfig: String?
+        /// Seconds kubectl waits for the API server per request (`--request-timeout`).
+        public var requestTimeout: Double?
+
+        public init(context: String? = nil, kubeconfig: String? = nil, requestTimeout: Double? = nil) {
+            self.context = context
+            self.kubeconfig = kubeconfig
+            self.requestTimeout = requestTimeout
+        }
+
+        var flags: [String] {
+            var flags: [String] = []
+            if let requestTimeout { flags.append("--request-timeout=\(KubectlArguments.duration(requestTimeout))") }
+            if let context { flags.append("--context=\(context)") }
+            if let kubeconfig { flags.append("--kubeconfig=\(kubeconfig)") }
+            return flags
+        }
+    }
+
+    /// `kubectl get RESOURCE (-n NS | --all-namespaces) -o json ...`
+    public static func get(kind: KindReference, scope: Scope, connection: Connection = Connection()) -> [String] {
+        var arguments = ["get", resource(for: kind)]
+        switch scope {
+        case .namespace(let namespace): arguments += ["-n", namespace]
+        case .allNamespaces: arguments.append("--all-namespaces")
+        case .cluster: break
+        }
+        return arguments + ["-o", "json"] + connection.flags
+    }
+
+    /// `kubectl exec -n NS POD [-c CONTAINER] ... -- COMMAND...`; the command follows `--`, so
+    /// nothing in it is read as a kubectl flag.
+    public static func exec(
+        namespace: String, pod: String, container: String?, command: [String], connection: Connection = Connection()
+    ) -> [String] {
+        var arguments = ["exec", "-n", namespace, pod]
+        if let container { arguments += ["-c", container] }
+        return arguments + connection.flags + ["--"] + command
+    }
+
+    /// The resource argument for a kind, fully qualified so a custom resource of the same name
+    /// in another group is never picked: `pods`, `deployments.apps`, `deployments.v1.apps` (an
+    /// apiVersion was named), `widgets.v1.example.com`... Kinds outside the table go by their
+    /// lower-case singular name, which kubectl resolves through discovery.
+    public static func resource(for kind: KindReference) -> String {
+        let info = kind.info
+        let name = info?.plural ?? kind.kind.lowercased()
+        let group = kind.group ?? info?.group ?? ""
+        if group.isEmpty { return name }
+        if let apiVersion = kind.apiVersion, let version = apiVersion.split(separator: "/").last {
+            return "\(name).\(version).\(group)"
+        }
+        return "\(name).\(group)"
+    }
+
+    /// A Go duration kubectl accepts: `10s`, `1500ms`.
+    static func duration(_ seconds: Double) -> String {
+        if seconds == seconds.rounded() { return "\(Int(seconds))s" }
+        return "\(Int((seconds * 1000).rounded()))ms"
+    }
+}

@@ -1,0 +1,262 @@
+import Foundation
+import KubeJSON
+
+/// A live cluster read through kubectl (`kubectl get ... -o json`), honouring `--kubeconfig`,
+/// `--context` and an inherited `KUBECONFIG`. Every failure of kubectl is told apart and
+/// thrown as one `ClusterError` (exit 3): not installed, no such resource type, forbidden,
+/// unreachable, timed out, a kubeconfig problem, output that is not JSON.
+///
+/// In *cluster-wide* mode (live grading) a kind is listed once across all namespaces and each
+/// namespace is served from that list, so a class of learners costs one `kubectl get` per kind;
+/// the lists are shared by every reader and thread using this cluster.
+public final class KubectlCluster: Cluster, @unchecked Sendable {
+    public struct Options: Sendable {
+        public var connection: KubectlArguments.Connection
+        /// Seconds before klab stops waiting for the kubectl process itself (kubectl retries
+        /// discovery several times, so this is longer than the request timeout).
+        public var processTimeout: Double
+        /// Seconds a `command` check's program may run.
+        public var commandTimeout: Double
+        /// The kubectl to run: a name looked up on PATH, or a path.
+        public var kubectl: String
+        /// The environment of every subprocess; nil inherits klab's (and so `KUBECONFIG`).
+        public var environment: [String: String]?
+        /// List each kind once across all namespaces and serve namespaces from it.
+        public var clusterWide: Bool
+
+        public init(
+            context: String? = nil, kubeconfig: String? = nil, requestTimeout: Double = 15, processTimeout: Double? = nil,
+            commandTimeout: Double = 60, kubectl: String = "kubectl", environment: [String: String]? = nil,
+            clusterWide: Bool = false
+        ) {
+            connection = KubectlArguments.Connection(context: context, kubeconfig: kubeconfig, requestTimeout: requestTimeout)
+            self.processTimeout = processTimeout ?? requestTimeout * 2 + 10
+            self.commandTimeout = commandTimeout
+            self.kubectl = kubectl
+            self.environment = environment
+            self.clusterWide = clusterWide
+        }
+    }
+
+    public let options: Options
+    private let lock = NSLock()
+    private var wideLists: [KindReference: (objects: [JSONValue], readAt: Date)] = [:]
+
+    /// In cluster-wide mode, lists younger than this survive `refresh()`, so learners polling
+    /// at the same moment share one read.
+    public var sharedListLifetime: TimeInterval = 1
+
+    public init(options: Options = Options()) {
+        self.options = options
+    }
+
+    public func objects(of kind: KindReference, namespace: String?) throws -> [JSONValue] {
+        let clusterScoped = isClusterScoped(kind) ?? false
+        guard options.clusterWide else {
+            let scope: KubectlArguments.Scope = clusterScoped ? .cluster : namespace.map { .namespace($0) } ?? .allNamespaces
+            return try list(kind, scope: scope)
+        }
+        lock.lock()
+        defer { lock.unlock() }
+        let everything: [JSONValue]
+        if let cached = wideLists[kind] {
+            everything = cached.objects
+        } else {
+            // Holding the lock while kubectl runs keeps concurrent graders from listing twice.
+            everything = try list(kind, scope: clusterScoped ? .cluster : .allNamespaces)
+            wideLists[kind] = (everything, Date())
+        }
+        guard let namespace, !clusterScoped else { return everything }
+        return everything.filter { $0["metadata"]?["namespace"]?.stringValue == namespace }
+    }
+
+    public func refresh() {
+        lock.lock()
+        defer { lock.unlock() }
+        let now = Date()
+        wideLists = wideLists.filter { now.timeIntervalSince($0.value.readAt) < sharedListLifetime }
+    }
+
+    public func exec(namespace: String, pod: String, container: String?, command: [String]) throws -> CommandOutput {
+        let arguments = KubectlArguments.exec(
+            namespace: namespace, pod: pod, container: container, command: command, connection: options.connection)
+        let result = try runKubectl(arguments)
+        if result.timedOut { throw ClusterError.timedOut(command: result.commandLine, seconds: options.processTimeout) }
+        if result.status != 0 {
+            // A command that ran and failed is the check's business; a cluster kubectl could not
+            // talk to is ours.
+            let error = Self.classify(result, resource: "pods/exec", context: options.connection.context,
+                                      requestTimeout: options.connection.requestTimeout)
+            switch error {
+            case .timedOut, .unreachable, .forbidden, .kubeconfig: throw error
+            default: break
+            }
+        }
+        return CommandOutput(exitCode: Int(result.status), stdout: result.stdoutText, stderr: result.stderrText)
+    }
+
+    public func http(url: String, timeout: Double) throws -> HTTPOutput {
+        let marker = "\nklab-http-status:"
+        let arguments = ["-sS", "-L", "--max-time", GoFormat.percentV(timeout), "-w", marker + "%{http_code}", "--", url]
+        let result: ProcessResult
+        do {
+            result = try ProcessRunner.run("curl", arguments, environment: options.environment,
+                                           timeout: timeout + 5)
+        } catch ProcessRunnerError.notFound {
+            throw ClusterError.programNotInstalled(name: "curl")
+        }
+        let text = result.stdoutText
+        guard result.status == 0, let range = text.range(of: marker, options: .backwards),
+              let status = Int(text[range.upperBound...].trimmingCharacters(in: .whitespacesAndNewlines))
+        else {
+            // No answer is a fact about the cluster (a load balancer not ready yet), not an error.
+            let reason = result.timedOut ? "no answer within \(GoFormat.percentV(timeout))s"
+                : Self.meaningfulLine(result.stderrText) ?? "curl exit status \(result.status)"
+            return HTTPOutput(status: 0, body: "", error: reason)
+        }
+        return HTTPOutput(status: status, body: String(text[..<range.lowerBound]))
+    }
+
+    public func command(_ arguments: [String]) throws -> CommandOutput {
+        guard let program = arguments.first else { return CommandOutput(exitCode: 0, stdout: "", stderr: "") }
+        let result: ProcessResult
+        do {
+            result = try ProcessRunner.run(program, Array(arguments.dropFirst()), environment: options.environment,
+                                           timeout: options.commandTimeout)
+        } catch ProcessRunnerError.notFound {
+            throw ClusterError.programNotInstalled(name: program)
+        }
+        if result.timedOut { throw ClusterError.timedOut(command: result.commandLine, seconds: options.commandTimeout) }
+        return CommandOutput(exitCode: Int(result.status), stdout: result.stdoutText, stderr: result.stderrText)
+    }
+
+    // MARK: - kubectl get
+
+    private func list(_ kind: KindReference, scope: KubectlArguments.Scope) throws -> [JSONValue] {
+        let arguments = KubectlArguments.get(kind: kind, scope: scope, connection: options.connection)
+        let result = try runKubectl(arguments)
+        if result.timedOut { throw ClusterError.timedOut(command: result.commandLine, seconds: options.processTimeout) }
+        guard result.status == 0 else {
+            throw Self.classify(result, resource: KubectlArguments.resource(for: kind), context: options.connection.context,
+                                requestTimeout: options.connection.requestTimeout)
+        }
+        return try Self.items(of: result, kind: kind)
+    }
+
+    private func runKubectl(_ arguments: [String]) throws -> ProcessResult {
+        do {
+            return try ProcessRunner.run(options.kubectl, arguments, environment: options.environment,
+                                         timeout: options.processTimeout)
+        } catch ProcessRunnerError.notFound {
+            throw ClusterError.kubectlNotInstalled
+        }
+    }
+
+    /// The objects of a `kubectl get -o json` answer, each with `apiVersion` and `kind`.
+    static func items(of result: ProcessResult, kind: KindReference) throws -> [JSONValue] {
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(bytes: result.stdout)
+        } catch let error as JSONParseError {
+            throw ClusterError.unparseableOutput(command: result.commandLine, reason: error.description)
+        }
+        guard let items = value["items"]?.arrayValue else {
+            throw ClusterError.unparseableOutput(command: result.commandLine, reason: "expected a List with \"items\", found a \(value.typeName)")
+        }
+        let listKind = value["kind"]?.stringValue ?? "List"
+        let defaultKind = listKind != "List" && listKind.hasSuffix("List") ? String(listKind.dropLast(4)) : (kind.info?.kind ?? kind.kind)
+        let defaultVersion = value["apiVersion"]?.stringValue.flatMap { listKind == "List" ? nil : $0 }
+            ?? kind.apiVersion ?? kind.info?.apiVersion ?? "v1"
+        return items.map { item in
+            guard case .object(var object) = item else { return item }
+            if object["kind"] == nil { object["kind"] = .string(defaultKind) }
+            if object["apiVersion"] == nil { object["apiVersion"] = .string(defaultVersion) }
+            return .object(object)
+        }
+    }
+
+    // MARK: - Failures
+
+    /// Tells kubectl's failures apart from its exit status and stderr.
+    static func classify(_ result: ProcessResult, resource: String, context: String?, requestTimeout: Double?) -> ClusterError {
+        let stderr = result.stderrText
+        let detail = meaningfulLine(stderr) ?? "no message"
+        func has(_ needles: String...) -> Bool { needles.contains { stderr.contains($0) } }
+        if has("context deadline exceeded", "Client.Timeout", "i/o timeout", "TLS handshake timeout",
+               "the server was unable to return a response in the time allotted", "(Timeout)") {
+            return .timedOut(command: result.commandLine, seconds: requestTimeout)
+        }
+        if has("the server doesn't have a resource type") {
+            return .resourceTypeNotFound(resource: resource, context: context)
+        }
+        if has("(Forbidden)", "is forbidden", "cannot list resource", "cannot get resource", "cannot create resource",
+               "(Unauthorized)", "You must be logged in to the server") {
+            return .forbidden(resource: resource, context: context, detail: detail)
+        }
+        if let line = meaningfulLines(stderr).first(where: { $0.contains("getting credentials") }) {
+            // An exec credential plugin (aws eks get-token) that is missing or failing.
+            return .kubeconfig(detail: line)
+        }
+        if has("Unable to connect to the server", "connection refused", "was refused", "no such host", "dial tcp",
+               "no route to host", "network is unreachable", "connection reset by peer") {
+            return .unreachable(context: context, detail: detail)
+        }
+        if has("Error in configuration", "context was not found", "no context exists", "invalid configuration",
+               "error loading config file", "couldn't get version/kind; json parse error")
+            || (stderr.contains("context \"") && stderr.contains("\" does not exist"))
+            || (stderr.hasPrefix("error: stat ") && stderr.contains("no such file or directory")) {
+            return .kubeconfig(detail: detail)
+        }
+        return .kubectlFailed(command: result.commandLine, status: result.status, detail: meaningfulLines(stderr).first ?? detail)
+    }
+
+    /// The line of kubectl's stderr worth showing: the last one that is not klog noise
+    /// (`E1125 21:02:35.79 ... memcache.go:265] ...`), trimmed to a readable length.
+    static func meaningfulLine(_ stderr: String) -> String? {
+        meaningfulLines(stderr).last
+            ?? stderr.split(whereSeparator: \.isNewline).last(where: { !$0.allSatisfy(\.isWhitespace) }).map { shortened(String($0)) }
+    }
+
+    static func meaningfulLines(_ stderr: String) -> [String] {
+        stderr.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty && !isKlogLine($0) && !$0.hasPrefix("See 'kubectl") }
+            .map(shortened)
+    }
+
+    private static func shortened(_ line: String) -> String {
+        line.count > 300 ? String(line.prefix(297)) + "..." : line
+    }
+
+    private static func isKlogLine(_ line: String) -> Bool {
+        let chars = Array(line.prefix(6))
+        guard chars.count == 6, "EWIF".contains(chars[0]) else { return false }
+        return chars[1...4].allSatisfy(\.isNumber) && chars[5] == " "
+    }
+}
+
+/// One `KubectlCluster` per context, each in cluster-wide mode, for grading a class: learners
+/// on the same context share every list.
+public final class KubectlClusterPool: @unchecked Sendable {
+    public let options: KubectlCluster.Options
+    private let lock = NSLock()
+    private var clusters: [String: KubectlCluster] = [:]
+
+    /// `options.connection.context` is the default for learners without a context.
+    public init(options: KubectlCluster.Options) {
+        var options = options
+        options.clusterWide = true
+        self.options = options
+    }
+
+    public func cluster(context: String?) -> KubectlCluster {
+        let key = context ?? options.connection.context ?? ""
+        lock.lock()
+        defer { lock.unlock() }
+        if let cluster = clusters[key] { return cluster }
+        var options = options
+        if let context { options.connection.context = context }
+        let cluster = KubectlCluster(options: options)
+        clusters[key] = cluster
+        return cluster
+    }
+}
