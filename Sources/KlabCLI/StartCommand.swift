@@ -76,8 +76,10 @@ struct StartCommand: ParsableCommand {
             var out = "Started \(lab.id) — \(lab.title)\n"
             out += "  learner \(learnerID), namespace \(settings.namespace), workspace \(LabCatalog.displayPath(workspace.root.path))\n"
             for id in missing {
-                out += "\nNote: this lab builds on \(id), which is not done in this workspace. Going on anyway; "
-                    + "run `klab start \(id)` first if you need what it sets up.\n"
+                let how = orders[id] == nil
+                    ? "make sure your cluster has what that chapter sets up"
+                    : "run `klab start \(id)` first if you need what it sets up"
+                out += "\nNote: this lab builds on \(id), which is not done in this workspace. Going on anyway; \(how).\n"
             }
             if !outcome.secretsLeftUncommitted.isEmpty {
                 out += "\nThese manifests hold a Secret in plain text and are left out of git on purpose "

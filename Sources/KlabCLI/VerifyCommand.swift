@@ -56,7 +56,7 @@ struct VerifyCommand: ParsableCommand {
     }
 
     private func render(_ round: StepVerifier.Round, lab: Lab, context: WorkspaceContext) -> String {
-        let hint = round.passed ? nil : "`klab hint` shows a hint for this step."
+        let hint = round.passed ? nil : round.step.hints.first.map { "\($0) (`klab hint` for more)" }
         let report = CheckReport(title: "\(lab.id): step \(round.step.id) — \(round.step.title)", results: round.results, hint: hint)
         if global.output == .json {
             var object = report.json().objectValue ?? JSONObject()

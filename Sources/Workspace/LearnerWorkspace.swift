@@ -71,11 +71,12 @@ public final class LearnerWorkspace {
 
     /// Opens the workspace at `root`, creating it (a new git repository) when there is none.
     public static func openOrCreate(at root: URL, learner: String, labsDirectory: String, lockTimeout: Double = 3) throws -> LearnerWorkspace {
-        if FileManager.default.fileExists(atPath: root.appendingPathComponent(settingsPath).path)
-            || FileManager.default.fileExists(atPath: root.appendingPathComponent(".git").path) {
-            if FileManager.default.fileExists(atPath: root.appendingPathComponent(settingsPath).path) {
-                return try open(at: root, lockTimeout: lockTimeout)
-            }
+        if FileManager.default.fileExists(atPath: root.appendingPathComponent(settingsPath).path) {
+            return try open(at: root, lockTimeout: lockTimeout)
+        }
+        // Never turn somebody's own repository into a workspace.
+        if FileManager.default.fileExists(atPath: root.appendingPathComponent(".git").path) {
+            throw WorkspaceError.notAWorkspace(path: root.path)
         }
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         let repository = try Repository.create(at: root)
