@@ -1,5 +1,7 @@
 import Checks
 import Foundation
+import LabGit
+import Workspace
 import KubeJSON
 import LabSpec
 
@@ -29,6 +31,13 @@ struct CLIFailure: Error {
             self = failure
         case let error as ClusterError:
             self.init(message: error.description, status: ExitStatus(rawValue: error.exitCode) ?? .environment)
+        case let error as WorkspaceError:
+            switch error {
+            case .unknownStep: self.init(message: error.description, status: .badInput)
+            default: self.init(message: error.description, status: .workspace)
+            }
+        case let error as LabGitError:
+            self.init(message: "workspace: \(error)", status: .workspace)
         case let error as ProcessRunnerError:
             self.init(message: error.description, status: .environment)
         case let error as LabSpecError:
