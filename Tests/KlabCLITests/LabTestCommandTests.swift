@@ -6,7 +6,7 @@ import XCTest
 /// `Scripts/update-golden` and review the diff like code).
 final class LabTestCommandTests: XCTestCase {
     private static let fixtures = KlabBinary.repositoryRoot.appendingPathComponent("Tests/Fixtures")
-    private static let labs = fixtures.appendingPathComponent("labs").path
+    private static let labs = fixtures.appendingPathComponent("lab-test/labs").path
     private static let game = fixtures.appendingPathComponent("snapshots/game").path
 
     private func klab(_ arguments: [String]) throws -> KlabBinary.Result {
