@@ -9,6 +9,8 @@ public enum LabGitError: Error, Equatable, CustomStringConvertible, Sendable {
     case notARepository(path: String)
     /// The folder holds something that looks like a git repository but cannot be read.
     case damagedRepository(path: String, detail: String)
+    /// git refuses to open a repository that belongs to another user (`safe.directory`).
+    case ownedByAnotherUser(path: String)
     /// A reference did not hold the value the caller expected (compare-and-swap failed).
     case referenceChanged(name: String, expected: String, actual: String)
     /// An object, reference or path the caller named does not exist.
@@ -32,6 +34,8 @@ public enum LabGitError: Error, Equatable, CustomStringConvertible, Sendable {
             return "\(path) is not a git repository (no .git folder there); check the path or create a workspace first"
         case let .damagedRepository(path, detail):
             return "the git repository at \(path) is damaged (\(detail)); restore it from a backup or a clone, or run `git fsck` there to see what is wrong"
+        case let .ownedByAnotherUser(path):
+            return "git will not open \(path) because it belongs to another user; work on a copy you own, or trust it with `git config --global --add safe.directory \(path)`"
         case let .referenceChanged(name, expected, actual):
             return "\(name) changed while we were updating it (expected \(expected), found \(actual)); another process may be using this repository, try again"
         case let .notFound(what):

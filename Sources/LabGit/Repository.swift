@@ -49,11 +49,41 @@ public final class Repository {
         if code == GIT_ENOTFOUND.rawValue {
             let message = lastErrorMessage(code)
             if looksLikeRepository(url) {
+                // libgit2 1.5 reports a repository of another user as "not found"
+                // ("config value 'safe.directory' was not found").
+                if message.contains("safe.directory") || isOwnedByAnotherUser(url) { throw notOwned(url) }
                 throw LabGitError.damagedRepository(path: url.path, detail: message)
             }
             throw LabGitError.notARepository(path: url.path)
         }
+        if code == GIT_EOWNER.rawValue { git_error_clear(); throw notOwned(url) }
         try check(code, "git_repository_open_ext")
+        let repository = Repository(pointer: out!)
+        try repository.validateHead(path: url.path)
+        return repository
+    }
+
+    /// Opens the git data of the repository at `url` (its `.git` folder, or `url` itself when
+    /// it is bare) for reading only, as grading reads learners' repositories: no working
+    /// folder, no index, nothing checked out. Because nothing from it is executed or written,
+    /// git's ownership check (`safe.directory`) does not apply: a copy owned by another user
+    /// opens too. Same errors as `open(at:)` otherwise.
+    public static func openForReading(at url: URL) throws -> Repository {
+        LibGit2.ensureInitialised()
+        var isDirectory: ObjCBool = false
+        let dotGit = url.appendingPathComponent(".git")
+        let gitDirectory = FileManager.default.fileExists(atPath: dotGit.path, isDirectory: &isDirectory) && isDirectory.boolValue
+            ? dotGit : url
+        var out: OpaquePointer?
+        let code = git_repository_open_bare(&out, gitDirectory.path)
+        if code == GIT_ENOTFOUND.rawValue {
+            let message = lastErrorMessage(code)
+            if looksLikeRepository(url) {
+                throw LabGitError.damagedRepository(path: url.path, detail: message)
+            }
+            throw LabGitError.notARepository(path: url.path)
+        }
+        try check(code, "git_repository_open_bare")
         let repository = Repository(pointer: out!)
         try repository.validateHead(path: url.path)
         return repository
@@ -65,9 +95,10 @@ public final class Repository {
         var out: OpaquePointer?
         let code = git_repository_open_ext(&out, url.path, 0, nil)
         if code == GIT_ENOTFOUND.rawValue {
-            git_error_clear()
+            if lastErrorMessage(code).contains("safe.directory") { throw notOwned(url) }
             throw LabGitError.notARepository(path: url.path)
         }
+        if code == GIT_EOWNER.rawValue { git_error_clear(); throw notOwned(url) }
         try check(code, "git_repository_open_ext")
         let repository = Repository(pointer: out!)
         try repository.validateHead(path: url.path)
@@ -103,6 +134,17 @@ public final class Repository {
             return
         }
         throw LabGitError.damagedRepository(path: path, detail: "HEAD cannot be read: \(lastErrorMessage(code))")
+    }
+
+    private static func notOwned(_ url: URL) -> LabGitError {
+        .ownedByAnotherUser(path: url.path)
+    }
+
+    private static func isOwnedByAnotherUser(_ url: URL) -> Bool {
+        var info = stat()
+        let dotGit = url.appendingPathComponent(".git").path
+        let target = FileManager.default.fileExists(atPath: dotGit) ? dotGit : url.path
+        return stat(target, &info) == 0 && info.st_uid != geteuid()
     }
 
     private static func looksLikeRepository(_ url: URL) -> Bool {

@@ -13,16 +13,17 @@ final class ReadOnlyTests: TemporaryDirectoryTestCase {
         try GitWitness.run(["gc", "-q"], in: url)  // packed objects and packed refs too
         let before = try fingerprint(url)
 
-        let reader = try Repository.open(at: url)
-        let head = try XCTUnwrap(try reader.headCommitID())
-        for commit in try reader.commits(from: head) {
-            _ = try reader.treeEntries(of: commit.id)
-            _ = try reader.blob(at: "lab/a.yaml", in: commit.id)
-            _ = commit.trailers
+        for reader in [try Repository.openForReading(at: url), try Repository.open(at: url)] {
+            let head = try XCTUnwrap(try reader.headCommitID())
+            for commit in try reader.commits(from: head) {
+                _ = try reader.treeEntries(of: commit.id)
+                _ = try reader.blob(at: "lab/a.yaml", in: commit.id)
+                _ = commit.trailers
+            }
+            _ = try reader.references(under: "refs/")
+            _ = try reader.reflog(of: "refs/heads/main")
+            _ = try reader.isAncestor(head, of: head)
         }
-        _ = try reader.references(under: "refs/")
-        _ = try reader.reflog(of: "refs/heads/main")
-        _ = try reader.isAncestor(head, of: head)
         XCTAssertEqual(try fingerprint(url), before)
     }
 
@@ -54,5 +55,41 @@ final class ReadOnlyTests: TemporaryDirectoryTestCase {
             lines.append("\(file.path) \(attributes[.size] ?? 0) \(modified) \(data.base64EncodedString())")
         }
         return lines.sorted()
+    }
+}
+
+final class ForeignRepositoryTests: TemporaryDirectoryTestCase {
+    func testARepositoryOfAnotherUserIsNamedAsSuchAndCanStillBeGraded() throws {
+        let repository = try makeRepository(files: ["lab/a.yaml": "v1\n"])
+        let url = repository.workdir!
+        let head = try repository.headCommitID()!
+        try repository.updateReference("refs/klab/l/start", to: head, message: "start")
+
+        let reader = try Repository.openForReading(at: url)
+        XCTAssertNil(reader.workdir, "no working folder: nothing can be checked out")
+        XCTAssertEqual(try reader.headCommitID(), head)
+        XCTAssertEqual(try reader.references(under: "refs/klab/").map(\.name), ["refs/klab/l/start"])
+        XCTAssertEqual(try Repository.openForReading(at: url.appendingPathComponent(".git")).headCommitID(), head)
+        XCTAssertThrowsError(try Repository.openForReading(at: root)) { error in
+            XCTAssertEqual(error as? LabGitError, .notARepository(path: root.path))
+        }
+
+        // Only root can give files away; this machine's tests run as root.
+        XCTAssertEqual(geteuid(), 0, "this test needs to run as root to make a repository of another user")
+        guard geteuid() == 0 else { return }
+        let enumerator = FileManager.default.enumerator(atPath: url.path)!
+        XCTAssertEqual(chown(url.path, 1000, 1000), 0)
+        for case let file as String in enumerator { XCTAssertEqual(lchown(url.appendingPathComponent(file).path, 1000, 1000), 0) }
+        XCTAssertNotEqual(try GitWitness.runAllowingFailure(["log"], in: url).status, 0, "git refuses it too")
+
+        XCTAssertThrowsError(try Repository.open(at: url)) { error in
+            XCTAssertEqual(error as? LabGitError, .ownedByAnotherUser(path: url.path))
+            XCTAssertTrue("\(error)".contains("safe.directory"), "\(error)")
+        }
+        XCTAssertThrowsError(try Repository.discover(from: url.appendingPathComponent("lab"))) { error in
+            XCTAssertEqual(error as? LabGitError, .ownedByAnotherUser(path: url.appendingPathComponent("lab").path))
+        }
+        let foreign = try Repository.openForReading(at: url)
+        XCTAssertEqual(try foreign.blob(at: "lab/a.yaml", in: head), Data("v1\n".utf8))
     }
 }
