@@ -81,6 +81,9 @@ struct StartCommand: ParsableCommand {
                     : "run `klab start \(id)` first if you need what it sets up"
                 out += "\nNote: this lab builds on \(id), which is not done in this workspace. Going on anyway; \(how).\n"
             }
+            if let backup = outcome.backupRef {
+                out += "\nThe lab was started before: what its folder held is saved in \(backup).\n"
+            }
             if !outcome.secretsLeftUncommitted.isEmpty {
                 out += "\nThese manifests hold a Secret in plain text and are left out of git on purpose "
                     + "(base64 is not encryption, and git history keeps everything):\n"

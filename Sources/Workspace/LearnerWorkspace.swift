@@ -63,6 +63,7 @@ public final class LearnerWorkspace {
             throw WorkspaceError.notAWorkspace(path: root.path)
         }
         let lock = try WorkspaceLock(path: repository.gitDirectory.appendingPathComponent("klab.lock").path, timeout: lockTimeout)
+        clearLeftovers(in: repository.gitDirectory)
         let settings = try SettingsFile.read(WorkspaceSettings.self, at: settingsURL)
         let workspace = LearnerWorkspace(root: root, repository: repository, settings: settings, lock: lock)
         try workspace.checkHistory()
@@ -82,7 +83,7 @@ public final class LearnerWorkspace {
         let repository = try Repository.create(at: root)
         let lock = try WorkspaceLock(path: repository.gitDirectory.appendingPathComponent("klab.lock").path, timeout: lockTimeout)
         let settings = WorkspaceSettings(learner: learner, labsDirectory: labsDirectory)
-        try SettingsFile.write(settings, to: root.appendingPathComponent(settingsPath))
+        try SettingsFile.write(settings, to: root.appendingPathComponent(settingsPath), scratch: repository.gitDirectory.appendingPathComponent("klab-tmp"))
         return LearnerWorkspace(root: root, repository: repository, settings: settings, lock: lock)
     }
 
@@ -143,6 +144,22 @@ public final class LearnerWorkspace {
 
     // MARK: - Changing progress
 
+    /// Where temporary files go before they are renamed into place.
+    var scratch: URL { repository.gitDirectory.appendingPathComponent("klab-tmp") }
+
+    /// Holding the workspace lock, no other klab is writing: git lock files and temporary
+    /// files left here were left by a klab that was killed, and would block every later one.
+    private static func clearLeftovers(in gitDirectory: URL) {
+        let manager = FileManager.default
+        try? manager.removeItem(at: gitDirectory.appendingPathComponent("klab-tmp"))
+        for name in ["index.lock", "HEAD.lock", "packed-refs.lock"] {
+            try? manager.removeItem(at: gitDirectory.appendingPathComponent(name))
+        }
+        if let walker = manager.enumerator(at: gitDirectory.appendingPathComponent("refs"), includingPropertiesForKeys: nil) {
+            for case let url as URL in walker where url.pathExtension == "lock" { try? manager.removeItem(at: url) }
+        }
+    }
+
     private var author: Signature {
         Signature(name: settings.learner, email: "\(settings.learner)@learners.klab.invalid")
     }
@@ -176,10 +193,15 @@ public final class LearnerWorkspace {
     /// `.klab/labs/<lab>.json`, commits, and marks the first step's start with a ref.
     public func start(labID: String, firstStep: String, settings labSettings: LabSettings, files: [String: Data]) throws -> StartOutcome {
         let folder = root.appendingPathComponent(labID)
-        for (path, data) in files.sorted(by: { $0.key < $1.key }) {
-            try atomicWrite(data, to: folder.appendingPathComponent(path))
+        // Starting again overwrites the lab's files: save what is there first.
+        var backupRef: String?
+        if try startedLabs().contains(labID) || FileManager.default.fileExists(atPath: folder.path) {
+            backupRef = try backup(reason: "restart of \(labID)")
         }
-        try SettingsFile.write(labSettings, to: root.appendingPathComponent(".klab/labs/\(labID).json"))
+        for (path, data) in files.sorted(by: { $0.key < $1.key }) {
+            try atomicWrite(data, to: folder.appendingPathComponent(path), scratch: scratch)
+        }
+        try SettingsFile.write(labSettings, to: root.appendingPathComponent(".klab/labs/\(labID).json"), scratch: scratch)
         let secrets = PlaintextSecrets.find(under: [labID], root: root)
         let commit = try self.commit(
             subject: "Start lab \(labID)",
@@ -190,7 +212,7 @@ public final class LearnerWorkspace {
             ],
             paths: [labID, ".klab/workspace.json", ".klab/labs/\(labID).json"])
         try repository.updateReference(stepStartRef(lab: labID, step: firstStep), to: commit, message: "klab: step start")
-        return StartOutcome(commit: commit.hex, secretsLeftUncommitted: secrets)
+        return StartOutcome(commit: commit.hex, secretsLeftUncommitted: secrets, backupRef: backupRef)
     }
 
     /// Records a passed step: evidence files under `.klab/evidence/<lab>/<step>/`, a commit
@@ -202,7 +224,7 @@ public final class LearnerWorkspace {
         let evidencePath = ".klab/evidence/\(lab)/\(step)"
         let folder = root.appendingPathComponent(evidencePath)
         if FileManager.default.fileExists(atPath: folder.path) { try FileManager.default.removeItem(at: folder) }
-        for (path, data) in evidence { try atomicWrite(data, to: folder.appendingPathComponent(path)) }
+        for (path, data) in evidence { try atomicWrite(data, to: folder.appendingPathComponent(path), scratch: scratch) }
         let digest = EvidenceSeal.digest(evidence)
         let previous = try previousKlabCommit()
         var trailers: [LabGit.Trailer] = [
@@ -267,18 +289,17 @@ public final class LearnerWorkspace {
     /// Brings back what the last reset saved: the lab's files exactly as they were (the
     /// learner's uncommitted edits stay uncommitted) and the progress before the reset.
     public func undo() throws -> UndoOutcome {
-        let backups = try repository.references(under: Self.backupPrefix)
-            .compactMap { ref in Int(ref.name.dropFirst(Self.backupPrefix.count)).map { ($0, ref) } }
-            .sorted { $0.0 < $1.0 }
-        let undone = Set(try entries().filter { $0.event == .undo }.compactMap { entry in
-            entry.trailers.last { $0.0 == Trailer.backup }?.1
-        })
-        guard let (_, last) = backups.last(where: { !undone.contains($0.1.name) }) else { throw WorkspaceError.noBackup }
+        let entries = try self.entries()
+        func backupName(_ entry: ProgressEntry) -> String? { entry.trailers.last { $0.0 == Trailer.backup }?.1 }
+        let undone = Set(entries.filter { $0.event == .undo }.compactMap(backupName))
+        // The last reset not undone yet, and the backup it made.
+        guard let reset = entries.last(where: { $0.event == .reset && backupName($0).map { !undone.contains($0) } == true }),
+              let name = backupName(reset),
+              let target = try repository.referenceTarget(name)
+        else { throw WorkspaceError.noBackup }
+        let last = (name: name, target: target)
         let saved = try repository.commit(last.target)
         guard let savedHead = saved.parents.first else { throw WorkspaceError.noBackup }
-        // The reset commit this backup belongs to names it; undo what it rewound.
-        let reset = try entries().last { $0.event == .reset && $0.trailers.contains { $0.0 == Trailer.backup && $0.1 == last.name } }
-        guard let reset else { throw WorkspaceError.noBackup }
         let lab = reset.lab
         let evidence = ".klab/evidence/\(lab)"
         // Committed state first (what HEAD had before the reset), then the saved working files.
@@ -302,6 +323,8 @@ public struct StartOutcome: Sendable, Equatable {
     public var commit: String
     /// Manifests holding plaintext Secrets, left untracked on purpose.
     public var secretsLeftUncommitted: [String]
+    /// Where the files of an earlier start were saved before being overwritten.
+    public var backupRef: String?
 }
 
 public struct PassOutcome: Sendable, Equatable {

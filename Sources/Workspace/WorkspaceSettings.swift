@@ -46,17 +46,20 @@ enum SettingsFile {
     }
 
     /// Writes through a temporary file and a rename, so a kill never leaves half a file.
-    static func write<T: Encodable>(_ value: T, to url: URL) throws {
+    static func write<T: Encodable>(_ value: T, to url: URL, scratch: URL) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try atomicWrite(try encoder.encode(value) + Data("\n".utf8), to: url)
+        try atomicWrite(try encoder.encode(value) + Data("\n".utf8), to: url, scratch: scratch)
     }
 }
 
-/// Writes a file through a temporary sibling and a rename (atomic on POSIX file systems).
-func atomicWrite(_ data: Data, to url: URL) throws {
+/// Writes a file through a temporary file in `scratch` (inside `.git`, on the same file
+/// system, where a kill can leave nothing the learner sees or klab would commit) and a rename,
+/// which is atomic on POSIX file systems.
+func atomicWrite(_ data: Data, to url: URL, scratch: URL) throws {
     try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-    let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).klab-tmp")
+    try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+    let temporary = scratch.appendingPathComponent(UUID().uuidString)
     try data.write(to: temporary)
     if rename(temporary.path, url.path) != 0 {
         throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
