@@ -1,3 +1,4 @@
+import Foundation
 import KubeJSON
 import XCTest
 
@@ -91,5 +92,23 @@ final class QuantityTests: XCTestCase {
     func testKeepsTheTextItWasWrittenAs() {
         XCTAssertEqual(q("1.5Gi").description, "1.5Gi")
         XCTAssertEqual(Set([q("1Ki"), q("1024"), q("1.024k")]).count, 1)
+    }
+
+    /// Differential: every quantity kubectl accepts has the value of the canonical form kubectl
+    /// prints for it, and every one it rejects is rejected here (Scripts/gen-quantity-fixtures).
+    func testAgreesWithKubectl() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/quantities/kubectl.tsv")
+        let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: true)
+        XCTAssertGreaterThan(lines.count, 80)
+        for line in lines {
+            let fields = line.split(separator: "\t", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            let (input, kubectl) = (fields[0], fields[1])
+            if kubectl == "error" {
+                XCTAssertThrowsError(try Quantity(input), "kubectl rejects \"\(input)\"")
+            } else {
+                XCTAssertEqual(q(input), q(kubectl), "kubectl reads \"\(input)\" as \(kubectl)")
+            }
+        }
     }
 }
