@@ -76,3 +76,31 @@ final class ReferenceTests: TemporaryDirectoryTestCase {
         XCTAssertFalse(Repository.isValidReferenceName("refs/klab/with space"))
     }
 }
+
+final class StaleLockTests: TemporaryDirectoryTestCase {
+    func testLocksLeftByAKilledProcessBlockWritesUntilCleared() throws {
+        let repository = try makeRepository(files: ["a.txt": "1\n"])
+        let url = repository.workdir!
+        let head = try repository.headCommitID()!
+        try Data().write(to: url.appendingPathComponent(".git/index.lock"))
+        try Data().write(to: url.appendingPathComponent(".git/refs/heads/main.lock"))
+        try FileManager.default.createDirectory(at: url.appendingPathComponent(".git/refs/klab"), withIntermediateDirectories: true)
+        try Data().write(to: url.appendingPathComponent(".git/refs/klab/progress.lock"))
+
+        try write("2\n", to: "a.txt", in: url)
+        XCTAssertThrowsError(try commitAll(repository, subject: "Blocked")) { error in
+            XCTAssertEqual((error as? LabGitError)?.gitCode, .locked, "\(error)")
+        }
+        XCTAssertThrowsError(try repository.updateReference("refs/klab/progress", to: head, message: "x")) { error in
+            XCTAssertEqual((error as? LabGitError)?.gitCode, .locked, "\(error)")
+            XCTAssertTrue("\(error)".hasPrefix("git_reference_create failed: "), "\(error)")
+        }
+        XCTAssertEqual(try repository.removeStaleLockFiles(olderThan: 3600), [], "recent locks may belong to a live process")
+        XCTAssertEqual(try repository.removeStaleLockFiles(olderThan: 0),
+                       ["index.lock", "refs/heads/main.lock", "refs/klab/progress.lock"])
+        try commitAll(repository, subject: "Unblocked")
+        try repository.updateReference("refs/klab/progress", to: head, message: "x")
+        XCTAssertEqual(try GitWitness.run(["log", "-1", "--format=%s"], in: url), "Unblocked\n")
+        try GitWitness.run(["fsck", "--strict"], in: url)
+    }
+}
