@@ -1,5 +1,6 @@
 import Checks
 import Foundation
+import Grading
 import LabGit
 import Workspace
 import KubeJSON
@@ -36,6 +37,8 @@ struct CLIFailure: Error {
             case .unknownStep: self.init(message: error.description, status: .badInput)
             default: self.init(message: error.description, status: .workspace)
             }
+        case let error as GradingError:
+            self.init(message: error.description, status: .badInput)
         case let error as LabGitError:
             self.init(message: "workspace: \(error)", status: .workspace)
         case let error as ProcessRunnerError:

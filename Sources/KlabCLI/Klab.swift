@@ -15,6 +15,7 @@ public struct Klab: ParsableCommand {
             VerifyCommand.self,
             HintCommand.self,
             ResetCommand.self,
+            GradeCommand.self,
             VersionCommand.self,
             LabCommand.self,
             JSONPathCommand.self,

@@ -1,1 +1,0 @@
-// Batch grading lives here (see the grading issue).

@@ -1,0 +1,64 @@
+import Checks
+import Foundation
+import LabSpec
+
+/// Live grading: each lab's completion checks for every learner against the cluster, with
+/// one `kubectl get` per kind and context for the whole class: every learner's reader draws
+/// on one cluster-wide list per kind, shared through the context's `KubectlCluster`.
+public struct LiveGrader {
+    public let labs: [Lab]
+    public let labIDs: [String]
+    public let options: KubectlCluster.Options
+
+    public init(labs: [Lab], grading labIDs: [String], options: KubectlCluster.Options) {
+        self.labs = labs
+        self.labIDs = labIDs
+        self.options = options
+    }
+
+    public func grade(_ entries: [RosterEntry], progress: ((Int, Int) -> Void)? = nil) throws -> ClassGrade {
+        for entry in entries where entry.namespace == nil {
+            throw GradingError.liveNeedsNamespaces(learner: entry.learner ?? entry.workspace ?? "a learner")
+        }
+        var clusters: [String: KubectlCluster] = [:]
+        for context in Set(entries.map { $0.context ?? "" }) {
+            var contextOptions = options
+            contextOptions.connection.context = context.isEmpty ? options.connection.context : context
+            contextOptions.clusterWide = true
+            let cluster = KubectlCluster(options: contextOptions)
+            // The whole class is graded from one read per kind: nothing expires mid-run.
+            cluster.sharedListLifetime = .infinity
+            clusters[context] = cluster
+        }
+        let selected = labs.filter { labIDs.contains($0.id) }
+        var learners: [LearnerGrade] = []
+        for (index, entry) in entries.enumerated() {
+            let cluster = clusters[entry.context ?? ""]!
+            var labGrades: [LabGrade] = []
+            for lab in selected {
+                labGrades.append(try gradeLab(lab, namespace: entry.namespace!, cluster: cluster))
+            }
+            learners.append(LearnerGrade(
+                learner: entry.learner ?? entry.namespace!, source: entry.context.map { "\($0)/\(entry.namespace!)" } ?? entry.namespace!,
+                labs: labGrades, flags: []))
+            progress?(index + 1, entries.count)
+        }
+        return ClassGrade(mode: "live", labs: labIDs, steps: ClassGrader.stepOrder(labs, labIDs), learners: learners)
+    }
+
+    /// The lab's steps all earn their points when its completion checks pass; otherwise
+    /// none do, and each step carries the failure messages.
+    func gradeLab(_ lab: Lab, namespace: String, cluster: KubectlCluster) throws -> LabGrade {
+        let resolved = try lab.resolved(parameters: ["namespace": namespace])
+        let reader = ClusterReader(cluster: cluster, labNamespace: namespace)
+        let evaluator = CheckEvaluator(reader: reader, options: .init(honourWait: false))
+        let results = try evaluator.evaluate(resolved.completion)
+        let failures = results.filter { $0.status == .failed }
+        let messages = failures.map { ([$0.name] + $0.message).joined(separator: ": ") }
+        let complete = failures.isEmpty
+        return LabGrade(lab: lab.id, steps: lab.steps.map { step in
+            StepGrade(step: step.id, status: complete ? .passed : .failed, points: complete ? step.points : 0,
+                      maxPoints: step.points, messages: complete ? [] : messages)
+        }, started: true)
+    }
+}
