@@ -1,0 +1,127 @@
+import Foundation
+import XCTest
+
+/// Runs `klab lab test` on every snapshot under `labs/<lab>/fixtures/` of the three chapters
+/// and compares what it prints with `Tests/Fixtures/golden/chapters/<lab>/<snapshot>.txt`.
+///
+/// A snapshot folder's name says what it is for: `<step>--pass` and `<step>--fail-<what>`
+/// are evaluated with `--step <step>`, `complete` and `complete--fail-<what>` with
+/// `--complete`; `--pass` and `complete` must exit 0, the `--fail-` ones exit 1.
+/// `KLAB_UPDATE_GOLDEN=1` (or `Scripts/update-chapter-goldens`) rewrites the golden files
+/// instead of comparing; review their diff like code.
+final class ChapterFixtureTests: XCTestCase {
+    func testHealthProbesFixtures() throws {
+        try checkFixtures(of: "health-probes")
+    }
+
+    func testFargateFixtures() throws {
+        try checkFixtures(of: "fargate")
+    }
+
+    func testAssigningPodsFixtures() throws {
+        try checkFixtures(of: "assigning-pods")
+    }
+
+    /// What one fixture folder's name says about it.
+    struct Fixture {
+        var name: String
+        /// The step to evaluate, or nil for the completion checks.
+        var step: String?
+        var passes: Bool
+
+        init?(folderName name: String) {
+            self.name = name
+            if name == "complete" {
+                step = nil
+                passes = true
+                return
+            }
+            let parts = name.components(separatedBy: "--")
+            guard parts.count == 2, !parts[0].isEmpty else { return nil }
+            step = parts[0] == "complete" ? nil : parts[0]
+            if parts[1] == "pass", step != nil {
+                passes = true
+            } else if parts[1].hasPrefix("fail-"), parts[1].count > 5 {
+                passes = false
+            } else {
+                return nil
+            }
+        }
+
+        var arguments: [String] { step.map { ["--step", $0] } ?? ["--complete"] }
+    }
+
+    private var updating: Bool { ProcessInfo.processInfo.environment["KLAB_UPDATE_GOLDEN"] == "1" }
+
+    private func checkFixtures(of lab: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let root = KlabBinary.repositoryRoot
+        let fixturesFolder = root.appendingPathComponent("labs/\(lab)/fixtures")
+        let names = try FileManager.default.contentsOfDirectory(atPath: fixturesFolder.path)
+            .filter { isDirectory(fixturesFolder.appendingPathComponent($0)) }
+            .sorted()
+        var fixtures: [Fixture] = []
+        for name in names {
+            guard let fixture = Fixture(folderName: name) else {
+                XCTFail("labs/\(lab)/fixtures/\(name): name is not <step>--pass, <step>--fail-<what>, complete or complete--fail-<what>", file: file, line: line)
+                continue
+            }
+            fixtures.append(fixture)
+        }
+
+        try assertEveryStepIsCovered(lab: lab, fixtures: fixtures, file: file, line: line)
+
+        let goldenFolder = root.appendingPathComponent("Tests/Fixtures/golden/chapters/\(lab)")
+        if updating { try FileManager.default.createDirectory(at: goldenFolder, withIntermediateDirectories: true) }
+        for fixture in fixtures {
+            let snapshot = "labs/\(lab)/fixtures/\(fixture.name)"
+            let result = try KlabBinary.run(
+                ["lab", "test", lab, "--snapshot", snapshot] + fixture.arguments,
+                currentDirectory: root
+            )
+            let expected: Int32 = fixture.passes ? 0 : 1
+            XCTAssertEqual(result.status, expected, "\(snapshot): exit status; stderr: \(result.stderr)\n\(result.stdout)", file: file, line: line)
+            XCTAssertEqual(result.stderr, "", "\(snapshot): stderr", file: file, line: line)
+            let golden = goldenFolder.appendingPathComponent("\(fixture.name).txt")
+            if updating {
+                try result.stdout.write(to: golden, atomically: true, encoding: .utf8)
+                continue
+            }
+            guard let want = try? String(contentsOf: golden, encoding: .utf8) else {
+                XCTFail("\(snapshot): no golden file \(golden.path); run Scripts/update-chapter-goldens", file: file, line: line)
+                continue
+            }
+            XCTAssertEqual(result.stdout, want, "\(snapshot): output differs from \(golden.lastPathComponent)", file: file, line: line)
+        }
+        if !updating {
+            let goldens = (try? FileManager.default.contentsOfDirectory(atPath: goldenFolder.path)) ?? []
+            let stale = Set(goldens.map { ($0 as NSString).deletingPathExtension }).subtracting(fixtures.map(\.name))
+            XCTAssertTrue(stale.isEmpty, "golden files without a fixture: \(stale.sorted())", file: file, line: line)
+        }
+    }
+
+    /// Every step, and the completion checks, have a passing and a failing snapshot.
+    private func assertEveryStepIsCovered(lab: String, fixtures: [Fixture], file: StaticString, line: UInt) throws {
+        let show = try KlabBinary.run(["lab", "show", lab, "--output", "json"], currentDirectory: KlabBinary.repositoryRoot)
+        XCTAssertEqual(show.status, 0, show.stderr, file: file, line: line)
+        let json = try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any]
+        let steps = (json?["steps"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+        XCTAssertFalse(steps.isEmpty, "klab lab show \(lab) listed no steps", file: file, line: line)
+        let known = Set(steps)
+        for fixture in fixtures {
+            if let step = fixture.step {
+                XCTAssertTrue(known.contains(step), "fixture \(fixture.name) names no step of \(lab)", file: file, line: line)
+            }
+        }
+        for step in steps.map(Optional.some) + [nil] {
+            let mine = fixtures.filter { $0.step == step }
+            let what = step.map { "step \($0)" } ?? "the completion checks"
+            XCTAssertTrue(mine.contains { $0.passes }, "\(lab): no passing snapshot for \(what)", file: file, line: line)
+            XCTAssertTrue(mine.contains { !$0.passes }, "\(lab): no failing snapshot for \(what)", file: file, line: line)
+        }
+    }
+
+    private func isDirectory(_ url: URL) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) && isDirectory.boolValue
+    }
+}
