@@ -28,7 +28,8 @@ public final class CheckEvaluator {
     public let reader: ClusterReader
     public let options: Options
     private let clock: CheckClock
-    private var expectations: ExpectationEvaluator { ExpectationEvaluator(reader: reader) }
+    private let paths = JSONPathCache()
+    private var expectations: ExpectationEvaluator { ExpectationEvaluator(reader: reader, paths: paths) }
 
     public init(reader: ClusterReader, options: Options = Options(), clock: CheckClock = SystemClock()) {
         self.reader = reader
@@ -165,7 +166,7 @@ public final class CheckEvaluator {
 
         var captured: [String: String] = [:]
         for capture in check.captures {
-            guard let path = try? JSONPath(capture.path) else {
+            guard let path = paths.path(capture.path) else {
                 lines.append("capture \(capture.name): \(capture.path) is not a valid JSONPath template")
                 continue
             }

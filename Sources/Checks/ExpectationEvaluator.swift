@@ -7,6 +7,8 @@ import LabSpec
 /// failure lines. No lines means the expectation holds.
 struct ExpectationEvaluator {
     let reader: ClusterReader
+    /// Templates parsed once per evaluation, not once per object.
+    var paths = JSONPathCache()
 
     /// Most objects a message lists one by one before saying "and N more".
     static let objectLimit = 5
@@ -124,7 +126,7 @@ struct ExpectationEvaluator {
     }
 
     private func distinctFailures(_ template: String, objects: [JSONValue]) throws -> [String] {
-        guard let path = try? JSONPath(template) else {
+        guard let path = paths.path(template) else {
             return ["the check's distinct path \(template) is not a valid JSONPath template"]
         }
         var seen: [(String, JSONValue)] = []
@@ -153,7 +155,7 @@ struct ExpectationEvaluator {
         for assertion in assertions {
             switch assertion {
             case .value(let template, let predicate):
-                guard let path = try? JSONPath(template) else {
+                guard let path = paths.path(template) else {
                     lines.append(prefix + "the check's path \(template) is not a valid JSONPath template")
                     continue
                 }
@@ -293,5 +295,17 @@ struct ExpectationEvaluator {
             case .selector(let s): return "its related \(FailureMessage.plural(s.kind)) match"
             }
         }
+    }
+}
+
+/// Parsed JSONPath templates by text; nil for a template that does not parse.
+final class JSONPathCache {
+    private var parsed: [String: JSONPath?] = [:]
+
+    func path(_ template: String) -> JSONPath? {
+        if let known = parsed[template] { return known }
+        let path = try? JSONPath(template)
+        parsed[template] = path
+        return path
     }
 }

@@ -52,3 +52,28 @@ final class EvaluatorSourceTests: XCTestCase {
         XCTAssertEqual(results[1].message, [#"needs ${p}, which check "profile" captures, but that check was not evaluated"#])
     }
 }
+
+/// A cluster that cannot be reached: the evaluator must not turn that into a failed check.
+final class EvaluatorClusterErrorTests: XCTestCase {
+    private final class Unreachable: Cluster {
+        func objects(of kind: KindReference, namespace: String?) throws -> [JSONValue] {
+            throw ClusterError.unreachable(context: "eks", detail: "dial tcp 10.0.0.1:443: i/o timeout")
+        }
+        func exec(namespace: String, pod: String, container: String?, command: [String]) throws -> CommandOutput {
+            throw ClusterError.unreachable(context: "eks", detail: "exec")
+        }
+        func http(url: String, timeout: Double) throws -> HTTPOutput { HTTPOutput(status: 200, body: "") }
+        func command(_ arguments: [String]) throws -> CommandOutput { CommandOutput(exitCode: 0, stdout: "", stderr: "") }
+    }
+
+    func testAnUnreachableClusterIsAnErrorNotAFailedCheck() {
+        let evaluator = CheckEvaluator(reader: ClusterReader(cluster: Unreachable(), labNamespace: "default"), clock: FakeClock())
+        let checks = [
+            Check(name: "answers", source: .http(HTTPRequest(url: "http://x/"))),
+            Check(name: "pods", source: get("Pod"), wait: 30),
+        ]
+        XCTAssertThrowsError(try evaluator.evaluate(checks)) { error in
+            XCTAssertEqual((error as? ClusterError)?.exitCode, 3)
+        }
+    }
+}
