@@ -69,3 +69,16 @@ final class RepositoryTests: TemporaryDirectoryTestCase {
         }
     }
 }
+
+final class RecreateTests: TemporaryDirectoryTestCase {
+    func testCreatingOverAnExistingRepositoryKeepsItsHistoryAndBranch() throws {
+        let repository = try makeRepository(files: ["a.txt": "a\n"])
+        let url = repository.workdir!
+        let head = try repository.headCommitID()!
+        let again = try Repository.create(at: url, initialBranch: "other")
+        XCTAssertEqual(try again.headCommitID(), head)
+        XCTAssertEqual(try again.headBranch(), "refs/heads/main")
+        XCTAssertEqual(try GitWitness.run(["rev-parse", "HEAD"], in: url), head.hex + "\n")
+        XCTAssertEqual(try GitWitness.run(["status", "--porcelain"], in: url), "")
+    }
+}
