@@ -44,8 +44,6 @@ struct JSONPathCommand: ParsableCommand {
         }
     }
 
-    private var sourceName: String { file == "-" ? "stdin" : file }
-
     private func readInput() throws -> Data {
         if file == "-" {
             return FileHandle.standardInput.readDataToEndOfFile()
@@ -66,9 +64,9 @@ struct JSONPathCommand: ParsableCommand {
 
     private func documents(_ data: Data) throws -> [JSONValue] {
         do {
-            return [try JSONParser.parse(bytes: data)]
-        } catch let error as JSONParseError {
-            throw CLIFailure(message: "\(sourceName): \(error.description)", status: .badInput)
+            return try KubeDocuments.parse(data, source: file)
+        } catch let error as KubeDocumentError {
+            throw CLIFailure(message: error.description, status: .badInput)
         }
     }
 }

@@ -137,13 +137,18 @@ final class JSONPathEvaluator {
                     _ = try findResults(JSONPathItem(.invalid, nil), from: i + 1)
                 } else {
                     for value in results {
-                        if case .invalid = value.value {
-                            if mode == .printer {
-                                throw Failure(message: "reflect: call of reflect.Value.Interface on zero Value", returned: [])
-                            }
+                        switch (value.value, mode) {
+                        case (.invalid, .printer):
+                            throw Failure(message: "reflect: call of reflect.Value.Interface on zero Value", returned: [])
+                        case (.invalid, .check):
                             continue
+                        case (.json(.null), .printer):
+                            // kubectl re-enters with the item's Go value: a null becomes the
+                            // zero reflect.Value, which `{@}` prints as "<no value>".
+                            full.append(contentsOf: try findResults(JSONPathItem(.invalid, nil), from: i + 1))
+                        default:
+                            full.append(contentsOf: try findResults(value, from: i + 1))
                         }
-                        full.append(contentsOf: try findResults(value, from: i + 1))
                     }
                 }
                 inRange -= 1

@@ -1,5 +1,6 @@
 /// How kubectl prints one JSONPath result: strings raw, numbers as Go's `%v`, maps and arrays
-/// as `json.Marshal` (compact, sorted keys, HTML-escaped), null as `null`.
+/// as `json.Marshal` (compact, sorted keys, HTML-escaped), null as `null` (but `<no value>`
+/// for `{@}` inside a range over a null, where kubectl has lost the value).
 enum JSONPathPrinter {
     static func append(_ value: JSONPathValue, to out: inout String) {
         switch value {
@@ -14,7 +15,7 @@ enum JSONPathPrinter {
             }
         case .byte(let b): out += String(b)
         case .goInt(let n): out += String(n)
-        case .invalid: break
+        case .invalid: out += "<no value>"
         }
     }
 }

@@ -71,7 +71,7 @@ final class JSONPathCommandTests: XCTestCase {
         let file = try write("broken.json", "{\"a\":\n  [1,,2]}")
         let result = try KlabBinary.run(["jsonpath", "{.a}", file])
         XCTAssertEqual(result.status, 2)
-        XCTAssertTrue(result.stderr.hasPrefix("klab: \(file)"), result.stderr)
+        XCTAssertTrue(result.stderr.hasPrefix("klab: invalid JSON in \(file) at line 2"), result.stderr)
         XCTAssertTrue(result.stderr.contains("line 2"), result.stderr)
         XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, result.stderr)
 
@@ -79,6 +79,28 @@ final class JSONPathCommandTests: XCTestCase {
         XCTAssertEqual(missing.status, 2)
         XCTAssertTrue(missing.stderr.contains("nope.json"), missing.stderr)
         XCTAssertEqual(missing.stderr.split(separator: "\n").count, 1, missing.stderr)
+    }
+
+    func testReadsYAMLAndSeveralDocumentsAsOneList() throws {
+        let yaml = """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata:
+              name: first
+            data:
+              enabled: "yes"
+            ---
+            apiVersion: v1
+            kind: ConfigMap
+            metadata:
+              name: second
+            """
+        let file = try write("cms.yaml", yaml)
+        let result = try KlabBinary.run(["jsonpath", "{.kind}:{.items[*].metadata.name} {.items[0].data.enabled}", file])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(result.stdout, "List:first second yes")
+        let single = try KlabBinary.run(["jsonpath", "{.metadata.name}", "-"], stdin: "kind: Pod\nmetadata:\n  name: solo\n")
+        XCTAssertEqual(single.stdout, "solo")
     }
 
     func testJSONOutputShowsCheckModeMatches() throws {

@@ -167,6 +167,10 @@ final class JSONPathPrinterTests: XCTestCase {
         // Without `end` the range body runs per item, then once more against the object itself.
         XCTAssertEqual(out("{range .spec.containers[*]}{.name}"), "appsidecar")
         XCTAssertEqual(out("{range .spec.containers[*]}{.name}{end}{.metadata.name}"), "appsidecarweb-0")
+        // Inside a range a null item is lost: `{@}` prints "<no value>", not "null".
+        XCTAssertEqual(out("{range .a[*]}[{@}]{end}", #"{"a":[1,null,"x"]}"#), "[1][<no value>][x]")
+        XCTAssertEqual(out("{range .a}[{@}]{end}", #"{"a":null}"#), "[<no value>]")
+        XCTAssertEqual(out("{range .a[*]}{.v},{end}", #"{"a":[{"v":null}]}"#), "null,")
     }
 
     func testExecutionErrorsInKubectlsWords() {
