@@ -184,6 +184,10 @@ def generate():
     begin_state()
     snapshot("complete--fail-no-affinity-pod", workers({0: SSD_AZ1}), [pods[0]] + rpods + wpods, [d, w], [])
     begin_state()
+    # without pod affinity, anti-affinity alone happens to pair them up on three nodes
+    w, wpods, wevents = web(pod_affinity=False)
+    snapshot("complete--fail-web-store-without-pod-affinity", workers({0: SSD_AZ1}), pods + rpods + wpods, [d, w], [])
+    begin_state()
     w, wpods, wevents = web(nodes=(1, 2, 3), pod_affinity=False)
     snapshot("complete--fail-web-not-beside-cache", workers({0: SSD_AZ1}, extra=EXTRA_NODE),
              pods + rpods + wpods, [d, w], [])
