@@ -26,7 +26,7 @@ let package = Package(
             name: "LabSpec",
             dependencies: ["KubeJSON", "Yams", .product(name: "Mustache", package: "swift-mustache")]
         ),
-        .target(name: "Checks", dependencies: ["KubeJSON", "LabSpec", "Yams"]),
+        .target(name: "Checks", dependencies: ["KubeJSON", "LabSpec"]),
         .target(name: "LabGit", dependencies: ["CLibGit2"]),
         .target(
             name: "Workspace",

@@ -1,22 +1,19 @@
 import Foundation
 import KubeJSON
-import Yams
 
 /// Reads what `kubectl get -o json|yaml` printed into Kubernetes objects: a single object, a
 /// `kind: List`, or a typed list (`PodList`) whose items may lack `apiVersion`/`kind` (kubectl
-/// leaves them out of typed lists; they are derived from the list's). YAML files may hold
-/// several documents. Errors name the file and, where the parser knows it, line and column.
+/// leaves them out of typed lists; they are derived from the list's). Files are decoded by
+/// `KubeDocuments` as kubectl decodes them (JSON or YAML by content; several documents or
+/// concatenated values allowed). Errors name the file and, where known, line and column.
 enum SnapshotDocuments {
     static func objects(in data: Data, path: String) throws -> [JSONValue] {
         let documents: [JSONValue]
-        if path.hasSuffix(".json") {
-            do {
-                documents = [try JSONParser.parse(bytes: data)]
-            } catch let error as JSONParseError {
-                throw ClusterError.invalidSnapshotFile(path: path, line: error.line, column: error.column, reason: error.message)
-            }
-        } else {
-            documents = try yamlDocuments(data, path: path)
+        do {
+            documents = try KubeDocuments.parse(data, source: path)
+        } catch let error as KubeDocumentError {
+            throw ClusterError.invalidSnapshotFile(
+                path: path, line: error.line, column: error.column, reason: "invalid \(error.format.rawValue): \(error.message)")
         }
         var objects: [JSONValue] = []
         for (index, document) in documents.enumerated() {
@@ -69,58 +66,5 @@ enum SnapshotDocuments {
 
     private static func invalid(_ path: String, _ reason: String) -> ClusterError {
         .invalidSnapshotFile(path: path, line: nil, column: nil, reason: reason)
-    }
-
-    // MARK: - YAML
-
-    static func yamlDocuments(_ data: Data, path: String) throws -> [JSONValue] {
-        guard let text = String(data: data, encoding: .utf8) else { throw invalid(path, "not UTF-8 text") }
-        do {
-            var documents: [JSONValue] = []
-            var sequence = try Yams.compose_all(yaml: text)
-            while let node = sequence.next() {
-                documents.append(try value(of: node, path: path))
-            }
-            if let error = sequence.error { throw error }
-            return documents
-        } catch let error as YamlError {
-            switch error {
-            case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
-                throw ClusterError.invalidSnapshotFile(path: path, line: mark.line, column: mark.column, reason: "invalid YAML: \(problem)")
-            default:
-                throw invalid(path, "invalid YAML: \(error)")
-            }
-        }
-    }
-
-    private static func value(of node: Node, path: String) throws -> JSONValue {
-        switch node {
-        case .scalar(let scalar):
-            switch Tag.Name(rawValue: node.tag.rawValue) {
-            case .null: return .null
-            case .bool: return node.bool.map(JSONValue.bool) ?? .string(scalar.string)
-            case .int:
-                if let n = node.int { return .int(Int64(n)) }
-                return .string(scalar.string)
-            case .float:
-                if let d = node.float { return .double(d) }
-                return .string(scalar.string)
-            default: return .string(scalar.string)
-            }
-        case .mapping(let mapping):
-            var object = JSONObject()
-            for (key, item) in mapping {
-                guard case .scalar(let keyScalar) = key else {
-                    let line = key.mark?.line
-                    throw ClusterError.invalidSnapshotFile(path: path, line: line, column: key.mark?.column, reason: "a map key that is not a string")
-                }
-                object[keyScalar.string] = try value(of: item, path: path)
-            }
-            return .object(object)
-        case .sequence(let sequence):
-            return .array(try sequence.map { try value(of: $0, path: path) })
-        case .alias:
-            throw ClusterError.invalidSnapshotFile(path: path, line: node.mark?.line, column: node.mark?.column, reason: "YAML aliases are not supported")
-        }
     }
 }

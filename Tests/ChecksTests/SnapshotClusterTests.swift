@@ -67,10 +67,10 @@ final class SnapshotClusterTests: XCTestCase {
 
     func testAnObjectListedTwiceCountsOnceAndTheLastFileWins() throws {
         let dir = try ClusterFixtures.folder([
-            "a.json": #"{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "n"}, "data": {"v": "old"}}"#,
-            "b.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: n}\ndata: {v: new}\n",
+            "a.json": #"{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "shop"}, "data": {"v": "old"}}"#,
+            "b.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: shop}\ndata: {v: new}\n",
         ])
-        let objects = try SnapshotCluster(directory: dir).objects(of: KindReference(kind: "ConfigMap"), namespace: "n")
+        let objects = try SnapshotCluster(directory: dir).objects(of: KindReference(kind: "ConfigMap"), namespace: "shop")
         XCTAssertEqual(objects.count, 1)
         XCTAssertEqual(objects.first?["data"]?["v"]?.stringValue, "new")
     }
