@@ -26,25 +26,38 @@ public final class SnapshotCluster: Cluster {
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw ClusterError.snapshotNotFound(directory: directory)
         }
+        let files = try Self.objectFiles(in: directory).map { ($0, try Self.read($0)) }
+        try load(objectFiles: files, outputFiles: try Self.outputFiles(in: directory))
+    }
+
+    /// Builds a snapshot from evidence in memory (what `ClusterReader.evidence` collected), by
+    /// the same rules as a folder, without touching the disk: paths in messages are the
+    /// evidence's relative paths under `name`.
+    public init(evidence: Evidence, name: String = "evidence") throws {
+        directory = name
+        var objectFiles: [(String, Data)] = []
+        var outputFiles: [(String, Data)] = []
+        for path in evidence.paths {
+            let parts = path.split(separator: "/")
+            guard !parts.contains(where: { $0.hasPrefix(".") }) else { continue }
+            if parts.first == Substring(Self.outputsFolder) {
+                if parts.count == 2 && path.hasSuffix(".json") { outputFiles.append((name + "/" + path, evidence.files[path]!)) }
+            } else if path.hasSuffix(".json") || path.hasSuffix(".yaml") || path.hasSuffix(".yml") {
+                objectFiles.append((name + "/" + path, evidence.files[path]!))
+            }
+        }
+        try load(objectFiles: objectFiles, outputFiles: outputFiles)
+    }
+
+    private func load(objectFiles: [(String, Data)], outputFiles: [(String, Data)]) throws {
         var byIdentity: [String: JSONValue] = [:]
-        for path in try Self.objectFiles(in: directory) {
-            let data = try Self.read(path)
+        for (path, data) in objectFiles {
             for object in try SnapshotDocuments.objects(in: data, path: path) {
                 byIdentity[Self.identity(of: object)] = object
             }
         }
         allObjects = byIdentity.sorted { $0.key < $1.key }.map(\.value)
-        recordedOutputs = try Self.outputs(in: directory)
-    }
-
-    /// Builds a snapshot from evidence in memory (what `ClusterReader.evidence` collected),
-    /// through the same file reader, without writing it out.
-    public convenience init(evidence: Evidence, name: String = "evidence") throws {
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("klab-evidence-\(UUID().uuidString)").path
-        try evidence.write(to: directory)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        try self.init(directory: directory)
+        recordedOutputs = try outputFiles.map { try Self.output(from: $0.1, path: $0.0) }
     }
 
     public func objects(of kind: KindReference, namespace: String?) throws -> [JSONValue] {
@@ -120,26 +133,27 @@ public final class SnapshotCluster: Cluster {
         return files
     }
 
-    private static func outputs(in directory: String) throws -> [RecordedOutput] {
+    private static func outputFiles(in directory: String) throws -> [(String, Data)] {
         let folder = directory + "/" + outputsFolder
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [] }
-        var outputs: [RecordedOutput] = []
-        for name in names.sorted() where name.hasSuffix(".json") && !name.hasPrefix(".") {
+        return try names.sorted().filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.map { name in
             let path = folder + "/" + name
-            let value: JSONValue
-            do {
-                value = try JSONParser.parse(bytes: try read(path))
-            } catch let error as JSONParseError {
-                throw ClusterError.invalidSnapshotFile(path: path, line: error.line, column: error.column, reason: error.message)
-            }
-            switch RecordedOutput.parse(value) {
-            case .success(let output): outputs.append(output)
-            case .failure(let error):
-                throw ClusterError.invalidSnapshotFile(
-                    path: path, line: nil, column: nil, reason: "not a recorded output: \(error.reason)")
-            }
+            return (path, try read(path))
         }
-        return outputs
+    }
+
+    private static func output(from data: Data, path: String) throws -> RecordedOutput {
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(bytes: data)
+        } catch let error as JSONParseError {
+            throw ClusterError.invalidSnapshotFile(path: path, line: error.line, column: error.column, reason: error.message)
+        }
+        switch RecordedOutput.parse(value) {
+        case .success(let output): return output
+        case .failure(let error):
+            throw ClusterError.invalidSnapshotFile(path: path, line: nil, column: nil, reason: "not a recorded output: \(error.reason)")
+        }
     }
 
     private static func read(_ path: String) throws -> Data {

@@ -179,4 +179,21 @@ final class SnapshotClusterTests: XCTestCase {
                 reason: "not a recorded output: \"exec\" needs \"namespace\", \"pod\" and a \"command\" array of strings"))
         }
     }
+
+    func testEvidenceInMemoryIsReadByTheFolderRules() throws {
+        let pod = #"{"apiVersion": "v1", "kind": "List", "items": [{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "shop"}}]}"#
+        let output = #"{"command": ["helm", "version"], "result": {"exitCode": 0, "stdout": "v3", "stderr": ""}}"#
+        let cluster = try SnapshotCluster(evidence: Evidence(files: [
+            "shop/Pod.json": Data(pod.utf8), "outputs/command-1.json": Data(output.utf8),
+            ".hidden/x.json": Data("broken".utf8), "notes.txt": Data("{".utf8),
+        ]))
+        XCTAssertEqual(try names(cluster, "Pod", nil, "shop"), ["p"])
+        XCTAssertEqual(try cluster.command(["helm", "version"]).stdout, "v3")
+
+        XCTAssertThrowsError(try SnapshotCluster(evidence: Evidence(files: ["shop/Bad.json": Data("{\"kind\": ".utf8)]), name: "learner-7")) { error in
+            guard case .invalidSnapshotFile(let path, let line, _, _)? = error as? ClusterError else { return XCTFail("\(error)") }
+            XCTAssertEqual(path, "learner-7/shop/Bad.json")
+            XCTAssertEqual(line, 1)
+        }
+    }
 }
