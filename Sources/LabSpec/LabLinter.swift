@@ -119,6 +119,8 @@ public struct LabLinter: Sendable {
                 for name in names where !parameters.contains(name) && !captured.contains(name) {
                     if stepCaptures.contains(name) {
                         problems.append(.captureOutOfScope(name, at: at))
+                    } else if let close = Suggestion.closest(to: name, in: parameters.union(captured).sorted()) {
+                        problems.append(.misspeltVariable(name, suggestion: close, at: at))
                     } else {
                         problems.append(.unknownVariable(name, at: at))
                     }

@@ -26,6 +26,8 @@ public indirect enum LabSpecError: Error, Equatable, CustomStringConvertible {
     case pathEscapes(String, folder: String, at: SourceLocation)
     /// `${name}` that is neither a parameter nor captured by an earlier check.
     case unknownVariable(String, at: SourceLocation)
+    /// Like `unknownVariable`, with the known name it is closest to.
+    case misspeltVariable(String, suggestion: String, at: SourceLocation)
     /// `${name}` in a completion check that only a step's check captures.
     case captureOutOfScope(String, at: SourceLocation)
     /// The lab's `id` is not the name of its folder.
@@ -51,7 +53,7 @@ public indirect enum LabSpecError: Error, Equatable, CustomStringConvertible {
         case let .yamlSyntax(_, at), let .unknownKey(_, _, _, _, at), let .wrongType(_, _, _, at),
              let .missingKey(_, _, at), let .invalidValue(_, _, _, at), let .conflictingKeys(_, at),
              let .duplicate(_, _, _, at), let .missingFile(_, _, at), let .pathEscapes(_, _, at),
-             let .unknownVariable(_, at), let .captureOutOfScope(_, at), let .idMismatch(_, _, at), let .unsupportedFormat(_, at),
+             let .unknownVariable(_, at), let .misspeltVariable(_, _, at), let .captureOutOfScope(_, at), let .idMismatch(_, _, at), let .unsupportedFormat(_, at),
              let .badManifest(_, at):
             return at
         case let .problems(list):
@@ -85,6 +87,8 @@ public indirect enum LabSpecError: Error, Equatable, CustomStringConvertible {
             return "path '\(path)' leaves \(folder); use a path inside it"
         case let .unknownVariable(name, _):
             return "'${\(name)}' is neither a parameter nor captured by an earlier check; declare the parameter or capture it first"
+        case let .misspeltVariable(name, suggestion, _):
+            return "'${\(name)}' is neither a parameter nor captured by an earlier check; did you mean '${\(suggestion)}'?"
         case let .captureOutOfScope(name, _):
             return "'${\(name)}' is captured in a step, but completion checks run on their own; capture it in an earlier completion check"
         case let .idMismatch(id, folder, _):
