@@ -213,10 +213,44 @@ final class JSONPathEvaluator {
 
     private func evalList(_ input: [JSONPathItem], _ nodes: [JSONPathNode]) throws -> [JSONPathItem] {
         var cur = input
-        for node in nodes {
-            cur = try walk(cur, node)
+        var i = 0
+        while i < nodes.count {
+            if case .recursive = nodes[i], i + 1 < nodes.count, case .field(let name) = nodes[i + 1] {
+                // `..name` in one pass: the same values in the same order as listing every
+                // container first, without materialising them (a whole list can have millions).
+                var results: [JSONPathItem] = []
+                for item in cur { appendRecursiveField(item, name, to: &results) }
+                cur = results
+                i += 2
+                continue
+            }
+            cur = try walk(cur, nodes[i])
+            i += 1
         }
         return cur
+    }
+
+    private func appendRecursiveField(_ item: JSONPathItem, _ name: String, to results: inout [JSONPathItem]) {
+        guard case .json(let value) = item.value else { return }
+        switch value {
+        case .object(let object):
+            if let found = object[name] { results.append(item.child(found, key: name)) }
+            for (i, key) in object.keys.enumerated() {
+                switch object.values[i] {
+                case .object, .array: appendRecursiveField(item.child(object.values[i], key: key), name, to: &results)
+                default: break
+                }
+            }
+        case .array(let elements):
+            for (i, element) in elements.enumerated() {
+                switch element {
+                case .object, .array: appendRecursiveField(item.child(.json(element), index: i), name, to: &results)
+                default: break
+                }
+            }
+        default:
+            break
+        }
     }
 
     private func evalIdentifier(_ input: [JSONPathItem], _ name: String) throws -> [JSONPathItem] {
