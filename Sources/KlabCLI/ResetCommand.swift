@@ -70,12 +70,14 @@ struct ResetCommand: ParsableCommand {
 
         let outcome = try context.workspace.reset(lab: lab.id, step: target)
         let number = (order.firstIndex(of: target) ?? 0) + 1
-        emit(["lab": .string(lab.id), "step": .string(target), "backup": .string(outcome.backupRef), "commit": .string(outcome.commit)],
+        let secrets = context.uncommittedSecrets(lab.id)
+        emit(["lab": .string(lab.id), "step": .string(target), "backup": .string(outcome.backupRef), "commit": .string(outcome.commit),
+              "uncommittedSecrets": .array(secrets.map(JSONValue.string))],
              text: """
              \(lab.id) is back at the start of step \(number) (\(target)).
              Everything you had is saved in \(outcome.backupRef); `klab reset --undo` brings it back.
 
-             """)
+             """ + secretsNotice(secrets, reset: true))
     }
 
     private func emit(_ fields: KeyValuePairs<String, JSONValue>, text: String) {

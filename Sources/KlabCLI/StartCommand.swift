@@ -84,11 +84,7 @@ struct StartCommand: ParsableCommand {
             if let backup = outcome.backupRef {
                 out += "\nThe lab was started before: what its folder held is saved in \(backup).\n"
             }
-            if !outcome.secretsLeftUncommitted.isEmpty {
-                out += "\nThese manifests hold a Secret in plain text and are left out of git on purpose "
-                    + "(base64 is not encryption, and git history keeps everything):\n"
-                out += outcome.secretsLeftUncommitted.map { "  \($0)\n" }.joined()
-            }
+            out += secretsNotice(outcome.secretsLeftUncommitted)
             out += "\n" + guide.text(prose: files[String(guide.proseFile.dropFirst(lab.id.count + 1))].map { String(decoding: $0, as: UTF8.self) })
             writeStdout(out)
         }

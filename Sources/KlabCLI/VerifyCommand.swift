@@ -10,7 +10,11 @@ struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Check the current step against the cluster; when it passes, record it and move on.",
-        discussion: "Exit status: 0 the step passed (or the lab is complete), 1 a check failed, 3 the cluster could not be read, 4 workspace problem."
+        discussion: """
+        Exit status: 0 the step passed (or the lab is complete), 1 a check failed, 3 the cluster \
+        could not be read, 4 workspace problem. With --watch: 0 when the lab is complete and 0 \
+        when you stop watching with Ctrl-C (steps that passed meanwhile are recorded).
+        """
     )
 
     @OptionGroup var global: GlobalOptions
@@ -65,11 +69,13 @@ struct VerifyCommand: ParsableCommand {
             object["recorded"] = round.pass.map { .string($0.commit) } ?? .null
             object["evidence"] = round.pass.map { .string($0.digest) } ?? .null
             object["nextStep"] = round.next.map { .string($0.id) } ?? .null
+            object["uncommittedSecrets"] = .array(round.passed ? context.uncommittedSecrets(lab.id).map(JSONValue.string) : [])
             return JSONWriter.pretty(.object(object)) + "\n"
         }
         var out = report.text(color: global.useColor)
         if let pass = round.pass {
             out += "\nStep \(round.step.id) done: recorded in commit \(pass.commit.prefix(7)) with its evidence.\n"
+            out += secretsNotice(context.uncommittedSecrets(lab.id))
             if let next = round.next {
                 let guide = StepGuide(lab: lab, step: next)
                 out += "\n" + guide.text(prose: context.prose(guide))
@@ -96,19 +102,37 @@ struct VerifyCommand: ParsableCommand {
     private func watchLoop(_ verifier: StepVerifier, context: WorkspaceContext) throws {
         let interrupted = InterruptFlag()
         let terminal = isatty(STDOUT_FILENO) != 0 && global.output == .text
+        // On a terminal the next step's redraw would wipe the news that a step passed: keep
+        // it on top of the screen until the next step passes.
+        var banner = ""
         while !interrupted.isSet {
-            guard let round = try verifier.verify() else {
+            let round: StepVerifier.Round?
+            do {
+                round = try verifier.verify()
+            } catch where interrupted.isSet {
+                // Ctrl-C reached kubectl too; that is the learner leaving, not a cluster problem.
+                break
+            }
+            guard let round else {
+                if terminal { writeStdout(banner) }
                 report(complete: verifier.lab, context: context)
                 return
             }
             let text = render(round, lab: verifier.lab, context: context)
-            // Redraw in place on a terminal; append otherwise (logs, pipes).
-            writeStdout(terminal ? "\u{1B}[H\u{1B}[2J" + text : text)
-            if round.passed { continue }
+            if terminal {
+                // Redraw in place on a terminal; append otherwise (logs, pipes).
+                writeStdout("\u{1B}[H\u{1B}[2J" + (round.passed ? text : banner + text))
+            } else {
+                writeStdout(text)
+            }
+            if let pass = round.pass {
+                banner = "✓ Step \(round.step.id) passed and was recorded (commit \(pass.commit.prefix(7))).\n\n"
+                continue
+            }
             if terminal { writeStdout("\nWatching: re-checking every 2 s, Ctrl-C to stop.\n") }
             interrupted.wait(seconds: 2)
         }
-        writeStdout("\nStopped watching.\n")
+        writeStdout("\nStopped watching. Your progress is saved; `klab status` shows it.\n")
     }
 }
 

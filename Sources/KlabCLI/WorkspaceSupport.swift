@@ -48,10 +48,25 @@ struct WorkspaceContext {
         return progress
     }
 
+    /// Manifests in a lab's folder holding a plaintext Secret, which klab leaves out of git.
+    func uncommittedSecrets(_ lab: String) -> [String] {
+        PlaintextSecrets.find(under: [lab], root: workspace.root)
+    }
+
     /// The prose of a step as written in the workspace at start.
     func prose(_ guide: StepGuide) -> String? {
         try? String(contentsOf: workspace.root.appendingPathComponent(guide.proseFile), encoding: .utf8)
     }
+}
+
+/// Tells the learner which manifests klab did not commit, and why; empty when there are none.
+/// After a reset they are also neither in the backup nor put back: they stay as they were.
+func secretsNotice(_ paths: [String], reset: Bool = false) -> String {
+    guard !paths.isEmpty else { return "" }
+    let what = reset ? "are left as they were, out of git and out of the backup, on purpose" : "are left out of git on purpose"
+    return "\nThese manifests hold a Secret in plain text and \(what) "
+        + "(base64 is not encryption, and git history keeps everything):\n"
+        + paths.map { "  \($0)\n" }.joined()
 }
 
 /// The class key that signs progress, from `--key-file` or `KLAB_CLASS_KEY`.

@@ -1,0 +1,119 @@
+import Foundation
+import XCTest
+
+/// Every `klab` command of README.md's "A lab, walked through", run as shown, in order, from a
+/// folder beside the project's `labs/`, against the kubectl stand-in (and a terminal for
+/// `--watch`). The README's failure example must be what klab prints.
+final class ReadmeWalkthroughTests: XCTestCase {
+    var root: URL!
+    let repository = KlabBinary.repositoryRoot
+    var fixtures: URL { repository.appendingPathComponent("labs/health-probes/fixtures") }
+
+    override func setUpWithError() throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("klab-readme-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(at: root.appendingPathComponent("labs"), withDestinationURL: repository.appendingPathComponent("labs"))
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: root)
+    }
+
+    /// The section's text, and its command lines (`klab ...`, comments dropped).
+    func section() throws -> (text: String, commands: [String]) {
+        let readme = try String(contentsOf: repository.appendingPathComponent("README.md"), encoding: .utf8)
+        guard let start = readme.range(of: "## A lab, walked through\n") else {
+            XCTFail("README.md has no section \"A lab, walked through\"")
+            return ("", [])
+        }
+        let rest = readme[start.upperBound...]
+        let text = String(rest[..<(rest.range(of: "\n## ")?.lowerBound ?? rest.endIndex)])
+        var commands: [String] = []
+        var inShell = false
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("```") {
+                inShell = line == "```sh" && !inShell
+                continue
+            }
+            if inShell, line.hasPrefix("klab ") {
+                commands.append(String(line.split(separator: "#", maxSplits: 1)[0]).trimmingCharacters(in: .whitespaces))
+            }
+        }
+        return (text, commands)
+    }
+
+    func standIn(_ snapshots: [String], log: String) -> [String: String] {
+        ["PATH": repository.appendingPathComponent("Tests/Fixtures/kubectl-standin").path + ":/usr/bin:/bin",
+         "KLAB_STANDIN_SNAPSHOTS": snapshots.map { fixtures.appendingPathComponent($0).path }.joined(separator: ":"),
+         "KLAB_STANDIN_LOG": root.appendingPathComponent(log).path]
+    }
+
+    func onTerminal(_ command: [String], expect: String, environment: [String: String]) throws -> (Int32, String) {
+        let script = root.appendingPathComponent("pty.json")
+        try JSONSerialization.data(withJSONObject: [["expect": expect, "timeout": 60]]).write(to: script)
+        let process = Process()
+        process.executableURL = repository.appendingPathComponent("Tests/Fixtures/terminal/run-in-pty")
+        process.arguments = [script.path, "--", KlabBinary.url.path] + command
+        var env = ProcessInfo.processInfo.environment
+        env["NO_COLOR"] = "1"
+        env["KLAB_WORKSPACE"] = nil
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        process.currentDirectoryURL = root
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    func testEveryCommandWorksAsShown() throws {
+        let (_, commands) = try section()
+        XCTAssertEqual(commands, [
+            "klab start health-probes",
+            "klab verify", "klab verify --wait 2m", "klab verify --watch",
+            "klab hint", "klab status", "klab reset", "klab reset --undo",
+            "klab verify --snapshot labs/health-probes/fixtures/liveness--pass",
+        ], "the README's commands changed: update this walk-through to run them")
+        // The cluster the learner works on, step by step.
+        let clusters: [String: [String: String]] = [
+            "klab verify": standIn(["liveness--pass"], log: "1.log"),
+            "klab verify --wait 2m": standIn(["fail-liveness--fail-not-restarted-yet", "fail-liveness--pass"], log: "2.log"),
+            "klab verify --watch": standIn(["readiness--pass", "fail-readiness--pass"], log: "3.log"),
+        ]
+        for command in commands {
+            let arguments = Array(command.split(separator: " ").dropFirst().map(String.init))
+            var environment = clusters[command] ?? standIn(["liveness--pass"], log: "other.log")
+            environment["KLAB_WORKSPACE"] = ""
+            if command.hasSuffix("--watch") {
+                let (status, transcript) = try onTerminal(arguments, expect: "health-probes complete", environment: environment)
+                XCTAssertEqual(status, 0, "\(command): \(transcript)")
+                continue
+            }
+            let result = try KlabBinary.run(arguments, environment: environment, currentDirectory: root)
+            // The last one verifies a snapshot of step 1 while the learner is at the last step.
+            let expected: Int32 = command.hasPrefix("klab verify --snapshot") ? 1 : 0
+            XCTAssertEqual(result.status, expected, "\(command): \(result.stdout)\(result.stderr)")
+            XCTAssertEqual(result.stderr, "", command)
+        }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: root.appendingPathComponent("klab-workspace/health-probes/liveness-app.yaml").path),
+                      "the workspace is ./klab-workspace, as the README says")
+    }
+
+    func testTheFailureExampleIsWhatKlabPrints() throws {
+        let (text, _) = try section()
+        guard let open = text.range(of: "at\nwhich path:\n\n```\n"), let close = text.range(of: "\n```", range: open.upperBound..<text.endIndex) else {
+            return XCTFail("the README's failure example moved: update this test")
+        }
+        let example = String(text[open.upperBound..<close.lowerBound])
+        let workspace = root.appendingPathComponent("ws").path
+        XCTAssertEqual(try KlabBinary.run(["start", "health-probes", "--workspace", workspace], currentDirectory: root).status, 0)
+        let result = try KlabBinary.run(["verify", "--workspace", workspace, "--snapshot", fixtures.appendingPathComponent("liveness--fail-no-probe").path],
+                                        currentDirectory: root)
+        XCTAssertEqual(result.status, 1)
+        for line in example.split(separator: "\n") {
+            XCTAssertTrue(result.stdout.contains(line), "README line not printed by klab: \(line)\n---\n\(result.stdout)")
+        }
+    }
+}
