@@ -113,6 +113,8 @@ struct VerifyCommand: ParsableCommand {
                 // Ctrl-C reached kubectl too; that is the learner leaving, not a cluster problem.
                 break
             }
+            // A round that ends after Ctrl-C is not drawn: the learner has already left.
+            if interrupted.isSet && round?.passed != true { break }
             guard let round else {
                 if terminal { writeStdout(banner) }
                 report(complete: verifier.lab, context: context)

@@ -177,9 +177,13 @@ public final class LearnerWorkspace {
         let head = try repository.headCommitID()
         let secrets = PlaintextSecrets.find(under: paths, root: root)
         let index = try repository.index()
-        try index.stage(under: paths, excluding: secrets)
-        for secret in secrets where index.contains(secret) { try index.remove(secret) }
-        try index.write()
+        // An empty list of paths means "everything" to libgit2: a commit that records only
+        // trailers (a hint) must stage nothing, or it would commit the learner's files.
+        if !paths.isEmpty {
+            try index.stage(under: paths, excluding: secrets)
+            for secret in secrets where index.contains(secret) { try index.remove(secret) }
+            try index.write()
+        }
         let tree = try index.writeTree()
         let message = CommitMessage(subject: subject, body: body, trailers: trailers)
         let commit = try repository.createCommit(tree: tree, parents: head.map { [$0] } ?? [], message: message, author: author)

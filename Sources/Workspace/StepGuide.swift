@@ -33,20 +33,44 @@ public struct StepGuide: Sendable, Equatable {
         return out
     }
 
-    /// The first paragraph of markdown prose that is not a heading.
+    /// The first paragraph of markdown prose that is not a heading, with the author's line
+    /// breaks. A paragraph that ends with a colon introduces what follows, so the code block
+    /// after it comes along (indented), rather than leaving the learner at "the probe:".
     static func firstParagraph(_ markdown: String) -> String? {
-        var paragraph: [String] = []
-        for line in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
+        enum Place { case before, paragraph, afterColon, code }
+        var place = Place.before
+        var out: [String] = []
+        var code: [String] = []
+        scan: for line in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if trimmed.isEmpty {
-                if !paragraph.isEmpty { break }
-                continue
+            let fence = trimmed.hasPrefix("```")
+            switch place {
+            case .before:
+                if trimmed.isEmpty || trimmed.hasPrefix("#") || fence { continue }
+                out.append(trimmed)
+                place = .paragraph
+            case .paragraph:
+                if fence { break scan }
+                if trimmed.isEmpty {
+                    guard out.last?.hasSuffix(":") == true else { break scan }
+                    place = .afterColon
+                    continue
+                }
+                out.append(trimmed)
+            case .afterColon:
+                if trimmed.isEmpty { continue }
+                guard fence else { break scan }
+                place = .code
+            case .code:
+                if fence {
+                    out.append("")
+                    out += code.map { "    " + $0 }
+                    break scan
+                }
+                code.append(String(line))
             }
-            if trimmed.hasPrefix("#") && paragraph.isEmpty { continue }
-            if trimmed.hasPrefix("```") { if paragraph.isEmpty { continue } else { break } }
-            paragraph.append(trimmed)
         }
-        return paragraph.isEmpty ? nil : paragraph.joined(separator: " ")
+        return out.isEmpty ? nil : out.joined(separator: "\n")
     }
 }
 
