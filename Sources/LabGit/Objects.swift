@@ -33,6 +33,13 @@ extension Repository {
     public func treeID(of id: ObjectID) throws -> ObjectID {
         let object = try lookup(id, GIT_OBJECT_ANY, what: "object \(id)")
         defer { git_object_free(object) }
+        // Read the id from the commit without loading the tree: every object load of an
+        // untrusted repository goes through `lookup`, which checks it first.
+        switch git_object_type(object) {
+        case GIT_OBJECT_COMMIT: return ObjectID(git_commit_tree_id(object))
+        case GIT_OBJECT_TREE: return id
+        default: break
+        }
         var tree: OpaquePointer?
         try check(git_object_peel(&tree, object, GIT_OBJECT_TREE), "git_object_peel")
         defer { git_object_free(tree) }
@@ -43,6 +50,18 @@ extension Repository {
     public func entry(at path: String, in commitOrTree: ObjectID) throws -> TreeEntry? {
         let path = try validatedRepoPath(path)
         let treeID = try treeID(of: commitOrTree)
+        if checksLooseObjects {
+            // One level at a time through `lookup`, never letting libgit2 load a subtree itself.
+            var current = treeID
+            let components = path.split(separator: "/")
+            for (index, component) in components.enumerated() {
+                guard let found = try treeEntries(of: current, recursive: false).first(where: { $0.path == component }) else { return nil }
+                if index == components.count - 1 { return TreeEntry(path: path, mode: found.mode, id: found.id) }
+                guard found.mode == .directory else { return nil }
+                current = found.id
+            }
+            return nil
+        }
         let tree = try lookup(treeID, GIT_OBJECT_TREE, what: "tree \(treeID)")
         defer { git_object_free(tree) }
         var entry: OpaquePointer?
@@ -74,6 +93,18 @@ extension Repository {
                 return TreeEntry(path: String(cString: git_tree_entry_name(entry)),
                                  mode: .init(git_tree_entry_filemode(entry)), id: ObjectID(git_tree_entry_id(entry)))
             }
+        }
+        if checksLooseObjects {
+            var entries: [TreeEntry] = []
+            for entry in try treeEntries(of: treeID, recursive: false) {
+                entries.append(entry)
+                if entry.mode == .directory {
+                    entries += try treeEntries(of: entry.id, recursive: true).map {
+                        TreeEntry(path: entry.path + "/" + $0.path, mode: $0.mode, id: $0.id)
+                    }
+                }
+            }
+            return entries
         }
         let collector = EntryCollector()
         let payload = Unmanaged.passUnretained(collector).toOpaque()

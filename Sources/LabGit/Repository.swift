@@ -7,6 +7,8 @@ public final class Repository {
     let pointer: OpaquePointer
     /// Keeps alive whatever the repository's files depend on (e.g. a bundle's scratch folder).
     private let owner: AnyObject?
+    /// Set for untrusted repositories: loose objects are checked before libgit2 reads them.
+    var checksLooseObjects = false
 
     init(pointer: OpaquePointer, owner: AnyObject? = nil) {
         self.pointer = pointer
@@ -85,6 +87,7 @@ public final class Repository {
         }
         try check(code, "git_repository_open_bare")
         let repository = Repository(pointer: out!)
+        repository.checksLooseObjects = true
         try repository.validateHead(path: url.path)
         return repository
     }
