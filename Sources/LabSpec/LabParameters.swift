@@ -28,7 +28,7 @@ extension Lab {
         return values
     }
 
-    /// The lab with `${name}` replaced in every check string by the parameter's value (defaults
+    /// The lab with `{{name}}` rendered in the steps' commands and `${name}` replaced in every check string by the parameter's value (defaults
     /// unless `parameters` sets it). `${...}` that name no parameter are left for the captures,
     /// which are known only when the checks run. The result's parameter defaults are the values
     /// used, so `defaultParameters` of the result tells them.
@@ -48,6 +48,8 @@ extension Lab {
         lab.steps = steps.map { step in
             var step = step
             step.checks = step.checks.map { $0.mappingStrings(substitute) }
+            // Commands are written like the prose, `{{name}}`: the learner sees their values.
+            step.commands = step.commands.map { ProseRenderer.renderText($0, values: values) ?? $0 }
             return step
         }
         lab.completion = completion.map { $0.mappingStrings(substitute) }

@@ -21,6 +21,12 @@ public struct ProseRenderer: Sendable {
         try render(file: step.content, values: values)
     }
 
+    /// Renders a short text (a step's command) with Mustache; nil when it is not a template.
+    public static func renderText(_ text: String, values: [String: String]) -> String? {
+        guard text.contains("{{") else { return text }
+        return (try? MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}" + text))?.render(values)
+    }
+
     /// Renders one content file; nil when it does not exist.
     public func render(file: String, values: [String: String]) throws -> String? {
         let url = lab.contentDirectory.appendingPathComponent(file)

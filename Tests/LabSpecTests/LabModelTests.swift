@@ -23,3 +23,15 @@ final class LabModelTests: XCTestCase {
         XCTAssertTrue(ComparisonOperator.notEqual.holds("a", "b"))
     }
 }
+
+final class CommandRenderingTests: XCTestCase {
+    func testStepCommandsShowTheLearnersValues() throws {
+        let lab = Lab(
+            id: "fargate", title: "Fargate",
+            parameters: [LabParameter(name: "cluster", defaultValue: "eksworkshop"), LabParameter(name: "namespace", defaultValue: "2048-game")],
+            steps: [LabStep(id: "profile", title: "Profile", commands: ["eksctl create fargateprofile --cluster {{cluster}} --namespace {{namespace}}"])],
+            directory: URL(fileURLWithPath: "/labs/fargate"), contentDirectory: URL(fileURLWithPath: "/content/fargate"))
+        let resolved = try lab.resolved(parameters: ["namespace": "games"])
+        XCTAssertEqual(resolved.steps[0].commands, ["eksctl create fargateprofile --cluster eksworkshop --namespace games"])
+    }
+}
