@@ -35,6 +35,15 @@ struct WorkspaceContext {
     /// The lab as this learner started it: parameters resolved into its checks.
     func startedLab(_ id: String) throws -> (lab: Lab, settings: LabSettings) {
         guard let settings = try workspace.labSettings(id) else { throw WorkspaceError.labNotStarted(lab: id) }
+        guard loader.labIDs().contains(id) else {
+            // Started from another labs folder, or the lab was removed since.
+            let started = workspace.settings.labsDirectory
+            let from = started == loader.labsDirectory.path ? "" : " (it was started from \(started))"
+            throw CLIFailure(
+                message: "lab \(id) is in this workspace's history but not in the labs folder \(LabCatalog.displayPath(loader.labsDirectory.path))\(from); "
+                    + "pass --labs DIR or set KLAB_LABS to a labs folder that has it",
+                status: .badInput)
+        }
         let lab = try loader.load(id)
         var parameters = settings.parameters
         parameters["namespace"] = settings.namespace

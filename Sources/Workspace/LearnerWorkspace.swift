@@ -57,7 +57,7 @@ public final class LearnerWorkspace {
         do {
             repository = try Repository.open(at: root)
         } catch let error as LabGitError {
-            throw WorkspaceError.damaged(path: root.path, reason: "git cannot open it (\(error)); run `git fsck` there, or restore it from a backup")
+            throw WorkspaceError.damaged(path: root.path, reason: "git cannot open it: \(error)")
         }
         guard FileManager.default.fileExists(atPath: settingsURL.path) else {
             throw WorkspaceError.notAWorkspace(path: root.path)

@@ -79,7 +79,8 @@ final class WorkspaceDamageTests: XCTestCase {
                                          to: labs.appendingPathComponent("health-probes"))
         try start(labs: labs.path)
         try FileManager.default.removeItem(at: labs.appendingPathComponent("health-probes"))
-        try assertEveryCommand(exits: 2, saying: ["health-probes"], labs: labs.path)
+        try assertEveryCommand(exits: 2, saying: ["lab health-probes is in this workspace's history but not in the labs folder", "--labs DIR"],
+                               labs: labs.path)
     }
 
     // MARK: plaintext Secrets
