@@ -29,6 +29,8 @@ final class LearnerGoldenTests: XCTestCase {
     func normalised(_ text: String) -> String {
         var text = text.replacingOccurrences(of: workspace.path, with: "<workspace>")
         text = text.replacingOccurrences(of: root.path, with: "<tmp>")
+        // The checkout's own path differs between machines (CI clones elsewhere).
+        text = text.replacingOccurrences(of: KlabBinary.repositoryRoot.path, with: "<repo>")
         for (pattern, replacement) in [
             (#"\b[0-9a-f]{40}\b"#, "<commit>"),
             (#"(commit )[0-9a-f]{7}\b"#, "$1<commit>"),
