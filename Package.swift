@@ -47,6 +47,7 @@ let package = Package(
         .testTarget(name: "ChecksTests", dependencies: ["Checks"]),
         .testTarget(name: "LabGitTests", dependencies: ["LabGit"]),
         .testTarget(name: "WorkspaceTests", dependencies: ["Workspace"]),
+        .testTarget(name: "GradingTests", dependencies: ["Grading"]),
         .testTarget(name: "KlabCLITests", dependencies: ["KlabCLI"]),
     ],
     swiftLanguageModes: [.v5]

@@ -6,7 +6,7 @@ import LabSpec
 
 /// The report formats of `klab grade`.
 enum GradeFormat: String, ExpressibleByArgument, CaseIterable {
-    case table, json
+    case table, json, csv, junit, html
 }
 
 struct GradeCommand: ParsableCommand {
@@ -30,7 +30,7 @@ struct GradeCommand: ParsableCommand {
     @Option(name: .customLong("lab"), help: "Grade only this lab (repeatable; default: every lab).")
     var onlyLabs: [String] = []
 
-    @Option(help: "Report format: table or json.")
+    @Option(help: "Report format: table, json, csv (gradebook), junit (CI) or html (heatmap).")
     var format: GradeFormat?
 
     @Option(help: "Write the report to this file instead of stdout.")
@@ -69,6 +69,9 @@ struct GradeCommand: ParsableCommand {
         switch chosen {
         case .table: report = TableReport.render(grade)
         case .json: report = JSONReport.render(grade)
+        case .csv: report = CSVReport.render(grade)
+        case .junit: report = JUnitReport.render(grade)
+        case .html: report = HTMLReport.render(grade)
         }
         if let out {
             do {
