@@ -145,11 +145,13 @@ public struct OfflineGrader: Sendable {
             (StepGrade(step: step.id, status: .flagged, points: 0, maxPoints: step.points, messages: [message ?? flag.detail]), [flag], [:])
         }
         let trailers = commit.trailers
-        let prefix = ".klab/evidence/\(lab.id)/\(step.id)/"
         var files: [String: Data] = [:]
         do {
-            for item in try repository.treeEntries(of: commit.id) where item.mode.isBlob && item.path.hasPrefix(prefix) {
-                files[String(item.path.dropFirst(prefix.count))] = try repository.blob(item.id)
+            // Only the step's evidence folder is walked, not the learner's whole tree.
+            if let folder = try repository.entry(at: ".klab/evidence/\(lab.id)/\(step.id)", in: commit.id), folder.mode == .directory {
+                for item in try repository.treeEntries(of: folder.id) where item.mode.isBlob {
+                    files[item.path] = try repository.blob(item.id)
+                }
             }
         } catch {
             return flagged(GradeFlag(.unreadable, lab: lab.id, step: step.id, detail: "its evidence cannot be read: \(error)"))
