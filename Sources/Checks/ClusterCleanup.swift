@@ -48,9 +48,8 @@ public struct CleanupPlan: Sendable, Equatable {
         var arguments = ["delete", KubectlArguments.resource(for: item.kind), item.name]
         if let namespace = item.namespace { arguments += ["--namespace", namespace] }
         arguments += ["--ignore-not-found", "--wait=false"]
-        if let context = connection.context { arguments.append("--context=\(context)") }
-        if let kubeconfig = connection.kubeconfig { arguments.append("--kubeconfig=\(kubeconfig)") }
-        if let timeout = connection.requestTimeout { arguments.append("--request-timeout=\(Int(timeout))s") }
-        return arguments
+        // The same connection flags as every other kubectl call (a half-second timeout
+        // must not become "0s", which kubectl reads as no timeout at all).
+        return arguments + connection.flags
     }
 }
