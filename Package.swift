@@ -1,8 +1,9 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Module cut (STYLE.md): the command layer knows everything; KubeJSON knows nothing of labs,
-// git or processes; CLibGit2 is imported by LabGit alone.
+// Module cut (content/reference/architecture.md): the command layer knows everything; KubeJSON
+// (JSON values, JSONPath) and KubeCore (Kubernetes semantics on top of them) know nothing of
+// labs, git or processes; CLibGit2 is imported by LabGit alone.
 let package = Package(
     name: "klab",
     platforms: [.macOS(.v13)],
@@ -21,28 +22,30 @@ let package = Package(
             pkgConfig: "libgit2",
             providers: [.apt(["libgit2-dev"])]
         ),
-        .target(name: "KubeJSON", dependencies: ["Yams"]),
+        .target(name: "KubeJSON"),
+        .target(name: "KubeCore", dependencies: ["KubeJSON", "Yams"]),
         .target(
             name: "LabSpec",
-            dependencies: ["KubeJSON", "Yams", .product(name: "Mustache", package: "swift-mustache")]
+            dependencies: ["KubeJSON", "KubeCore", "Yams", .product(name: "Mustache", package: "swift-mustache")]
         ),
-        .target(name: "Checks", dependencies: ["KubeJSON", "LabSpec"]),
+        .target(name: "Checks", dependencies: ["KubeJSON", "KubeCore", "LabSpec"]),
         .target(name: "LabGit", dependencies: ["CLibGit2"]),
         .target(
             name: "Workspace",
-            dependencies: ["LabGit", "LabSpec", "Checks", "KubeJSON", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["LabGit", "LabSpec", "Checks", "KubeJSON", "KubeCore", .product(name: "Crypto", package: "swift-crypto")]
         ),
-        .target(name: "Grading", dependencies: ["Workspace", "LabGit", "LabSpec", "Checks", "KubeJSON"]),
+        .target(name: "Grading", dependencies: ["Workspace", "LabGit", "LabSpec", "Checks", "KubeJSON", "KubeCore"]),
         .target(
             name: "KlabCLI",
             dependencies: [
-                "KubeJSON", "LabSpec", "Checks", "LabGit", "Workspace", "Grading",
+                "KubeJSON", "KubeCore", "LabSpec", "Checks", "LabGit", "Workspace", "Grading",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "klab", dependencies: ["KlabCLI"]),
 
         .testTarget(name: "KubeJSONTests", dependencies: ["KubeJSON"]),
+        .testTarget(name: "KubeCoreTests", dependencies: ["KubeCore", "KubeJSON"]),
         .testTarget(name: "LabSpecTests", dependencies: ["LabSpec"]),
         .testTarget(name: "ChecksTests", dependencies: ["Checks"]),
         .testTarget(name: "LabGitTests", dependencies: ["LabGit"]),

@@ -1,3 +1,4 @@
+import KubeCore
 import KubeJSON
 
 /// A Kubernetes cluster as checks see it: a live one through kubectl, or a snapshot on disk.
@@ -34,26 +35,6 @@ extension Cluster {
     }
 
     public func refresh() {}
-}
-
-/// A kind as a check names it: `Deployment`, optionally with its `apiVersion` (`apps/v1`).
-public struct KindReference: Hashable, Sendable, CustomStringConvertible {
-    public var kind: String
-    public var apiVersion: String?
-
-    public init(kind: String, apiVersion: String? = nil) {
-        self.kind = kind
-        self.apiVersion = apiVersion
-    }
-
-    /// The API group (`apps`), or nil when no apiVersion is given; "" is the core group.
-    public var group: String? {
-        guard let apiVersion else { return nil }
-        let parts = apiVersion.split(separator: "/", maxSplits: 1)
-        return parts.count == 2 ? String(parts[0]) : ""
-    }
-
-    public var description: String { apiVersion.map { "\($0) \(kind)" } ?? kind }
 }
 
 /// What a command printed and how it ended.

@@ -1,3 +1,4 @@
+import KubeCore
 import KubeJSON
 
 /// Why klab could not read the cluster (live or snapshot). A failing check is not an error;
@@ -35,6 +36,14 @@ public enum ClusterError: Error, CustomStringConvertible, Equatable {
     case cannotWriteEvidence(path: String, reason: String)
     /// kubectl failed in a way klab does not recognise (exit 3).
     case kubectlFailed(command: String, status: Int32, detail: String)
+
+    /// A selector KubeCore refused, as the bad input of a check.
+    public init(_ error: SelectorError) {
+        switch error.syntax {
+        case .label: self = .invalidLabelSelector(selector: error.selector, reason: error.reason)
+        case .field(let kind): self = .invalidFieldSelector(selector: error.selector, kind: kind, reason: error.reason)
+        }
+    }
 
     /// The exit status of DESIGN.md: 2 for bad input (selectors, snapshots), 3 for the
     /// environment (kubectl, the cluster, permissions, time).

@@ -1,4 +1,5 @@
 import Foundation
+import KubeCore
 import KubeJSON
 import LabSpec
 
@@ -63,8 +64,14 @@ public final class ClusterReader {
             case .all: namespace = nil
             }
         }
-        let labels = try selector.labels.map(labelSelector) ?? .everything
-        let fields = try selector.fields.map { try FieldSelector(parsing: $0, kind: kind.kind) }
+        let labels: LabelSelector
+        let fields: FieldSelector?
+        do {
+            labels = try selector.labels.map(labelSelector) ?? .everything
+            fields = try selector.fields.map { try FieldSelector(parsing: $0, kind: kind.kind) }
+        } catch let error as SelectorError {
+            throw ClusterError(error)
+        }
         let candidates = try list(kind, namespace: namespace, clusterScoped: clusterScoped)
         let objects = candidates.filter { object in
             if let name = selector.name, object["metadata"]?["name"]?.stringValue != name { return false }

@@ -1,4 +1,5 @@
 import Foundation
+import KubeCore
 import KubeJSON
 
 /// What a check evaluation read, as the files of a snapshot folder (relative path → bytes), so

@@ -1,3 +1,4 @@
+import KubeCore
 /// The argument lists klab gives kubectl, built by pure functions so tests can pin them (and
 /// run them against real kubectl). Connection flags come last and only when set, so kubectl's
 /// own defaults (`KUBECONFIG`, the current context) apply otherwise.

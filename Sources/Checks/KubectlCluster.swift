@@ -1,4 +1,5 @@
 import Foundation
+import KubeCore
 import KubeJSON
 
 /// A live cluster read through kubectl (`kubectl get ... -o json`), honouring `--kubeconfig`,

@@ -1,4 +1,5 @@
 import Foundation
+import KubeCore
 import KubeJSON
 
 /// A cluster read from a snapshot directory: production code, not a mock. Learners' evidence,

@@ -1,4 +1,5 @@
 import Foundation
+import KubeCore
 import KubeJSON
 
 /// Reads what `kubectl get -o json|yaml` printed into Kubernetes objects: a single object, a

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KubeCore
 import KubeJSON
 
 struct JSONPathCommand: ParsableCommand {

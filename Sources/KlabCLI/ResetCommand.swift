@@ -1,6 +1,7 @@
 import ArgumentParser
 import Checks
 import Foundation
+import KubeCore
 import KubeJSON
 import LabSpec
 import Workspace

@@ -1,4 +1,5 @@
 import Foundation
+import KubeCore
 import KubeJSON
 import Yams
 
@@ -579,7 +580,7 @@ final class LabDecoder {
             reader.report(.wrongType(key: key, expected: "a duration such as 30s or 2m", found: reader.describe(node), at: reader.location(node)))
             return nil
         }
-        guard let seconds = Duration.seconds(scalar.string), seconds > 0 else {
+        guard let seconds = GoDuration.seconds(scalar.string), seconds > 0 else {
             reader.report(.invalidValue(
                 key: key, value: scalar.string, reason: "write a duration such as 30s, 2m, 1h30m or a number of seconds",
                 at: reader.location(node)))
@@ -591,32 +592,6 @@ final class LabDecoder {
     static func isIdentifier(_ name: String) -> Bool {
         guard let first = name.unicodeScalars.first, CharacterSet.letters.contains(first) || first == "_" else { return false }
         return name.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || $0 == "_" }
-    }
-}
-
-/// Durations as authors write them: Go-style `1h30m`, `30s`, `500ms`, or plain seconds.
-enum Duration {
-    static func seconds(_ text: String) -> Double? {
-        let text = text.trimmingCharacters(in: .whitespaces)
-        if let plain = Double(text) { return plain }
-        var total = 0.0
-        var rest = Substring(text)
-        guard !rest.isEmpty else { return nil }
-        while !rest.isEmpty {
-            let digits = rest.prefix { $0.isNumber || $0 == "." }
-            guard !digits.isEmpty, let value = Double(digits) else { return nil }
-            rest = rest.dropFirst(digits.count)
-            let unit = rest.prefix { $0.isLetter }
-            rest = rest.dropFirst(unit.count)
-            switch unit {
-            case "ms": total += value / 1000
-            case "s": total += value
-            case "m": total += value * 60
-            case "h": total += value * 3600
-            default: return nil
-            }
-        }
-        return total
     }
 }
 

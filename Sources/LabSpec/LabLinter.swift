@@ -1,4 +1,5 @@
 import Foundation
+import KubeCore
 import KubeJSON
 
 /// Finds every problem of a lab package in one run: what the loader finds (YAML errors, unknown

@@ -1,4 +1,5 @@
 import Foundation
+import KubeCore
 import KubeJSON
 
 /// Finds manifests that hold a Secret in plain text (kind Secret with `data` or `stringData`).

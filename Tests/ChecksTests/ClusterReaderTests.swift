@@ -1,3 +1,4 @@
+import KubeCore
 import KubeJSON
 import LabSpec
 import XCTest
@@ -69,9 +70,15 @@ final class ClusterReaderTests: XCTestCase {
         let (reader, counting) = try reader()
         XCTAssertThrowsError(try reader.select(ObjectSelector(kind: "Pod", labels: "app in (web"))) { error in
             XCTAssertEqual((error as? ClusterError)?.exitCode, 2)
+            XCTAssertEqual(
+                String(describing: error),
+                "invalid label selector \"app in (web\": found '', expected: ',' or ')'; fix the check's labels")
         }
         XCTAssertThrowsError(try reader.select(ObjectSelector(kind: "Deployment", fields: "status.phase=Running"))) { error in
-            XCTAssertTrue(String(describing: error).contains("field label not supported: status.phase"))
+            XCTAssertEqual((error as? ClusterError)?.exitCode, 2)
+            XCTAssertEqual(
+                String(describing: error),
+                "invalid field selector \"status.phase=Running\" for Deployment: field label not supported: status.phase; fix the check's fields")
         }
         XCTAssertEqual(counting.lists, [])
     }

@@ -1,3 +1,4 @@
+import KubeCore
 import XCTest
 @testable import Checks
 

@@ -1,3 +1,4 @@
+import KubeCore
 import KubeJSON
 import XCTest
 @testable import Checks

@@ -1,3 +1,4 @@
+import KubeCore
 import KubeJSON
 
 /// One check: a source of facts about the cluster and what must hold of them.

@@ -1,3 +1,4 @@
+import KubeJSON
 /// What klab knows about a built-in Kubernetes kind without asking a server: its group, the
 /// version kubectl prints by default, its resource names and whether it lives in a namespace.
 public struct KindInfo: Sendable, Equatable {
@@ -95,35 +96,5 @@ public enum KubernetesKinds {
         _ kind: String, _ group: String, _ version: String, _ plural: String, _ short: [String], namespaced: Bool = true
     ) -> KindInfo {
         KindInfo(kind: kind, group: group, version: version, plural: plural, shortNames: short, namespaced: namespaced)
-    }
-}
-
-extension KindReference {
-    /// The built-in kind this reference names (by kind, plural or short name, and group when
-    /// an apiVersion is given); nil for custom resources and unknown names.
-    public var info: KindInfo? { KubernetesKinds.info(kind: kind, group: group) }
-
-    /// The reference with the kind spelled as objects spell it (`deploy` → `Deployment`).
-    public var canonical: KindReference {
-        guard let info else { return self }
-        return KindReference(kind: info.kind, apiVersion: apiVersion)
-    }
-
-    /// Whether an object with this `apiVersion` and `kind` is one this reference asks for:
-    /// the kind by any of its names, case-insensitively; with an apiVersion, the same group
-    /// and version (a snapshot holds objects in the version they were printed in).
-    public func matches(apiVersion objectAPIVersion: String, kind objectKind: String) -> Bool {
-        let wanted = kind.lowercased()
-        let have = objectKind.lowercased()
-        let kindMatches: Bool
-        if let info {
-            kindMatches = info.kind.lowercased() == have
-        } else {
-            kindMatches = have == wanted || have + "s" == wanted || have + "es" == wanted
-                || (have.hasSuffix("y") && have.dropLast() + "ies" == wanted)
-        }
-        guard kindMatches else { return false }
-        guard let apiVersion else { return true }
-        return apiVersion == objectAPIVersion
     }
 }

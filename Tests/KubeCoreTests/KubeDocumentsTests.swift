@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
-@testable import KubeJSON
+@testable import KubeCore
+import KubeJSON
 
 /// Expected values are what kubectl v1.32 printed for the same input with
 /// `kubectl label --local -f X.yaml zzprobe- -o json` (and `-o jsonpath` to tell ints from

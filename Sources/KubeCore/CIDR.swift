@@ -1,3 +1,4 @@
+import KubeJSON
 import Foundation
 
 /// An IPv4 or IPv6 address block (`10.0.0.0/16`, `100.64.0.0/10`, `fd00::/8`), for the

@@ -43,7 +43,7 @@ public struct LabelSelector: Sendable, Equatable, CustomStringConvertible {
             var parser = Parser(tokens: try Lexer.tokens(text))
             requirements = try parser.parse()
         } catch let failure as Failure {
-            throw ClusterError.invalidLabelSelector(selector: text, reason: failure.message)
+            throw SelectorError(.label, selector: text, reason: failure.message)
         }
     }
 

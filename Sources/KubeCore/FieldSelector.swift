@@ -23,10 +23,10 @@ public struct FieldSelector: Sendable, Equatable, CustomStringConvertible {
         var terms: [Term] = []
         for raw in Self.splitTerms(text) where !raw.isEmpty {
             guard let term = Self.term(raw) else {
-                throw ClusterError.invalidFieldSelector(selector: text, kind: kind, reason: "invalid selector: '\(text)'; can't understand '\(raw)'")
+                throw SelectorError(.field(kind: kind), selector: text, reason: "invalid selector: '\(text)'; can't understand '\(raw)'")
             }
             guard Self.isSupported(term.field, kind: kind) else {
-                throw ClusterError.invalidFieldSelector(selector: text, kind: kind, reason: "field label not supported: \(term.field)")
+                throw SelectorError(.field(kind: kind), selector: text, reason: "field label not supported: \(term.field)")
             }
             terms.append(term)
         }
@@ -168,14 +168,5 @@ public struct FieldSelector: Sendable, Equatable, CustomStringConvertible {
             }
         }
         return out
-    }
-}
-
-extension String {
-    fileprivate var trimmingSpaces: String {
-        var s = Substring(self)
-        while s.first == " " { s = s.dropFirst() }
-        while s.last == " " { s = s.dropLast() }
-        return String(s)
     }
 }

@@ -1,3 +1,4 @@
+import KubeJSON
 /// A Kubernetes resource quantity (`500m`, `1.5`, `128Mi`, `2Gi`, `1e3`), parsed exactly as
 /// `resource.ParseQuantity` of k8s.io/apimachinery parses it and compared exactly.
 ///

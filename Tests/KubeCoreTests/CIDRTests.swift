@@ -1,4 +1,4 @@
-import Checks
+import KubeCore
 import XCTest
 
 final class CIDRTests: XCTestCase {

@@ -1,3 +1,4 @@
+import KubeJSON
 /// Whether an object contains an expected partial object, with kuttl's rules: a map matches
 /// when every expected key is present with a matching value (other keys are ignored); an
 /// array matches element by element and must have the same length; numbers compare as
