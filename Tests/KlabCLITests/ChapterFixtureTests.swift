@@ -22,6 +22,14 @@ final class ChapterFixtureTests: XCTestCase {
         try checkFixtures(of: "assigning-pods")
     }
 
+    func testSpotInstancesFixtures() throws {
+        try checkFixtures(of: "spot-instances")
+    }
+
+    func testExposingServicesFixtures() throws {
+        try checkFixtures(of: "exposing-services")
+    }
+
     /// What one fixture folder's name says about it.
     struct Fixture {
         var name: String
