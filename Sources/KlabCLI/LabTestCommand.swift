@@ -38,10 +38,27 @@ struct LabTestCommand: ParsableCommand {
     @Flag(help: "Evaluate only the checks that read Kubernetes objects; list exec, http and command checks as not evaluated.")
     var kubeOnly = false
 
+    @Option(name: .customLong("capture"), help: "A value an earlier step captured (name=value), for checks that use it; repeatable.")
+    var capturedValues: [String] = []
+
     func validate() throws {
         if step != nil && complete {
             throw ValidationError("--step and --complete cannot be used together")
         }
+        _ = try captures()
+    }
+
+    /// `--capture name=value` options: what `klab verify` would have remembered from the
+    /// steps already passed.
+    func captures() throws -> [String: String] {
+        var values: [String: String] = [:]
+        for text in capturedValues {
+            guard let equals = text.firstIndex(of: "="), equals != text.startIndex else {
+                throw ValidationError("--capture takes name=value, got \"\(text)\"")
+            }
+            values[String(text[..<equals])] = String(text[text.index(after: equals)...])
+        }
+        return values
     }
 
     func run() throws {
@@ -69,7 +86,7 @@ struct LabTestCommand: ParsableCommand {
         let reader = ClusterReader(cluster: try SnapshotCluster(directory: snapshot), labNamespace: namespace)
         // A snapshot never changes, so waiting for it would only take time.
         let evaluator = CheckEvaluator(reader: reader, options: .init(kubeOnly: kubeOnly, honourWait: false))
-        let report = CheckReport(title: title, results: try evaluator.evaluate(checks), hint: hint)
+        let report = CheckReport(title: title, results: try evaluator.evaluate(checks, captures: try captures()), hint: hint)
 
         switch global.output {
         case .text: writeStdout(report.text(color: global.useColor))

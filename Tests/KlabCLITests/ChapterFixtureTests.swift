@@ -1,12 +1,14 @@
 import Foundation
 import XCTest
 
-/// Runs `klab lab test` on every snapshot under `labs/<lab>/fixtures/` of the three chapters
+/// Runs `klab lab test` on every snapshot under `labs/<lab>/fixtures/` of every chapter
 /// and compares what it prints with `Tests/Fixtures/golden/chapters/<lab>/<snapshot>.txt`.
 ///
 /// A snapshot folder's name says what it is for: `<step>--pass` and `<step>--fail-<what>`
-/// are evaluated with `--step <step>`, `complete` and `complete--fail-<what>` with
-/// `--complete`; `--pass` and `complete` must exit 0, the `--fail-` ones exit 1.
+/// are evaluated with `--step <step>` (and `--capture name=value` for each line of the
+/// snapshot's `captures.env`, what earlier steps captured), `complete` and `complete--fail-<what>` with
+/// `--complete`; `--pass`, `--pass-<what>` (another passing state) and `complete` must exit
+/// 0, the `--fail-` ones exit 1.
 /// `KLAB_UPDATE_GOLDEN=1` (or `Scripts/update-chapter-goldens`) rewrites the golden files
 /// instead of comparing; review their diff like code.
 final class ChapterFixtureTests: XCTestCase {
@@ -30,6 +32,30 @@ final class ChapterFixtureTests: XCTestCase {
         try checkFixtures(of: "exposing-services")
     }
 
+    func testHelmNginxFixtures() throws {
+        try checkFixtures(of: "helm-nginx")
+    }
+
+    func testDashboardFixtures() throws {
+        try checkFixtures(of: "dashboard")
+    }
+
+    func testMicroservicesFixtures() throws {
+        try checkFixtures(of: "microservices")
+    }
+
+    func testClusterAccessFixtures() throws {
+        try checkFixtures(of: "cluster-access")
+    }
+
+    func testPodAutoscalingFixtures() throws {
+        try checkFixtures(of: "pod-autoscaling")
+    }
+
+    func testClusterAutoscalerFixtures() throws {
+        try checkFixtures(of: "cluster-autoscaler")
+    }
+
     /// What one fixture folder's name says about it.
     struct Fixture {
         var name: String
@@ -48,6 +74,9 @@ final class ChapterFixtureTests: XCTestCase {
             guard parts.count == 2, !parts[0].isEmpty else { return nil }
             step = parts[0] == "complete" ? nil : parts[0]
             if parts[1] == "pass", step != nil {
+                passes = true
+            } else if parts[1].hasPrefix("pass-"), parts[1].count > 5 {
+                // another passing state of the same step (under load, and after it)
                 passes = true
             } else if parts[1].hasPrefix("fail-"), parts[1].count > 5 {
                 passes = false
@@ -70,7 +99,7 @@ final class ChapterFixtureTests: XCTestCase {
         var fixtures: [Fixture] = []
         for name in names {
             guard let fixture = Fixture(folderName: name) else {
-                XCTFail("labs/\(lab)/fixtures/\(name): name is not <step>--pass, <step>--fail-<what>, complete or complete--fail-<what>", file: file, line: line)
+                XCTFail("labs/\(lab)/fixtures/\(name): name is not <step>--pass, <step>--pass-<what>, <step>--fail-<what>, complete, complete--pass-<what> or complete--fail-<what>", file: file, line: line)
                 continue
             }
             fixtures.append(fixture)
@@ -83,12 +112,20 @@ final class ChapterFixtureTests: XCTestCase {
         for fixture in fixtures {
             let snapshot = "labs/\(lab)/fixtures/\(fixture.name)"
             let result = try KlabBinary.run(
-                ["lab", "test", lab, "--snapshot", snapshot] + fixture.arguments,
+                ["lab", "test", lab, "--snapshot", snapshot] + fixture.arguments
+                    + capturedValues(in: root.appendingPathComponent(snapshot)).flatMap { ["--capture", $0] },
                 currentDirectory: root
             )
             let expected: Int32 = fixture.passes ? 0 : 1
             XCTAssertEqual(result.status, expected, "\(snapshot): exit status; stderr: \(result.stderr)\n\(result.stdout)", file: file, line: line)
             XCTAssertEqual(result.stderr, "", "\(snapshot): stderr", file: file, line: line)
+            if fixture.step == nil, fixture.passes {
+                // Held-out states of real clusters are judged from their objects alone: a
+                // complete state must pass without the exec/http/command outputs too.
+                let kubeOnly = try KlabBinary.run(["lab", "test", lab, "--snapshot", snapshot, "--complete", "--kube-only"],
+                                                  currentDirectory: root)
+                XCTAssertEqual(kubeOnly.status, 0, "\(snapshot) --kube-only: \(kubeOnly.stdout)\(kubeOnly.stderr)", file: file, line: line)
+            }
             let golden = goldenFolder.appendingPathComponent("\(fixture.name).txt")
             if updating {
                 try result.stdout.write(to: golden, atomically: true, encoding: .utf8)
@@ -126,6 +163,13 @@ final class ChapterFixtureTests: XCTestCase {
             XCTAssertTrue(mine.contains { $0.passes }, "\(lab): no passing snapshot for \(what)", file: file, line: line)
             XCTAssertTrue(mine.contains { !$0.passes }, "\(lab): no failing snapshot for \(what)", file: file, line: line)
         }
+    }
+
+    /// `captures.env` in a snapshot (name=value lines): what earlier steps captured, as
+    /// `klab verify` would remember it (the baseline node count before a scale-out).
+    private func capturedValues(in snapshot: URL) -> [String] {
+        guard let text = try? String(contentsOf: snapshot.appendingPathComponent("captures.env"), encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").map(String.init).filter { !$0.isEmpty && !$0.hasPrefix("#") }
     }
 
     private func isDirectory(_ url: URL) -> Bool {
