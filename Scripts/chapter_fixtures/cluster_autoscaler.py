@@ -195,6 +195,9 @@ def generate():
 
     # five worker nodes with other names, a Fargate node, applied by hand: still complete
     snapshot("complete", node_count=5, replicas=10, nginx_kw={"klab": False}, fargate=True)
+    # every pod placed while one more node is still joining: complete too
+    snapshot("complete--pass-one-more-node-still-joining", node_count=6, not_ready=(5,), replicas=10,
+             nginx_kw={"klab": False})
     snapshot("complete--fail-never-scaled", replicas=1)
     snapshot("complete--fail-pods-pending-at-max-size", node_count=2, replicas=10,
              asg=asg_output(max_size=2, desired=2))
