@@ -118,4 +118,35 @@ final class ReadmeWalkthroughTests: XCTestCase {
             XCTAssertTrue(result.stdout.contains(line), "README line not printed by klab: \(line)\n---\n\(result.stdout)")
         }
     }
+
+    /// The README's labs table has one row per lab, with the lab's own title and
+    /// prerequisites, so a new lab cannot land without its row.
+    func testTheLabsTableListsEveryLabWithItsTitleAndPrerequisites() throws {
+        let readme = try String(contentsOf: KlabBinary.repositoryRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        var rows: [String: [String]] = [:]
+        for line in readme.split(separator: "\n") where line.hasPrefix("| `") {
+            let cells = line.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard cells.count == 9 else { continue }
+            rows[cells[1].trimmingCharacters(in: CharacterSet(charactersIn: "`"))] = Array(cells[1...7])
+        }
+        let list = try KlabBinary.run(["lab", "list", "--output", "json"], currentDirectory: KlabBinary.repositoryRoot)
+        XCTAssertEqual(list.status, 0, list.stderr)
+        let labs = try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]] ?? []
+        XCTAssertFalse(labs.isEmpty, "klab lab list listed no labs")
+        for lab in labs {
+            guard let id = lab["id"] as? String, let title = lab["title"] as? String else { continue }
+            guard let row = rows[id] else {
+                XCTFail("README's labs table has no row for \(id)")
+                continue
+            }
+            XCTAssertEqual(row[1], title, "README's labs table: title of \(id)")
+            let show = try KlabBinary.run(["lab", "show", id, "--output", "json"], currentDirectory: KlabBinary.repositoryRoot)
+            let json = try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any]
+            for prerequisite in json?["prerequisites"] as? [String] ?? [] {
+                XCTAssertTrue(row[3].contains("`\(prerequisite)`"), "README's labs table: \(id) needs \(prerequisite) first, the row says \(row[3])")
+            }
+        }
+        let unknown = Set(rows.keys).subtracting(labs.compactMap { $0["id"] as? String })
+        XCTAssertTrue(unknown.isEmpty, "README's labs table lists labs that do not exist: \(unknown.sorted())")
+    }
 }
