@@ -258,6 +258,8 @@ def generate():
     state("complete", ["install", "upgrade", "rollback"], 1, generation=3)
     begin_state()
     snapshot("complete--fail-uninstalled", outputs=[repo_output([BITNAMI]), status_output([]), history_output([])])
+    # from the objects alone this is a healthy release; helm history shows no upgrade or rollback
+    state("complete--fail-installed-only", ["install"], 1)
     state("complete--fail-upgrade-not-rolled-back", ["install", "upgrade"], 2, config={"replicaCount": 2})
     state("complete--fail-pods-not-ready", ["install", "upgrade", "rollback"], 1, ready=0, generation=3,
           image_pull_fails=True)
