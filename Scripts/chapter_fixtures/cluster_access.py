@@ -54,9 +54,10 @@ def describe_output(status="ACTIVE", version="1.32", exists=True):
 
 
 def snapshot(state, node_count=2, not_ready=(), proxy_unready=(), aws_auth=True, extra=(), outputs=None,
-             coredns_ready=2, fargate=False):
+             coredns_ready=2, fargate=False, cdk=False):
     begin_state()
-    node_list = system.nodes(node_count, not_ready=not_ready)
+    node_list = system.nodes(node_count, not_ready=not_ready,
+                             nodegroup="ClusterNodegroupDefaultCapacity-Jq2kR8sWm3Lx" if cdk else "workers")
     aws_node_ds, aws_node_pods = system.aws_node(node_list, unready=not_ready)
     proxy_ds, proxy_pods = system.kube_proxy(node_list, unready=proxy_unready)
     dns, dns_pods = system.coredns(node_list, ready=coredns_ready)
@@ -70,8 +71,8 @@ def snapshot(state, node_count=2, not_ready=(), proxy_unready=(), aws_auth=True,
         "kube-system-pods.json": aws_node_pods + proxy_pods + dns_pods,
         "kube-system-daemonsets.json": [aws_node_ds, proxy_ds],
         "kube-system-deployments.json": [dns],
-        "kube-system-services.json": [system.kube_dns()],
-        "kube-system-configmaps.json": [system.aws_auth()] if aws_auth else [],
+        "kube-system-services.json": [system.kube_dns("172.20.0.10" if cdk else "10.100.0.10")],
+        "kube-system-configmaps.json": ([system.aws_auth_cdk() if cdk else system.aws_auth()] if aws_auth else []),
     }
     kube.write_snapshot(lab_dir(LAB), state, files, outputs=outputs or {
         "version.json": system.version_output(), "describe-cluster.json": describe_output()})
@@ -99,9 +100,13 @@ def generate():
     snapshot("look-around--fail-one-node", node_count=1)
     snapshot("look-around--fail-no-aws-auth", aws_auth=False)
     snapshot("look-around--fail-coredns-not-ready", coredns_ready=1)
+    snapshot("look-around--pass-cdk-cluster", cdk=True)
 
     # three nodes (one more than asked) and a Fargate node from a later lab: still complete
     snapshot("complete", node_count=3, fargate=True)
+    # the original workshop's CDK app: its own node group name, aws-auth written as JSON,
+    # the service range 172.20.0.0/16
+    snapshot("complete--pass-cdk-cluster", cdk=True)
     snapshot("complete--fail-node-not-ready", not_ready=(0,))
     snapshot("complete--fail-kube-proxy-crash-looping-on-a-node", proxy_unready=(1,))
     snapshot("complete--fail-no-aws-auth", aws_auth=False)

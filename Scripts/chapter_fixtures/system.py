@@ -162,6 +162,24 @@ def kube_dns(cluster_ip="10.100.0.10"):
             "status": {"loadBalancer": {}}}
 
 
+CDK_NODE_ROLE = f"arn:aws:iam::{ACCOUNT}:role/EksworkshopStack-ClusterNodegroupDefaultCapacityNo-1JX0Q7ABCD2EF"
+
+
+def aws_auth_cdk():
+    """aws-auth as the CDK app writes it: mapRoles as JSON, the default capacity's role."""
+    roles = [{"rolearn": CDK_NODE_ROLE, "username": "system:node:{{EC2PrivateDNSName}}",
+              "groups": ["system:bootstrappers", "system:nodes"]},
+             {"rolearn": f"arn:aws:iam::{ACCOUNT}:role/EksworkshopStack-AdminRole38563C57-5QJ0L8VP2N1K",
+              "username": f"arn:aws:iam::{ACCOUNT}:role/EksworkshopStack-AdminRole38563C57-5QJ0L8VP2N1K",
+              "groups": ["system:masters"]}]
+    return {"apiVersion": "v1", "kind": "ConfigMap",
+            "data": {"mapAccounts": "[]", "mapRoles": json.dumps(roles, separators=(",", ":")), "mapUsers": "[]"},
+            "metadata": {"creationTimestamp": kube.ts(CREATED + 700),
+                         "labels": {"aws.cdk.eks/prune-c8d4f1a2b3e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0": ""},
+                         "name": "aws-auth", "namespace": "kube-system", "resourceVersion": kube.RV.next(),
+                         "uid": kube.uid("configmap", "kube-system", "aws-auth")}}
+
+
 def aws_auth(roles=None, extra_roles=()):
     """The aws-auth ConfigMap: mapRoles as EKS writes it for a managed node group."""
     entries = [] if roles == [] else [
