@@ -17,11 +17,11 @@ kube.IMAGE_DIGESTS.update({
     "radial/busyboxplus:curl": ("docker.io/radial/busyboxplus:curl", "docker.io/radial/busyboxplus@sha256:"),
     "amazon/aws-cli": ("docker.io/amazon/aws-cli:latest", "docker.io/amazon/aws-cli@sha256:"),
     "busybox": ("docker.io/library/busybox:latest", "docker.io/library/busybox@sha256:"),
-    "docker.io/bitnami/sealed-secrets-controller:0.27.3": (
-        "docker.io/bitnami/sealed-secrets-controller:0.27.3", "docker.io/bitnami/sealed-secrets-controller@sha256:"),
-    "calico/star-probe:multiple": ("docker.io/calico/star-probe:multiple", "docker.io/calico/star-probe@sha256:"),
+    "docker.io/bitnami/sealed-secrets-controller:0.41.2": (
+        "docker.io/bitnami/sealed-secrets-controller:0.41.2", "docker.io/bitnami/sealed-secrets-controller@sha256:"),
+    "calico/star-probe:v0.1.0": ("docker.io/calico/star-probe:v0.1.0", "docker.io/calico/star-probe@sha256:"),
+    "busybox:1.36": ("docker.io/library/busybox:1.36", "docker.io/library/busybox@sha256:"),
     "calico/star-collect:v0.1.0": ("docker.io/calico/star-collect:v0.1.0", "docker.io/calico/star-collect@sha256:"),
-    "calico/management-ui": ("docker.io/calico/management-ui:latest", "docker.io/calico/management-ui@sha256:"),
     "docker.io/calico/node:v3.29.3": ("docker.io/calico/node:v3.29.3", "docker.io/calico/node@sha256:"),
 })
 

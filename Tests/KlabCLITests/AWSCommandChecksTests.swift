@@ -12,7 +12,7 @@ import XCTest
 /// Where moto lacks an API a check uses, the test says so here and the lab's README section
 /// says so too.
 final class AWSCommandChecksTests: XCTestCase {
-    private var moto: MotoServer!
+    var moto: MotoServer!
 
     override func setUpWithError() throws {
         moto = try MotoServer.start()
@@ -94,7 +94,7 @@ final class AWSCommandChecksTests: XCTestCase {
 
     // MARK: helpers
 
-    private func createCluster(version: String) throws {
+    func createCluster(version: String) throws {
         try moto.aws(["eks", "create-cluster", "--name", "eksworkshop", "--kubernetes-version", version,
                       "--role-arn", "arn:aws:iam::123456789012:role/eksctl-eksworkshop-cluster-ServiceRole",
                       "--resources-vpc-config", "subnetIds=subnet-0a1b2c3d4e5f60001,subnet-0a1b2c3d4e5f60002"])
@@ -102,7 +102,7 @@ final class AWSCommandChecksTests: XCTestCase {
 
     /// Copies `labs/<lab>/fixtures/<fixture>`, replaces the result of every recorded `aws`
     /// command with what the command prints against moto now, and runs `klab lab test` on it.
-    private func assertVerdict(lab: String, fixture: String, passes: Bool, saying expected: String? = nil,
+    func assertVerdict(lab: String, fixture: String, passes: Bool, saying expected: String? = nil,
                                file: StaticString = #filePath, line: UInt = #line) throws {
         let source = KlabBinary.repositoryRoot.appendingPathComponent("labs/\(lab)/fixtures/\(fixture)")
         let copy = FileManager.default.temporaryDirectory.appendingPathComponent("klab-moto-\(UUID().uuidString)")
