@@ -44,14 +44,16 @@ let package = Package(
         ),
         .executableTarget(name: "klab", dependencies: ["KlabCLI"]),
 
+        // What every test target shares: one process runner, one git witness, one golden-file helper.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "KubeJSONTests", dependencies: ["KubeJSON"]),
         .testTarget(name: "KubeCoreTests", dependencies: ["KubeCore", "KubeJSON"]),
         .testTarget(name: "LabSpecTests", dependencies: ["LabSpec"]),
         .testTarget(name: "ChecksTests", dependencies: ["Checks"]),
         .testTarget(name: "LabGitTests", dependencies: ["LabGit"]),
         .testTarget(name: "WorkspaceTests", dependencies: ["Workspace"]),
-        .testTarget(name: "GradingTests", dependencies: ["Grading"]),
-        .testTarget(name: "KlabCLITests", dependencies: ["KlabCLI"]),
+        .testTarget(name: "GradingTests", dependencies: ["Grading", "TestSupport"]),
+        .testTarget(name: "KlabCLITests", dependencies: ["KlabCLI", "TestSupport"]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

@@ -10,6 +10,8 @@ import KubeJSON
 /// In *cluster-wide* mode (live grading) a kind is listed once across all namespaces and each
 /// namespace is served from that list, so a class of learners costs one `kubectl get` per kind;
 /// the lists are shared by every reader and thread using this cluster.
+// @unchecked: the one mutable property, `wideLists`, is read and written only under `lock`;
+// `options` is a constant.
 public final class KubectlCluster: Cluster, @unchecked Sendable {
     public struct Options: Sendable {
         public var connection: KubectlArguments.Connection
@@ -237,6 +239,7 @@ public final class KubectlCluster: Cluster, @unchecked Sendable {
 
 /// One `KubectlCluster` per context, each in cluster-wide mode, for grading a class: learners
 /// on the same context share every list.
+// @unchecked: `clusters` is read and written only under `lock`.
 public final class KubectlClusterPool: @unchecked Sendable {
     public let options: KubectlCluster.Options
     private let lock = NSLock()

@@ -126,12 +126,16 @@ public enum ProcessRunner {
     }
 }
 
+// @unchecked: `out` and `err` are set by the reading threads and read after they finish, all
+// under `lock`.
 private final class Collected: @unchecked Sendable {
     private let lock = NSLock()
-    private(set) var out = Data()
-    private(set) var err = Data()
-    func setOut(_ data: Data) { lock.lock(); out = data; lock.unlock() }
-    func setErr(_ data: Data) { lock.lock(); err = data; lock.unlock() }
+    private var outData = Data()
+    private var errData = Data()
+    func setOut(_ data: Data) { lock.lock(); outData = data; lock.unlock() }
+    func setErr(_ data: Data) { lock.lock(); errData = data; lock.unlock() }
+    var out: Data { lock.lock(); defer { lock.unlock() }; return outData }
+    var err: Data { lock.lock(); defer { lock.unlock() }; return errData }
 }
 
 /// Quotes a word for display the way a POSIX shell would need it.

@@ -10,7 +10,7 @@ public enum ClassGrader {
     /// started would be unknown before reading; so: the instructor's labs in catalog order.
     public static func gradeOffline(
         entries: [RosterEntry], labs: [Lab], grading labIDs: [String], classKey: Data?,
-        progress: ((Int, Int) -> Void)? = nil
+        progress: (@Sendable (Int, Int) -> Void)? = nil
     ) -> ClassGrade {
         let grader = OfflineGrader(labs: labs, grading: labIDs, classKey: classKey)
         let results = parallelMap(entries, progress: progress) { grader.grade($0) }
@@ -24,22 +24,41 @@ public enum ClassGrader {
     }
 
     /// Maps in parallel, keeping the input order; `progress(done, total)` after each item.
-    static func parallelMap<T, R>(_ items: [T], progress: ((Int, Int) -> Void)?, _ transform: (T) -> R) -> [R] {
-        var results = [R?](repeating: nil, count: items.count)
-        let lock = NSLock()
-        var done = 0
-        results.withUnsafeMutableBufferPointer { buffer in
-            let slots = buffer
-            DispatchQueue.concurrentPerform(iterations: items.count) { index in
-                let value = transform(items[index])
-                lock.lock()
-                slots[index] = value
-                done += 1
-                let count = done
-                lock.unlock()
-                progress?(count, items.count)
-            }
+    static func parallelMap<T: Sendable, R: Sendable>(
+        _ items: [T], progress: (@Sendable (Int, Int) -> Void)?, _ transform: @Sendable (T) -> R
+    ) -> [R] {
+        let results = Slots<R>(count: items.count)
+        DispatchQueue.concurrentPerform(iterations: items.count) { index in
+            let done = results.fill(index, with: transform(items[index]))
+            progress?(done, items.count)
         }
-        return results.map { $0! }
+        return results.values
+    }
+}
+
+/// The results of a parallel map as they arrive.
+// @unchecked: `slots` and `done` are read and written only while holding `lock`.
+private final class Slots<R: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [R?]
+    private var done = 0
+
+    init(count: Int) {
+        slots = [R?](repeating: nil, count: count)
+    }
+
+    /// Stores one result; returns how many are in.
+    func fill(_ index: Int, with value: R) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        slots[index] = value
+        done += 1
+        return done
+    }
+
+    var values: [R] {
+        lock.lock()
+        defer { lock.unlock() }
+        return slots.map { $0! }
     }
 }

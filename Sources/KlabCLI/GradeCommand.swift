@@ -86,6 +86,8 @@ struct GradeCommand: ParsableCommand {
 }
 
 /// A progress bar on stderr, redrawn in place; silent when stderr is not a terminal.
+// @unchecked: `last` (and the drawing) is touched only under `lock`; graders on every core
+// report progress at once.
 final class ProgressBar: @unchecked Sendable {
     private let enabled: Bool
     private let lock = NSLock()

@@ -139,6 +139,8 @@ struct VerifyCommand: ParsableCommand {
 }
 
 /// Ctrl-C while watching: stop between rounds instead of dying mid-write.
+// @unchecked: `set` is read and written only under `lock`; the semaphore and the signal
+// source are thread-safe themselves and never reassigned.
 final class InterruptFlag: @unchecked Sendable {
     private let semaphore = DispatchSemaphore(value: 0)
     private let lock = NSLock()

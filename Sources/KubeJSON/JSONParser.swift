@@ -126,7 +126,9 @@ private struct Reader {
         frames.reserveCapacity(32)
     }
 
-    private static let emptyByte: UnsafeMutablePointer<UInt8> = {
+    // nonisolated(unsafe): one byte, written once when first used and never again; readers
+    // only take its address as the base of an empty buffer.
+    nonisolated(unsafe) private static let emptyByte: UnsafeMutablePointer<UInt8> = {
         let p = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
         p.initialize(to: 0)
         return p

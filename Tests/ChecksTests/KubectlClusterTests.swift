@@ -241,6 +241,7 @@ final class KubectlClusterTests: XCTestCase {
     }
 }
 
+// @unchecked: `values` is read and written only under `lock`.
 private final class Counts: @unchecked Sendable {
     private let lock = NSLock()
     private(set) var values: [Int] = []

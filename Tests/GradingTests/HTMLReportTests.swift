@@ -1,5 +1,6 @@
 import Foundation
 import Grading
+import TestSupport
 import XCTest
 
 /// The HTML report: self-contained, and it renders in headless Chromium (Debian `chromium`,
@@ -52,21 +53,8 @@ final class HTMLReportTests: XCTestCase {
 
     @discardableResult
     func run(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        var errors = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { errors = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, "\(arguments[0]): \(String(decoding: errors, as: UTF8.self).suffix(500))")
-        return String(decoding: data, as: UTF8.self)
+        let result = try TestProcess.run(arguments[0], Array(arguments.dropFirst()))
+        XCTAssertEqual(result.status, 0, "\(arguments[0]): \(result.stderr.suffix(500))")
+        return result.stdout
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// `klab grade` end to end: a class of workspaces made by klab itself against the chapter's
@@ -8,6 +9,7 @@ final class GradeCommandTests: XCTestCase {
     static let classKey = "the-class-key-2026"
     static let steps = ["liveness", "fail-liveness", "readiness", "fail-readiness"]
     static let honestCount = 45
+    // nonisolated(unsafe): read and written only under `lock`, by whichever test comes first.
     nonisolated(unsafe) static var built: URL?
     static let lock = NSLock()
 
@@ -25,17 +27,17 @@ final class GradeCommandTests: XCTestCase {
         jobs += [("t-edited", 4, classKey), ("t-forged", 1, classKey), ("t-wrongkey", 2, "not-the-class-key"),
                  ("t-unsigned", 2, nil), ("t-deleted", 3, classKey), ("t-rewritten", 4, classKey),
                  ("t-corrupt", 2, classKey), ("t-bundle", 4, classKey)]
-        var failures: [String] = []
-        let failureLock = NSLock()
-        DispatchQueue.concurrentPerform(iterations: jobs.count) { index in
-            let (learner, passes, key) = jobs[index]
+        let failures = Gathered<String>()
+        let allJobs = jobs
+        DispatchQueue.concurrentPerform(iterations: allJobs.count) { index in
+            let (learner, passes, key) = allJobs[index]
             do {
                 try makeWorkspace(folder.appendingPathComponent(learner), learner: learner, passes: passes, key: key)
             } catch {
-                failureLock.lock(); failures.append("\(learner): \(error)"); failureLock.unlock()
+                failures.append("\(learner): \(error)")
             }
         }
-        guard failures.isEmpty else { throw GradeTestError(failures.joined(separator: "\n")) }
+        guard failures.values.isEmpty else { throw GradeTestError(failures.values.joined(separator: "\n")) }
         try tamper(folder)
         built = root
         return root

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// A learner through health-probes with the built binary, the git CLI as witness.
@@ -118,19 +119,19 @@ final class LearnerFlowTests: XCTestCase {
     func testTwoConcurrentVerifiesRecordTheStepOnce() throws {
         XCTAssertEqual(try klab(["start", "health-probes", "--learner", "ada"]).status, 0)
         let group = DispatchGroup()
-        let lock = NSLock()
-        nonisolated(unsafe) var statuses: [Int32] = []
+        let gathered = Gathered<Int32>()
+        let arguments = ["verify", "--snapshot", snapshot("liveness--pass"), "--workspace", workspace.path]
+        let root = root!
         for _ in 0..<2 {
             group.enter()
             DispatchQueue.global().async {
-                let result = try? self.klab(["verify", "--snapshot", self.snapshot("liveness--pass")])
-                lock.lock()
-                statuses.append(result?.status ?? -1)
-                lock.unlock()
+                let result = try? KlabBinary.run(arguments, currentDirectory: root)
+                gathered.append(result?.status ?? -1)
                 group.leave()
             }
         }
         group.wait()
+        let statuses = gathered.values
         // One verifies liveness (0); the other either gave up on the lock (4) or waited and
         // then verified the next step, which this snapshot does not satisfy (1).
         XCTAssertEqual(statuses.filter { $0 == 0 }.count, 1, "\(statuses)")

@@ -18,6 +18,7 @@ final class ConcurrencyTests: TemporaryDirectoryTestCase {
         let plain = root.appendingPathComponent("plain")
         try FileManager.default.createDirectory(at: plain, withIntermediateDirectories: true)
         let urls = Array(expected.keys)
+        let expectedSteps = expected
         let results = Results()
         DispatchQueue.concurrentPerform(iterations: 48) { iteration in
             if iteration % 4 == 0 {
@@ -34,7 +35,7 @@ final class ConcurrencyTests: TemporaryDirectoryTestCase {
             do {
                 let repository = try Repository.openForReading(at: url)
                 let steps = try repository.commits(from: try repository.headCommitID()!).map { $0.trailers.value(for: "Klab-Step") ?? "" }
-                if steps != expected[url] { results.add("\(url.lastPathComponent): \(steps) != \(expected[url]!)") }
+                if steps != expectedSteps[url] { results.add("\(url.lastPathComponent): \(steps) != \(expectedSteps[url]!)") }
                 let last = try repository.blob(at: "lab/a.yaml", in: try repository.headCommitID()!)
                 if last != Data("\(url.lastPathComponent.dropFirst(2))-\(url.lastPathComponent.dropFirst(2))\n".utf8) {
                     results.add("\(url.lastPathComponent): wrong last content")
@@ -47,6 +48,7 @@ final class ConcurrencyTests: TemporaryDirectoryTestCase {
     }
 }
 
+// @unchecked: every access to `problems` from the concurrent iterations goes through `lock`.
 private final class Results: @unchecked Sendable {
     private let lock = NSLock()
     private(set) var problems: [String] = []

@@ -1,0 +1,113 @@
+import Foundation
+
+/// The one way the tests run a program (klab, git, kubectl, xmllint, a browser): arguments as
+/// an array, the environment merged over this process's, stdin written then closed, stdout
+/// and stderr read to the end at the same time (a full pipe cannot stall the child).
+public enum TestProcess {
+    public struct Result: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
+        /// stdout as bytes, for output that is not text.
+        public var data: Data
+
+        public var succeeded: Bool { status == 0 }
+    }
+
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Runs `executable` (a path, or a name looked up on PATH through /usr/bin/env).
+    public static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:],
+        currentDirectory: URL? = nil, stdin: String? = nil
+    ) throws -> Result {
+        let process = Process()
+        if executable.hasPrefix("/") {
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = [executable] + arguments
+        }
+        var merged = ProcessInfo.processInfo.environment
+        for (key, value) in environment { merged[key] = value }
+        process.environment = merged
+        if let currentDirectory { process.currentDirectoryURL = currentDirectory }
+        let out = Pipe(), err = Pipe(), inp = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = inp
+        try process.run()
+        if let stdin { inp.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try inp.fileHandleForWriting.close()
+        let errors = Collected()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async {
+            errors.set(err.fileHandleForReading.readDataToEndOfFile())
+            group.leave()
+        }
+        let output = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: output, as: UTF8.self),
+            stderr: String(decoding: errors.data, as: UTF8.self), data: output)
+    }
+
+    /// Runs it and throws, with the command and its stderr, unless it exits 0.
+    @discardableResult
+    public static func succeed(
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:],
+        currentDirectory: URL? = nil, stdin: String? = nil
+    ) throws -> Result {
+        let result = try run(executable, arguments, environment: environment, currentDirectory: currentDirectory, stdin: stdin)
+        guard result.succeeded else {
+            throw Failure(description: "\(([executable] + arguments).joined(separator: " ")) exited \(result.status): \(result.stderr.suffix(1000))")
+        }
+        return result
+    }
+}
+
+/// stderr as the reading thread hands it over.
+// @unchecked: `data` is written once by the reader and read after `group.wait()`; the lock
+// makes that hand-over visible across threads.
+private final class Collected: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored = Data()
+
+    func set(_ data: Data) {
+        lock.lock()
+        stored = data
+        lock.unlock()
+    }
+
+    var data: Data {
+        lock.lock()
+        defer { lock.unlock() }
+        return stored
+    }
+}
+
+/// A list that concurrent test code appends to (results of parallel runs, problems found).
+// @unchecked: `items` is read and written only while holding `lock`.
+public final class Gathered<Item: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [Item] = []
+
+    public init() {}
+
+    public func append(_ item: Item) {
+        lock.lock()
+        items.append(item)
+        lock.unlock()
+    }
+
+    public var values: [Item] {
+        lock.lock()
+        defer { lock.unlock() }
+        return items
+    }
+}
