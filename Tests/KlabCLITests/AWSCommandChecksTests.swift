@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// The `aws ...` commands the chapters' checks run, executed for real: the `aws` CLI (PyPI
@@ -202,27 +203,8 @@ final class MotoServer {
 
     /// Runs a command line (argv[0] looked up on PATH) with the server's environment.
     func run(_ argv: [String]) throws -> KlabBinary.Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = argv
-        var env = ProcessInfo.processInfo.environment
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        var outData = Data(), errData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        group.enter()
-        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        process.waitUntilExit()
-        group.wait()
-        return KlabBinary.Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                                 stderr: String(decoding: errData, as: UTF8.self))
+        let result = try TestProcess.run(argv[0], Array(argv.dropFirst()), environment: environment)
+        return KlabBinary.Result(status: result.status, stdout: result.stdout, stderr: result.stderr)
     }
 
     private func answers() -> Bool {
