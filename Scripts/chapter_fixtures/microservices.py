@@ -16,6 +16,8 @@ BACKENDS_AT = 100
 FRONTEND_AT = 600
 SCALE_AT = 1400
 ELB_HOST = "a8d3f0c2b71e44c6b5e9a0d1c2f3e4a5-1739254710.us-west-2.elb.amazonaws.com"
+# what the AWS Load Balancer Controller makes of the same Service: a Network Load Balancer
+NLB_HOST = "k8s-default-ecsdemof-5e0a8c7d21-3f9b2c6a1d4e8f70.elb.us-west-2.amazonaws.com"
 HASHES = {"ecsdemo-nodejs": "6d9f8c7b5d", "ecsdemo-crystal": "78c6d9b4f7", "ecsdemo-frontend": "5f6b9d8c47"}
 CLUSTER_IPS = {"ecsdemo-nodejs": "172.20.144.18", "ecsdemo-crystal": "172.20.61.240",
                "ecsdemo-frontend": "172.20.203.5"}
@@ -38,7 +40,8 @@ def documents(file_name, **parameters):
     return list(yaml.safe_load_all(text))
 
 
-def app(name, created, replicas, ready=None, klab=True, service_type=None, lb=True, crash=0, pending=0):
+def app(name, created, replicas, ready=None, klab=True, service_type=None, lb=True, crash=0, pending=0,
+        host=ELB_HOST):
     """Deployment, pods and Service of one ecsdemo service."""
     ready = replicas - crash - pending if ready is None else ready
     dep_m, svc_m = documents(f"{name}.yaml")
@@ -65,11 +68,16 @@ def app(name, created, replicas, ready=None, klab=True, service_type=None, lb=Tr
     d = kube.deployment(dep_m, created, (replicas, replicas, ready, ready), rs, unavailable_since=created)
     pods = kube.deployment_pods(dep_m, created, rs, places, runs=runs)
     svc = kube.service(svc_m, created, CLUSTER_IPS[name], node_port=31778)
+    svc["metadata"]["annotations"] = dict(sorted({**svc_m["metadata"].get("annotations", {}),
+                                                  **svc["metadata"]["annotations"]}.items()))
     if svc["spec"]["type"] == "LoadBalancer":
         svc["spec"]["allocateLoadBalancerNodePorts"] = True
         svc["spec"] = dict(sorted(svc["spec"].items()))
         if lb:
-            svc["status"] = {"loadBalancer": {"ingress": [{"hostname": ELB_HOST}]}}
+            svc["status"] = {"loadBalancer": {"ingress": [{"hostname": host}]}}
+        if host == NLB_HOST:
+            svc["spec"]["loadBalancerClass"] = "service.k8s.aws/nlb"
+            svc["metadata"]["finalizers"] = ["service.k8s.aws/resources"]
     return d, pods, svc
 
 
@@ -84,8 +92,8 @@ def stable_ips(pods):
     return pods
 
 
-def http_output(kind="ok"):
-    url = f"http://{ELB_HOST}/"
+def http_output(kind="ok", host=ELB_HOST):
+    url = f"http://{host}/"
     if kind == "ok":
         body = ("<!DOCTYPE html>\n<html>\n<head>\n  <title>Ecsdemo</title>\n  <link rel=\"stylesheet\" media=\"all\" "
                 "href=\"/assets/application.css\" />\n</head>\n<body>\n<div class=\"container\">\n"
@@ -101,7 +109,7 @@ def http_output(kind="ok"):
     return {"http": {"url": url}, "result": {"status": 503, "body": body}}
 
 
-def snapshot(state, apps, http="ok"):
+def snapshot(state, apps, http="ok", host=ELB_HOST):
     deps, pods, svcs = [], [], []
     for d, p, s in apps:
         deps.append(d)
@@ -112,7 +120,7 @@ def snapshot(state, apps, http="ok"):
         "deployments.json": deps,
         "pods.json": stable_ips(pods),
         "services.json": svcs,
-    }, outputs={"http-frontend.json": http_output(http)} if http else None)
+    }, outputs={"http-frontend.json": http_output(http, host)} if http else None)
 
 
 def backends(klab=True, nodejs=3, crystal=3, crystal_crash=0, with_crystal=True):
@@ -155,6 +163,11 @@ def generate():
     # completion: applied by hand from the workshop's pages, without klab's labels
     begin_state()
     snapshot("complete", backends(klab=False) + [app("ecsdemo-frontend", FRONTEND_AT, 3, klab=False)])
+    begin_state()
+    # the AWS Load Balancer Controller took the Service over: an internet-facing NLB
+    snapshot("complete--pass-network-load-balancer",
+             backends(klab=False) + [app("ecsdemo-frontend", FRONTEND_AT, 3, klab=False, host=NLB_HOST)],
+             host=NLB_HOST)
     begin_state()
     snapshot("complete--fail-frontend-not-scaled", backends() + [app("ecsdemo-frontend", FRONTEND_AT, 1)])
     begin_state()
