@@ -7,15 +7,19 @@ extension AWSCommandChecksTests {
 
     func testSpotNodeGroupCheckAgainstMoto() throws {
         try createCluster(version: "1.32")
-        try createSpotNodeGroup(capacityType: "SPOT", taints: true)
-        try assertVerdict(lab: "spot-instances", fixture: "spot-nodes--pass", passes: true)
-
-        // the taint taken off the group (update-nodegroup-config removeTaints is what a learner
-        // would run; moto does not apply it, so the group is made again without the taint)
-        try moto.aws(["eks", "delete-nodegroup", "--cluster-name", "eksworkshop", "--nodegroup-name", "ng-spot"])
+        // the step's commands: the group with its label, then the taint added to it
         try createSpotNodeGroup(capacityType: "SPOT", taints: false)
         try assertVerdict(lab: "spot-instances", fixture: "spot-nodes--pass", passes: false,
                           saying: ".json.nodegroup.taints[?(@.key==\"spotInstance\")].effect expected \"PREFER_NO_SCHEDULE\", found absent")
+        try moto.aws(["eks", "update-nodegroup-config", "--cluster-name", "eksworkshop", "--nodegroup-name", "ng-spot",
+                      "--taints", "addOrUpdateTaints=[{key=spotInstance,value=true,effect=PREFER_NO_SCHEDULE}]"])
+        try assertVerdict(lab: "spot-instances", fixture: "spot-nodes--pass", passes: true)
+
+        // the taint with the wrong effect
+        try moto.aws(["eks", "update-nodegroup-config", "--cluster-name", "eksworkshop", "--nodegroup-name", "ng-spot",
+                      "--taints", "addOrUpdateTaints=[{key=spotInstance,value=true,effect=NO_SCHEDULE}]"])
+        try assertVerdict(lab: "spot-instances", fixture: "spot-nodes--pass", passes: false,
+                          saying: "expected \"PREFER_NO_SCHEDULE\", found \"NO_SCHEDULE\"")
 
         // on-demand capacity under the spot group's name
         try moto.aws(["eks", "delete-nodegroup", "--cluster-name", "eksworkshop", "--nodegroup-name", "ng-spot"])
