@@ -28,7 +28,7 @@ let package = Package(
             name: "LabSpec",
             dependencies: ["KubeJSON", "KubeCore", "Yams", .product(name: "Mustache", package: "swift-mustache")]
         ),
-        .target(name: "Checks", dependencies: ["KubeJSON", "KubeCore", "LabSpec"]),
+        .target(name: "Checks", dependencies: ["KubeJSON", "KubeCore", "LabSpec", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "LabGit", dependencies: ["CLibGit2"]),
         .target(
             name: "Workspace",

@@ -121,6 +121,7 @@ struct CaptureSubstitution {
         case .compare(let op, let rhs): return .compare(op, string(rhs))
         case .quantity(let op, let rhs): return .quantity(op, string(rhs))
         case .cidr(let block): return .cidr(string(block))
+        case .digest(let digest): return .digest(string(digest))
         }
     }
 

@@ -135,6 +135,8 @@ public final class CheckEvaluator {
     }
 
     private func attempt(_ check: Check) throws -> Outcome {
+        reader.redactingOutputs = check.redact
+        defer { reader.redactingOutputs = false }
         let subject: JSONValue
         var lines: [String]
         switch check.source {

@@ -132,8 +132,12 @@ public final class ClusterReader {
         return objects
     }
 
+    /// While set, exec and command outputs are recorded with stdout replaced by its digest
+    /// (a check with `redact: true` is being evaluated).
+    public var redactingOutputs = false
+
     private func record(_ output: RecordedOutput) {
-        evidenceOutputs[Evidence.outputPath(output)] = output
+        evidenceOutputs[Evidence.outputPath(output)] = redactingOutputs ? output.redacted : output
     }
 
     private func labelSelector(_ text: String) throws -> LabelSelector {

@@ -1,6 +1,7 @@
 import Foundation
 import KubeCore
 import KubeJSON
+import LabSpec
 
 /// What a check evaluation read, as the files of a snapshot folder (relative path → bytes), so
 /// it can be stored with a learner's progress and graded again offline by `SnapshotCluster`.
@@ -82,5 +83,43 @@ public struct Evidence: Sendable, Equatable {
         }
         let hex = String(hash, radix: 16)
         return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}
+
+extension Evidence {
+    /// The evidence with every Secret's `data` and `stringData` values replaced by their
+    /// `sha256:` digests (`ValueDigest`), and their lengths (decoded bytes for `data`) kept
+    /// under the Secret's `klabRedacted` field: what a check read of a Secret can be stored,
+    /// committed and digested, and a `digest` check still holds on it, with no secret in git.
+    public func redactingSecrets() -> Evidence {
+        var redacted = self
+        for path in paths where path.hasSuffix(".json") && !path.hasPrefix("outputs/") {
+            let name = (path as NSString).lastPathComponent
+            guard name == "Secret.json" || name.hasPrefix("Secret.") else { continue }
+            guard let list = try? JSONParser.parse(bytes: files[path]!), let items = list["items"]?.arrayValue else { continue }
+            redacted.files[path] = Self.listFile(items.map(Self.redactingSecret))
+        }
+        return redacted
+    }
+
+    public static func redactingSecret(_ object: JSONValue) -> JSONValue {
+        guard case .object(var secret) = object, secret["kind"]?.stringValue == "Secret" else { return object }
+        var lengths = JSONObject()
+        for field in ["data", "stringData"] {
+            guard case .object(let values)? = secret[field] else { continue }
+            var digests = JSONObject()
+            var fieldLengths = JSONObject()
+            for (key, value) in values.entries {
+                let text = value.stringValue ?? ValuePredicates.printed(value)
+                if ValueDigest.isDigest(text) { digests[key] = .string(text); continue }
+                digests[key] = .string(ValueDigest.of(text: text))
+                let length = field == "data" ? (Data(base64Encoded: text)?.count ?? text.utf8.count) : text.utf8.count
+                fieldLengths[key] = .int(Int64(length))
+            }
+            secret[field] = .object(digests)
+            if !fieldLengths.entries.isEmpty { lengths[field] = .object(fieldLengths) }
+        }
+        if !lengths.entries.isEmpty { secret["klabRedacted"] = .object(lengths) }
+        return .object(secret)
     }
 }

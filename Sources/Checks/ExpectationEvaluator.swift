@@ -283,6 +283,7 @@ struct ExpectationEvaluator {
             case .absent: return "\(p) is absent"
             case .compare(let op, let rhs), .quantity(let op, let rhs): return "\(p) \(op.rawValue) \(rhs)"
             case .cidr(let block): return "\(p) is in \(block)"
+            case .digest(let digest): return "\(p) has digest \(digest)"
             }
         case .condition(let type, let status, let reason):
             return "condition \(type)=\(status)" + (reason.map { " (reason \($0))" } ?? "")

@@ -1,4 +1,5 @@
 import KubeJSON
+import LabSpec
 
 /// One exec, http or command call and what it returned, as a snapshot's `outputs/*.json`
 /// file holds it (format in `content/reference/lab-format.md`, "Snapshots"):
@@ -29,6 +30,21 @@ public enum RecordedOutput: Sendable, Equatable {
 
     static func commandCall(_ arguments: [String]) -> String {
         "command \(arguments.map(shellQuoted).joined(separator: " "))"
+    }
+
+    /// The output with an exec's or command's stdout replaced by its `sha256:` digest.
+    public var redacted: RecordedOutput {
+        func digest(_ result: CommandOutput) -> CommandOutput {
+            CommandOutput(exitCode: result.exitCode, stdout: ValueDigest.of(text: result.stdout), stderr: result.stderr)
+        }
+        switch self {
+        case .exec(let namespace, let pod, let container, let command, let result):
+            return .exec(namespace: namespace, pod: pod, container: container, command: command, result: digest(result))
+        case .command(let arguments, let result):
+            return .command(arguments: arguments, result: digest(result))
+        case .http:
+            return self
+        }
     }
 
     /// The file's JSON, keys in the documented order.

@@ -28,8 +28,14 @@ public final class SnapshotCluster: Cluster {
             throw ClusterError.snapshotNotFound(directory: directory)
         }
         let files = try Self.objectFiles(in: directory).map { ($0, try Self.read($0)) }
-        try load(objectFiles: files, outputFiles: try Self.outputFiles(in: directory))
+        let outputs = try Self.outputFiles(in: directory)
+        try load(objectFiles: files, outputFiles: outputs)
+        contentDigest = ContentDigest.of((files + outputs).map { (String($0.0.dropFirst(directory.count)), $0.1) })
     }
+
+    /// `sha256:<hex>` over the snapshot's files (relative path and bytes), so evidence can say
+    /// which snapshot it was verified against; nil for one built from evidence.
+    public private(set) var contentDigest: String?
 
     /// Builds a snapshot from evidence in memory (what `ClusterReader.evidence` collected), by
     /// the same rules as a folder, without touching the disk: paths in messages are the

@@ -30,7 +30,10 @@ enum ValuePredicates {
             }
             for match in present {
                 if let reason = check(predicate, match.value) {
-                    return "\(match.path) expected \(expected), found \(FailureMessage.value(match.value))" + reason
+                    // A value compared by digest is shown by its digest: the message is stored.
+                    let found: String
+                    if case .digest = predicate { found = ValueDigest.of(match.value) } else { found = FailureMessage.value(match.value) }
+                    return "\(match.path) expected \(expected), found \(found)" + reason
                 }
             }
             return nil
@@ -79,6 +82,7 @@ enum ValuePredicates {
         case .compare(let op, let rhs): return "\(op.rawValue) \(rhs)"
         case .quantity(let op, let rhs): return "\(op.rawValue) \(rhs)"
         case .cidr(let block): return "an IP in \(block)"
+        case .digest(let digest): return "digest \(digest)"
         }
     }
 
@@ -113,6 +117,11 @@ enum ValuePredicates {
             }
             guard let left = try? Quantity(json: value) else { return " (not a Kubernetes quantity)" }
             return op.holds(left, right) ? nil : ""
+        case .digest(let expected):
+            guard ValueDigest.isDigest(expected) else {
+                return " (the check's digest \"\(expected)\" is not sha256: and 64 hex digits)"
+            }
+            return ValueDigest.of(value) == expected.lowercased() ? nil : ""
         case .cidr(let block):
             guard let cidr = CIDR(block) else {
                 return " (the check's block \"\(block)\" is not a CIDR such as 10.0.0.0/16)"

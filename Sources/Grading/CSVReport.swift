@@ -13,7 +13,12 @@ public enum CSVReport {
             row.append(learner.flags.map(\.line).joined(separator: "; "))
             rows.append(row)
         }
-        return rows.map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+        return table(rows)
+    }
+
+    /// Rows as RFC 4180 CSV with CRLF line ends.
+    public static func table(_ rows: [[String]]) -> String {
+        rows.map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
     }
 
     /// Quotes a field holding a comma, a quote, a line break, or leading/trailing spaces;

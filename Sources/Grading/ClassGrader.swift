@@ -6,15 +6,56 @@ import LabSpec
 /// Grades a whole class: every hand-in on its own (one bad workspace never stops the run),
 /// in parallel on every core, each one's memory released before the next is taken.
 public enum ClassGrader {
-    /// Labs to grade: those asked for, else every lab the instructor has that any learner
-    /// started would be unknown before reading; so: the instructor's labs in catalog order.
+    /// Grades every hand-in offline, then compares them: shared klab commits or evidence, and
+    /// objects of a lab's namespace in two learners' evidence, are flagged on both rows.
+    public static func gradeOffline(
+        entries: [RosterEntry], labs: [Lab], grading labIDs: [String], options: OfflineGrader.Options,
+        progress: ((Int, Int) -> Void)? = nil
+    ) -> ClassGrade {
+        let grader = OfflineGrader(labs: labs, grading: labIDs, options: options)
+        let handIns = parallelMap(entries, progress: progress) { grader.inspect($0) }
+        return ClassGrade(mode: "offline", labs: labIDs, steps: stepOrder(labs, labIDs), learners: crossChecked(handIns))
+    }
+
     public static func gradeOffline(
         entries: [RosterEntry], labs: [Lab], grading labIDs: [String], classKey: Data?,
         progress: (@Sendable (Int, Int) -> Void)? = nil
     ) -> ClassGrade {
-        let grader = OfflineGrader(labs: labs, grading: labIDs, classKey: classKey)
-        let results = parallelMap(entries, progress: progress) { grader.grade($0) }
-        return ClassGrade(mode: "offline", labs: labIDs, steps: stepOrder(labs, labIDs), learners: results)
+        gradeOffline(entries: entries, labs: labs, grading: labIDs, options: .init(classKey: classKey), progress: progress)
+    }
+
+    /// The grades with the class-wide flags added: `shared-history` (the same klab commit, or
+    /// the same evidence for the same step, in two hand-ins) and `copied-evidence` (an object
+    /// of a lab's namespace, by UID, in two learners' evidence; cluster-scoped and kube-system
+    /// objects are never counted, since a class may share a cluster).
+    static func crossChecked(_ handIns: [OfflineGrader.HandIn]) -> [LearnerGrade] {
+        var grades = handIns.map(\.grade)
+        func partners<Key: Hashable>(_ keys: (OfflineGrader.HandIn) -> Set<Key>) -> [Int: [Int: Int]] {
+            var holders: [Key: [Int]] = [:]
+            for (index, handIn) in handIns.enumerated() {
+                for key in keys(handIn) { holders[key, default: []].append(index) }
+            }
+            var found: [Int: [Int: Int]] = [:]
+            for group in holders.values where group.count > 1 {
+                for a in group { for b in group where b != a { found[a, default: [:]][b, default: 0] += 1 } }
+            }
+            return found
+        }
+        func names(_ others: [Int: Int]) -> String {
+            others.keys.sorted().map { "\(grades[$0].learner) (\(grades[$0].source), \(others[$0]!) in common)" }
+                .joined(separator: ", ")
+        }
+        let shared = partners { $0.commits.union($0.evidenceDigests) }
+        let copied = partners(\.objectUIDs)
+        for index in grades.indices {
+            if let others = shared[index] {
+                grades[index].flags.append(GradeFlag(.sharedHistory, detail: "shares klab commits or evidence with \(names(others))"))
+            }
+            if let others = copied[index] {
+                grades[index].flags.append(GradeFlag(.copiedEvidence, detail: "objects of the lab's namespace, by UID, also appear in the evidence of \(names(others))"))
+            }
+        }
+        return grades
     }
 
     static func stepOrder(_ labs: [Lab], _ ids: [String]) -> [String: [String]] {

@@ -12,6 +12,21 @@ public struct GradeFlag: Sendable, Equatable, Codable {
         case historyRewritten = "history-rewritten"
         case unreadable = "unreadable"
         case unknownLab = "unknown-lab"
+        /// A step passed against a snapshot (practice), or evidence that says no source.
+        case practiceEvidence = "practice-evidence"
+        /// The learner id the hand-in claims is not the roster's (or its file name's).
+        case learnerMismatch = "learner-mismatch"
+        /// Two hand-ins share klab commits or a step's evidence.
+        case sharedHistory = "shared-history"
+        /// Objects of the lab's namespace, by UID, in two learners' evidence.
+        case copiedEvidence = "copied-evidence"
+        /// Evidence objects carrying the UIDs of the labs' shipped fixtures.
+        case fixtureEvidence = "fixture-evidence"
+        /// One lab's steps verified against clusters of different identities.
+        case clusterChanged = "cluster-changed"
+        /// Evidence that cannot have been read when it says: an object created after its pass,
+        /// a resourceVersion going back between steps.
+        case implausibleEvidence = "implausible-evidence"
     }
 
     public var kind: Kind
@@ -86,12 +101,16 @@ public struct LearnerGrade: Sendable, Equatable, Codable {
     public var source: String
     public var labs: [LabGrade]
     public var flags: [GradeFlag]
+    /// The key the passes verified with: `learner` (their own key), `class` (the class-wide
+    /// key, which any learner holding it can sign any id with), nil (no key given, or no pass).
+    public var signedWith: String?
 
-    public init(learner: String, source: String, labs: [LabGrade], flags: [GradeFlag]) {
+    public init(learner: String, source: String, labs: [LabGrade], flags: [GradeFlag], signedWith: String? = nil) {
         self.learner = learner
         self.source = source
         self.labs = labs
         self.flags = flags
+        self.signedWith = signedWith
     }
 
     public var points: Double { labs.reduce(0) { $0 + $1.points } }
@@ -114,5 +133,13 @@ public struct ClassGrade: Sendable, Equatable, Codable {
         self.labs = labs
         self.steps = steps
         self.learners = learners
+    }
+
+    /// One line about signatures when any learner's passes verified only with the class-wide
+    /// key: that key proves the class, not the learner.
+    public var keyNote: String? {
+        let classWide = learners.filter { $0.signedWith == "class" }.count
+        guard classWide > 0 else { return nil }
+        return "\(classWide) learner\(classWide == 1 ? "'s" : "s'") passes are signed with the class-wide key, which any learner holding it can sign any id with; `klab grade keys` makes per-learner keys"
     }
 }

@@ -44,6 +44,7 @@ public enum HTMLReport {
         """
         let flagged = grade.learners.filter { !$0.flags.isEmpty }.count
         out += "<p class=\"summary\">\(grade.learners.count) learner\(grade.learners.count == 1 ? "" : "s") graded (\(escape(grade.mode))), \(flagged) flagged; labs: \(escape(grade.labs.joined(separator: ", ")))</p>\n"
+        if let note = grade.keyNote { out += "<p class=\"summary\">Note: \(escape(note))</p>\n" }
         out += "<p class=\"legend\"><span class=\"passed\" style=\"background:#2e9d57;color:#fff\">passed</span><span style=\"background:#a7d49b\">partial</span><span style=\"background:#e4685d;color:#fff\">failed</span><span style=\"background:#f2b134;outline:3px solid #b00020;outline-offset:-3px\">! flagged</span><span style=\"background:#eceef2\">not attempted</span></p>\n"
 
         // The heatmap.

@@ -8,6 +8,7 @@ public enum JSONReport {
         .object(JSONObject([
             ("mode", .string(grade.mode)),
             ("labs", .array(grade.labs.map(JSONValue.string))),
+            ("note", grade.keyNote.map(JSONValue.string) ?? .null),
             ("learners", .array(grade.learners.map(learner))),
         ]))
     }
@@ -24,6 +25,7 @@ public enum JSONReport {
             ("source", .string(grade.source)),
             ("points", number(grade.points)),
             ("maxPoints", number(grade.maxPoints)),
+            ("signedWith", grade.signedWith.map(JSONValue.string) ?? .null),
             ("labs", .array(grade.labs.map { lab in
                 .object(JSONObject([
                     ("lab", .string(lab.lab)), ("started", .bool(lab.started)),

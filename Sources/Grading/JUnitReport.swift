@@ -14,6 +14,9 @@ public enum JUnitReport {
             out += "    <properties>\n"
             out += "      <property name=\"source\" value=\"\(escape(learner.source))\"/>\n"
             out += "      <property name=\"points\" value=\"\(TableReport.format(learner.points))/\(TableReport.format(learner.maxPoints))\"/>\n"
+            if let key = learner.signedWith {
+                out += "      <property name=\"signedWith\" value=\"\(escape(key))\"/>\n"
+            }
             for flag in learner.flags where flag.step == nil {
                 out += "      <property name=\"flag\" value=\"\(escape(flag.line))\"/>\n"
             }

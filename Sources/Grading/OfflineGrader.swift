@@ -8,35 +8,82 @@ import Workspace
 /// Grades one hand-in (a workspace folder or a git bundle) offline, treating it as untrusted
 /// data: read through libgit2 only, nothing checked out, nothing executed, nothing written
 /// inside it. Each claimed step counts only if its stored evidence passes the instructor's
-/// own checks; everything that does not hold is flagged with the reason.
+/// own checks, was read from a cluster (not a snapshot), and is signed with the learner's key
+/// (or the class key); everything that does not hold is flagged with the reason. What only a
+/// comparison across the class shows (shared commits, copied objects) is `ClassGrader`'s.
 public struct OfflineGrader: Sendable {
+    public struct Options: Sendable {
+        /// The class key; when set, every pass must carry a valid signature, with the learner's
+        /// own key (derived from it and the roster id) or the class key itself.
+        public var classKey: Data?
+        /// Learners were given per-learner keys: a pass signed with the class-wide key is invalid.
+        public var learnerKeys: Bool
+        /// Steps passed against a snapshot count (no `practice-evidence` flag).
+        public var acceptSnapshots: Bool
+
+        public init(classKey: Data? = nil, learnerKeys: Bool = false, acceptSnapshots: Bool = false) {
+            self.classKey = classKey
+            self.learnerKeys = learnerKeys
+            self.acceptSnapshots = acceptSnapshots
+        }
+    }
+
     /// The instructor's labs, by id.
     public let labs: [String: Lab]
     /// Digests of the instructor's lab packages, by id.
     public let digests: [String: String]
     /// The labs graded (report columns), in order.
     public let labOrder: [String]
-    /// The class key; when set, every pass must carry a valid signature.
-    public let classKey: Data?
+    public let options: Options
+    /// UIDs of the namespaced objects (outside kube-system) in the labs' shipped fixtures.
+    public let fixtureUIDs: Set<String>
 
-    public init(labs: [Lab], grading labOrder: [String], classKey: Data?) {
+    /// A clock skew allowed between the API server and the learner's machine.
+    static let clockSkew: TimeInterval = 300
+
+    public init(labs: [Lab], grading labOrder: [String], options: Options) {
         self.labs = Dictionary(uniqueKeysWithValues: labs.map { ($0.id, $0) })
         digests = Dictionary(uniqueKeysWithValues: labs.filter { labOrder.contains($0.id) }.map { ($0.id, LabMaterials.digest(of: $0)) })
         self.labOrder = labOrder
-        self.classKey = classKey
+        self.options = options
+        fixtureUIDs = Self.fixtureUIDs(labs)
+    }
+
+    public init(labs: [Lab], grading labOrder: [String], classKey: Data?) {
+        self.init(labs: labs, grading: labOrder, options: Options(classKey: classKey))
+    }
+
+    /// A hand-in graded, with what the class-wide checks compare.
+    public struct HandIn: Sendable {
+        public var grade: LearnerGrade
+        /// klab's commit ids.
+        public var commits: Set<String>
+        /// `lab/step digest` of every pass.
+        public var evidenceDigests: Set<String>
+        /// `lab uid` of the namespaced objects of the lab's namespace in the evidence.
+        public var objectUIDs: Set<String>
     }
 
     /// Grades a hand-in; never throws: an unreadable one is a grade of zero with a flag.
-    public func grade(_ entry: RosterEntry) -> LearnerGrade {
+    public func grade(_ entry: RosterEntry) -> LearnerGrade { inspect(entry).grade }
+
+    public func inspect(_ entry: RosterEntry) -> HandIn {
         let source = entry.workspace ?? "(none)"
-        let fallbackName = entry.learner ?? ((source as NSString).lastPathComponent as NSString).deletingPathExtension
+        let name = Self.rowName(entry)
         do {
             let opened = try Self.open(source)
-            return try grade(repository: opened.repository, tip: opened.tip, entry: entry, source: source)
+            return try grade(repository: opened.repository, tip: opened.tip, name: name, source: source)
         } catch {
             let flag = GradeFlag(.unreadable, detail: "\(error)")
-            return LearnerGrade(learner: fallbackName, source: source, labs: emptyLabs(), flags: [flag])
+            return HandIn(grade: LearnerGrade(learner: name, source: source, labs: emptyLabs(), flags: [flag]),
+                          commits: [], evidenceDigests: [], objectUIDs: [])
         }
+    }
+
+    /// A row is named after the roster, else the hand-in's file name: never only after what
+    /// the workspace claims.
+    public static func rowName(_ entry: RosterEntry) -> String {
+        entry.learner ?? (((entry.workspace ?? "(none)") as NSString).lastPathComponent as NSString).deletingPathExtension
     }
 
     private func emptyLabs() -> [LabGrade] {
@@ -66,40 +113,26 @@ public struct OfflineGrader: Sendable {
         return (repository, tip, nil)
     }
 
-    func grade(repository: Repository, tip: ObjectID, entry: RosterEntry, source: String) throws -> LearnerGrade {
+    /// What the grading of one learner gathers as it goes.
+    private struct Collected {
         var flags: [GradeFlag] = []
-        // klab's commits along the first-parent chain, oldest first.
-        var chain: [(commit: Commit, entry: ProgressEntry)] = []
-        var next: ObjectID? = tip
-        var seen = Set<ObjectID>()
-        while let id = next, seen.insert(id).inserted {
-            let commit = try repository.commit(id)
-            if let progress = ProgressEntry(commit: id.hex, trailers: commit.trailers.map { ($0.key, $0.value) }) {
-                chain.append((commit, progress))
-            }
-            next = commit.parents.first
-        }
-        chain.reverse()
+        var keys: Set<String> = []
+        var claimedLearners: Set<String> = []
+        var evidenceDigests: Set<String> = []
+        var objectUIDs: Set<String> = []
+    }
 
-        // Each klab commit names the one before it; a rebase or a hand-made commit breaks it.
-        var previous = "none"
-        var rewritten = false
-        for link in chain {
-            let claimed = link.entry.trailers.last { $0.0 == Workspace.Trailer.previous }?.1
-            if claimed != previous { rewritten = true }
-            previous = link.entry.commit
+    func grade(repository: Repository, tip: ObjectID, name: String, source: String) throws -> HandIn {
+        var collected = Collected()
+        let history = try KlabHistory(repository: repository, tip: tip)
+        if !history.chainsAsWritten {
+            collected.flags.append(GradeFlag(.historyRewritten, detail: "klab's commits do not chain as klab wrote them (Klab-Previous); the history was rebased, amended or edited"))
         }
-        if rewritten {
-            flags.append(GradeFlag(.historyRewritten, detail: "klab's commits do not chain as klab wrote them (Klab-Previous); the history was rebased, amended or edited"))
-        }
-
-        let settingsData = try repository.blob(at: LearnerWorkspace.settingsPath, in: tip)
-        let settings = settingsData.flatMap { try? JSONDecoder().decode(WorkspaceSettings.self, from: $0) }
-        let learner = entry.learner ?? settings?.learner ?? ((source as NSString).lastPathComponent as NSString).deletingPathExtension
+        if let claimed = try history.workspaceSettings()?.learner { collected.claimedLearners.insert(claimed) }
 
         let orders = labs.mapValues { $0.steps.map(\.id) }
-        let progress = ProgressLog.replay(chain.map(\.entry), stepOrder: orders)
-        let commits = Dictionary(chain.map { ($0.entry.commit, $0.commit) }, uniquingKeysWith: { a, _ in a })
+        let progress = history.progress(stepOrder: orders)
+        let commits = Dictionary(history.links.map { ($0.entry.commit, $0.commit) }, uniquingKeysWith: { a, _ in a })
         var labGrades: [LabGrade] = []
         for labID in labOrder {
             guard let lab = labs[labID] else { continue }
@@ -109,13 +142,17 @@ public struct OfflineGrader: Sendable {
                 }, started: false))
                 continue
             }
-            if let start = chain.last(where: { $0.entry.lab == labID && $0.entry.event == .start }),
-               let claimed = start.entry.trailers.last(where: { $0.0 == Workspace.Trailer.labsDigest })?.1,
+            if let start = history.links.last(where: { $0.entry.lab == labID && $0.entry.event == .start }),
+               let claimed = start.entry.value(KlabTrailer.labsDigest),
                claimed != digests[labID] {
-                flags.append(GradeFlag(.labContentDiffers, lab: labID, detail: "the learner started from a lab package that differs from yours (\(claimed.prefix(19))… vs \(digests[labID]?.prefix(19) ?? "?")…)"))
+                collected.flags.append(GradeFlag(.labContentDiffers, lab: labID, detail: "the learner started from a lab package that differs from yours (\(claimed.prefix(19))… vs \(digests[labID]?.prefix(19) ?? "?")…)"))
             }
+            // Captures come from the grader's own evaluation of the earlier steps, never from
+            // the learner's results.json.
             var captures: [String: String] = [:]
             var steps: [StepGrade] = []
+            var clusters: [(id: String, step: String)] = []
+            var versions: [String: (version: Int, step: String)] = [:]
             for step in lab.steps {
                 guard let passed = labProgress.passed.first(where: { $0.step == step.id }),
                       let commit = commits[passed.commit]
@@ -123,85 +160,182 @@ public struct OfflineGrader: Sendable {
                     steps.append(StepGrade(step: step.id, status: .notAttempted, points: 0, maxPoints: step.points))
                     continue
                 }
-                let (grade, stepFlags, stepCaptures) = gradeStep(
-                    lab: lab, step: step, commit: commit, repository: repository, captures: captures)
-                captures.merge(stepCaptures) { _, new in new }
-                flags += stepFlags
+                let outcome = gradeStep(lab: lab, step: step, commit: commit, history: history, name: name, captures: captures)
+                captures.merge(outcome.captures) { _, new in new }
+                var grade = outcome.grade
+                var flags = outcome.flags
+                collected.keys.formUnion(outcome.key.map { [$0] } ?? [])
+                if let digest = outcome.digest { collected.evidenceDigests.insert("\(lab.id)/\(step.id) \(digest)") }
+                if let learner = outcome.provenance?.learner { collected.claimedLearners.insert(learner) }
+                if let id = outcome.provenance?.clusterID, outcome.provenance?.source == .cluster { clusters.append((id, step.id)) }
+                // Plausibility and fixtures, on what the step's evidence holds.
+                var problems: [GradeFlag] = []
+                let namespace = outcome.namespace
+                var fixtureHits = 0
+                var lateObjects: [String] = []
+                // Kubernetes writes creationTimestamp in UTC to the second: compared as text.
+                let latest = Self.timestamp(commit.time.addingTimeInterval(Self.clockSkew))
+                // Only what claims to come from a cluster is held to a cluster's rules (accepted
+                // snapshots are practice material, shared by the whole class).
+                let fromCluster = outcome.provenance?.source == .cluster
+                for object in outcome.objects where fromCluster {
+                    let metadata = object["metadata"]
+                    guard let uid = metadata?["uid"]?.stringValue, !uid.isEmpty else { continue }
+                    let objectNamespace = metadata?["namespace"]?.stringValue
+                    let kind = object["kind"]?.stringValue ?? "object"
+                    let label = "\(kind) \(objectNamespace.map { "\($0)/" } ?? "")\(metadata?["name"]?.stringValue ?? "?")"
+                    if let objectNamespace, objectNamespace != "kube-system" {
+                        if fixtureUIDs.contains(uid) { fixtureHits += 1 }
+                        if objectNamespace == namespace { collected.objectUIDs.insert("\(lab.id) \(uid)") }
+                    }
+                    if let created = metadata?["creationTimestamp"]?.stringValue, created.count == latest.count,
+                       created.hasSuffix("Z"), created > latest {
+                        lateObjects.append(label)
+                    }
+                    if let version = metadata?["resourceVersion"]?.stringValue.flatMap({ Int($0) }) {
+                        if let earlier = versions[uid], earlier.step != step.id, version < earlier.version {
+                            problems.append(GradeFlag(.implausibleEvidence, lab: lab.id, step: step.id, detail: "\(label) has resourceVersion \(version) here but \(earlier.version) in the earlier step \(earlier.step): it went back"))
+                        }
+                        versions[uid] = (version, step.id)
+                    }
+                }
+                if fixtureHits > 0 {
+                    problems.append(GradeFlag(.fixtureEvidence, lab: lab.id, step: step.id, detail: "\(fixtureHits) object\(fixtureHits == 1 ? "" : "s") in the evidence carry the UIDs of the labs' shipped fixtures: a replay, not a cluster"))
+                }
+                if !lateObjects.isEmpty {
+                    problems.append(GradeFlag(.implausibleEvidence, lab: lab.id, step: step.id, detail: "\(lateObjects.prefix(3).joined(separator: ", ")) created after the pass was recorded (\(Self.timestamp(commit.time)))"))
+                }
+                if !problems.isEmpty, grade.status == .passed {
+                    grade = StepGrade(step: step.id, status: .flagged, points: 0, maxPoints: step.points, messages: problems.map(\.detail))
+                }
+                flags += problems
+                collected.flags += flags
                 steps.append(grade)
+            }
+            let distinct = Set(clusters.map(\.id))
+            if distinct.count > 1 {
+                let groups = distinct.sorted().map { id in "\(id.prefix(13))… (\(clusters.filter { $0.id == id }.map(\.step).joined(separator: ", ")))" }
+                collected.flags.append(GradeFlag(.clusterChanged, lab: labID, detail: "the steps were verified against \(distinct.count) different clusters: \(groups.joined(separator: "; "))"))
             }
             labGrades.append(LabGrade(lab: labID, steps: steps, started: true))
         }
         for lab in progress.keys.sorted() where labs[lab] == nil {
-            flags.append(GradeFlag(.unknownLab, lab: lab, detail: "the workspace has progress in a lab your labs folder does not have"))
+            collected.flags.append(GradeFlag(.unknownLab, lab: lab, detail: "the workspace has progress in a lab your labs folder does not have"))
         }
-        return LearnerGrade(learner: learner, source: source, labs: labGrades, flags: flags)
+        let others = collected.claimedLearners.subtracting([name]).sorted()
+        if !others.isEmpty {
+            collected.flags.insert(GradeFlag(.learnerMismatch, detail: "the hand-in says it is the work of \(others.joined(separator: ", ")), not \(name)"), at: 0)
+        }
+        let signedWith = collected.keys.contains("class") ? "class" : collected.keys.contains("learner") ? "learner" : nil
+        return HandIn(
+            grade: LearnerGrade(learner: name, source: source, labs: labGrades, flags: collected.flags, signedWith: signedWith),
+            commits: Set(history.links.map(\.entry.commit)), evidenceDigests: collected.evidenceDigests,
+            objectUIDs: collected.objectUIDs)
+    }
+
+    /// How one claimed step was graded, and what the class-wide checks need of it.
+    struct StepOutcome {
+        var grade: StepGrade
+        var flags: [GradeFlag]
+        /// What the grader's own evaluation captured.
+        var captures: [String: String] = [:]
+        /// `learner` or `class`: the key the signature verified with.
+        var key: String?
+        var digest: String?
+        var provenance: Provenance?
+        /// The objects of the evidence, and the lab's namespace for this learner.
+        var objects: [JSONValue] = []
+        var namespace: String = "default"
     }
 
     /// Re-checks one claimed step against the evidence stored in its pass commit.
     func gradeStep(
-        lab: Lab, step: LabStep, commit: Commit, repository: Repository, captures: [String: String]
-    ) -> (StepGrade, [GradeFlag], [String: String]) {
-        func flagged(_ flag: GradeFlag, _ message: String? = nil) -> (StepGrade, [GradeFlag], [String: String]) {
-            (StepGrade(step: step.id, status: .flagged, points: 0, maxPoints: step.points, messages: [message ?? flag.detail]), [flag], [:])
+        lab: Lab, step: LabStep, commit: Commit, history: KlabHistory, name: String, captures: [String: String]
+    ) -> StepOutcome {
+        func flagged(_ flag: GradeFlag, _ outcome: StepOutcome? = nil) -> StepOutcome {
+            var result = outcome ?? StepOutcome(grade: StepGrade(step: step.id, status: .flagged, points: 0, maxPoints: step.points), flags: [])
+            result.grade = StepGrade(step: step.id, status: .flagged, points: 0, maxPoints: step.points, messages: [flag.detail])
+            result.flags = [flag]
+            return result
         }
         let trailers = commit.trailers
-        var files: [String: Data] = [:]
+        let files: [String: Data]
         do {
-            // Only the step's evidence folder is walked, not the learner's whole tree.
-            if let folder = try repository.entry(at: ".klab/evidence/\(lab.id)/\(step.id)", in: commit.id), folder.mode == .directory {
-                for item in try repository.treeEntries(of: folder.id) where item.mode.isBlob {
-                    files[item.path] = try repository.blob(item.id)
-                }
-            }
+            files = try history.evidence(lab: lab.id, step: step.id, in: commit.id)
         } catch {
             return flagged(GradeFlag(.unreadable, lab: lab.id, step: step.id, detail: "its evidence cannot be read: \(error)"))
         }
-        guard !files.isEmpty, files["results.json"] != nil else {
+        guard !files.isEmpty, files[WorkspaceLayout.resultsFile] != nil else {
             return flagged(GradeFlag(.evidenceMissing, lab: lab.id, step: step.id, detail: "the pass commit \(commit.id.short) holds no evidence for this step"))
         }
-        let claimedDigest = trailers.last { $0.key == Workspace.Trailer.evidence }?.value
+        let claimedDigest = trailers.last { $0.key == KlabTrailer.evidence }?.value
         let digest = EvidenceSeal.digest(files)
         guard claimedDigest == digest else {
             return flagged(GradeFlag(.digestMismatch, lab: lab.id, step: step.id, detail: "the evidence does not match the digest its commit \(commit.id.short) records: it was changed afterwards"))
         }
-        if let classKey {
-            let previous = trailers.last { $0.key == Workspace.Trailer.previous }?.value ?? ""
-            guard let signature = trailers.last(where: { $0.key == Workspace.Trailer.signature })?.value else {
-                return flagged(GradeFlag(.signatureMissing, lab: lab.id, step: step.id, detail: "the pass is not signed with the class key"))
+        var outcome = StepOutcome(grade: StepGrade(step: step.id, status: .flagged, points: 0, maxPoints: step.points), flags: [])
+        outcome.digest = digest
+        outcome.provenance = Provenance(data: files[Provenance.fileName])
+        if let classKey = options.classKey {
+            let previous = trailers.last { $0.key == KlabTrailer.previous }?.value ?? ""
+            guard let signature = trailers.last(where: { $0.key == KlabTrailer.signature })?.value else {
+                return flagged(GradeFlag(.signatureMissing, lab: lab.id, step: step.id, detail: "the pass is not signed"), outcome)
             }
-            guard EvidenceSeal.verify(signature: signature, key: classKey, lab: lab.id, step: step.id, digest: digest, previous: previous) else {
-                return flagged(GradeFlag(.signatureInvalid, lab: lab.id, step: step.id, detail: "the signature does not verify with the class key"))
+            func verifies(_ key: Data) -> Bool {
+                EvidenceSeal.verify(signature: signature, key: key, lab: lab.id, step: step.id, digest: digest, previous: previous)
+            }
+            if verifies(Data(LearnerKeys.key(classKey: classKey, learner: name).utf8)) {
+                outcome.key = "learner"
+            } else if verifies(classKey) {
+                guard !options.learnerKeys else {
+                    return flagged(GradeFlag(.signatureInvalid, lab: lab.id, step: step.id, detail: "signed with the class-wide key, not \(name)'s own key (this class uses per-learner keys)"), outcome)
+                }
+                outcome.key = "class"
+            } else {
+                return flagged(GradeFlag(.signatureInvalid, lab: lab.id, step: step.id, detail: "the signature verifies neither with \(name)'s key nor with the class key"), outcome)
+            }
+        }
+        if !options.acceptSnapshots {
+            switch outcome.provenance?.source {
+            case .cluster?:
+                break
+            case .snapshot?:
+                return flagged(GradeFlag(.practiceEvidence, lab: lab.id, step: step.id, detail: "passed against a snapshot (\(outcome.provenance?.snapshotPath ?? "?")): practice, no marks (--accept-snapshots counts it)"), outcome)
+            default:
+                return flagged(GradeFlag(.practiceEvidence, lab: lab.id, step: step.id, detail: "the evidence does not say it was read from a cluster (no provenance.json): no marks (--accept-snapshots counts it)"), outcome)
             }
         }
 
         // Re-evaluate the instructor's checks, with the learner's parameters, on the evidence.
         var evidence = files
-        let results = evidence.removeValue(forKey: "results.json")
-        var stepCaptures: [String: String] = [:]
-        if let results, let json = try? JSONParser.parse(bytes: results), case .object(let saved)? = json["captures"] {
-            for (key, value) in saved.entries { if let text = value.stringValue { stepCaptures[key] = text } }
-        }
+        evidence.removeValue(forKey: WorkspaceLayout.resultsFile)
+        evidence.removeValue(forKey: Provenance.fileName)
         do {
-            let settings = try repository.blob(at: ".klab/labs/\(lab.id).json", in: commit.id)
-                .flatMap { try? JSONDecoder().decode(LabSettings.self, from: $0) }
+            let settings = try history.labSettings(lab.id, in: commit.id)
             var parameters = settings?.parameters ?? [:]
             parameters["namespace"] = settings?.namespace ?? lab.defaultParameters["namespace"]
+            let namespace = parameters["namespace"] ?? "default"
+            outcome.namespace = namespace
             let resolved = try lab.resolved(parameters: parameters)
             guard let resolvedStep = resolved.step(step.id) else { throw WorkspaceError.unknownStep(lab: lab.id, step: step.id) }
             let cluster = try SnapshotCluster(evidence: Evidence(files: evidence))
-            let reader = ClusterReader(cluster: cluster, labNamespace: parameters["namespace"] ?? "default")
+            outcome.objects = cluster.allObjects
+            let reader = ClusterReader(cluster: cluster, labNamespace: namespace)
             let evaluator = CheckEvaluator(reader: reader, options: .init(honourWait: false))
             let checkResults = try evaluator.evaluate(resolvedStep.checks, captures: captures)
+            for result in checkResults { outcome.captures.merge(result.captures) { _, new in new } }
             let failures = checkResults.filter { $0.status != .passed }
             let points = Self.points(step: step, results: checkResults)
             if failures.isEmpty {
-                return (StepGrade(step: step.id, status: .passed, points: points, maxPoints: step.points), [], stepCaptures)
+                outcome.grade = StepGrade(step: step.id, status: .passed, points: points, maxPoints: step.points)
+                return outcome
             }
             let messages = failures.map { ([$0.name] + $0.message).joined(separator: ": ") }
-            let flag = GradeFlag(.evidenceFailsChecks, lab: lab.id, step: step.id, detail: messages.first ?? "a check fails")
-            return (StepGrade(step: step.id, status: .flagged, points: step.partialCredit ? points : 0, maxPoints: step.points, messages: messages), [flag], stepCaptures)
+            outcome.flags = [GradeFlag(.evidenceFailsChecks, lab: lab.id, step: step.id, detail: messages.first ?? "a check fails")]
+            outcome.grade = StepGrade(step: step.id, status: .flagged, points: step.partialCredit ? points : 0, maxPoints: step.points, messages: messages)
+            return outcome
         } catch {
-            return flagged(GradeFlag(.evidenceFailsChecks, lab: lab.id, step: step.id, detail: "the evidence cannot be checked: \(error)"))
+            return flagged(GradeFlag(.evidenceFailsChecks, lab: lab.id, step: step.id, detail: "the evidence cannot be checked: \(error)"), outcome)
         }
     }
 
@@ -215,4 +349,24 @@ public struct OfflineGrader: Sendable {
         for (check, result) in zip(step.checks, results) where result.passed { earned += check.weight }
         return step.points * earned / total
     }
+
+    /// The UIDs of namespaced objects outside kube-system in every lab's `fixtures/` folders.
+    static func fixtureUIDs(_ labs: [Lab]) -> Set<String> {
+        var uids = Set<String>()
+        for lab in labs {
+            let folder = lab.directory.appendingPathComponent("fixtures")
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { continue }
+            for name in names where !name.hasPrefix(".") {
+                guard let snapshot = try? SnapshotCluster(directory: folder.appendingPathComponent(name).path) else { continue }
+                for object in snapshot.allObjects {
+                    guard let namespace = object["metadata"]?["namespace"]?.stringValue, namespace != "kube-system",
+                          let uid = object["metadata"]?["uid"]?.stringValue, !uid.isEmpty else { continue }
+                    uids.insert(uid)
+                }
+            }
+        }
+        return uids
+    }
+
+    static func timestamp(_ date: Date) -> String { StepVerifier.timestamp(date) }
 }

@@ -37,6 +37,7 @@ public enum TableReport {
         }
         let total = grade.learners.count
         out += "\n\(total) learner\(total == 1 ? "" : "s") graded (\(grade.mode)), \(flagged.count) flagged\n"
+        if let note = grade.keyNote { out += "Note: \(note)\n" }
         return out
     }
 

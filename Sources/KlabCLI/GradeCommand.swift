@@ -3,6 +3,7 @@ import Checks
 import Foundation
 import Grading
 import LabSpec
+import Workspace
 
 /// The report formats of `klab grade`.
 enum GradeFormat: String, ExpressibleByArgument, CaseIterable {
@@ -17,7 +18,14 @@ struct GradeCommand: ParsableCommand {
         PATHS are workspace folders, git bundles, folders of them, or roster CSV files \
         (columns learner,workspace,namespace,context). Offline, every claimed step is \
         re-checked against its stored evidence with your labs; what does not hold is flagged. \
-        --live grades each lab's completion checks in each learner's namespace.
+        --live grades each lab's completion checks in each learner's namespace. \
+        Steps verified against a snapshot are practice and earn nothing unless \
+        --accept-snapshots.
+
+        `klab grade keys ROSTER... --key-file class.key [--out keys.csv]` prints (or writes as \
+        CSV) a signing key per learner, derived from the class key and the learner id: give \
+        each learner only their own, and grade with --learner-keys. (A hand-in folder named \
+        keys is ./keys.)
         """
     )
 
@@ -42,7 +50,17 @@ struct GradeCommand: ParsableCommand {
     @Flag(help: "Grade live from the cluster (the roster gives namespaces and contexts).")
     var live = false
 
+    @Flag(help: "Count steps verified against a snapshot (practice) instead of flagging them.")
+    var acceptSnapshots = false
+
+    @Flag(help: "Learners got their own keys (`klab grade keys`): a pass signed with the class-wide key is invalid.")
+    var learnerKeys = false
+
     func run() throws {
+        if paths.first == "keys" {
+            try GradeKeys(roster: Array(paths.dropFirst()), keyFile: keyFile, out: out).run()
+            return
+        }
         let loader = try labsOptions.loader()
         let labs = try loader.loadAll()
         let known = labs.map(\.id)
@@ -60,8 +78,12 @@ struct GradeCommand: ParsableCommand {
             let options = KubectlCluster.Options(context: global.context, kubeconfig: global.kubeconfig)
             grade = try LiveGrader(labs: labs, grading: labIDs, options: options).grade(entries, progress: bar.update)
         } else {
-            grade = ClassGrader.gradeOffline(
-                entries: entries, labs: labs, grading: labIDs, classKey: try classKey(file: keyFile), progress: bar.update)
+            let key = try classKey(file: keyFile)
+            if learnerKeys && key == nil {
+                throw CLIFailure(message: "--learner-keys needs the class key they were made from: pass --key-file or set KLAB_CLASS_KEY", status: .badInput)
+            }
+            let options = OfflineGrader.Options(classKey: key, learnerKeys: learnerKeys, acceptSnapshots: acceptSnapshots)
+            grade = ClassGrader.gradeOffline(entries: entries, labs: labs, grading: labIDs, options: options, progress: bar.update)
         }
         bar.finish()
         let chosen = format ?? (global.output == .json ? .json : .table)
@@ -82,6 +104,44 @@ struct GradeCommand: ParsableCommand {
         } else {
             writeStdout(report)
         }
+    }
+}
+
+/// `klab grade keys`: a key per learner, derived from the class key and the learner id (a
+/// roster's learner column, or the hand-ins' file names). Given only their own key (as
+/// KLAB_CLASS_KEY or --key-file), no learner can sign work as another, and a copied workspace
+/// fails the signature check under the copier's id; the grader re-derives every key from the
+/// class key.
+struct GradeKeys {
+    var roster: [String]
+    var keyFile: String?
+    var out: String?
+
+    func run() throws {
+        guard !roster.isEmpty else {
+            throw CLIFailure(message: "klab grade keys needs a roster: klab grade keys ROSTER.csv --key-file class.key", status: .badInput)
+        }
+        guard let key = try classKey(file: keyFile) else {
+            throw CLIFailure(message: "no class key: pass --key-file FILE or set KLAB_CLASS_KEY", status: .badInput)
+        }
+        let entries = try ClassRoster.entries(for: roster)
+        let learners = entries.map(OfflineGrader.rowName).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        guard !learners.isEmpty else {
+            throw CLIFailure(message: "no learners in \(roster.joined(separator: ", ")); a roster CSV needs a learner column", status: .badInput)
+        }
+        let keys = learners.map { ($0, LearnerKeys.key(classKey: key, learner: $0)) }
+        guard let out else {
+            let width = learners.map(\.count).max() ?? 0
+            writeStdout(keys.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 + "\n" }.joined())
+            return
+        }
+        let csv = CSVReport.table([["learner", "key"]] + keys.map { [$0.0, $0.1] })
+        do {
+            try Data(csv.utf8).write(to: URL(fileURLWithPath: out))
+        } catch {
+            throw CLIFailure(message: "cannot write the keys to \(out): \(error.localizedDescription)", status: .badInput)
+        }
+        writeStderr("\(keys.count) learner keys written to \(out); give each learner only their own\n")
     }
 }
 

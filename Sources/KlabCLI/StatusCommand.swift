@@ -27,7 +27,12 @@ struct StatusCommand: ParsableCommand {
             let done = order.filter(progress.hasPassed).count
             let next = progress.currentStep(in: order).flatMap(lab.step)
             let marker = id == current ? "▶" : " "
+            let sources = StepVerifier.provenance(in: context.workspace, lab: id, steps: progress.passed.map(\.step))
+            let practised = progress.passed.map(\.step).filter { sources[$0]?.source == .snapshot }
             text += "\n\(marker) \(id)  \(progressBar(done: done, total: order.count))  \(done)/\(order.count) steps\n"
+            if !practised.isEmpty {
+                text += "    practice (snapshot): \(practised.joined(separator: ", ")) (verified against a snapshot; no marks)\n"
+            }
             if let next {
                 let number = (order.firstIndex(of: next.id) ?? 0) + 1
                 text += "    current: step \(number), \(next.title)\n"
@@ -41,6 +46,7 @@ struct StatusCommand: ParsableCommand {
                 ("passed", .array(progress.passed.map { .string($0.step) })),
                 ("currentStep", next.map { .string($0.id) } ?? .null),
                 ("complete", .bool(next == nil)), ("current", .bool(id == current)),
+                ("practice", .array(practised.map(JSONValue.string))),
             ])))
         }
         switch global.output {

@@ -43,7 +43,7 @@ struct VerifyCommand: ParsableCommand {
         let global = self.global
         let verifier = StepVerifier(
             workspace: context.workspace, lab: lab, settings: settings, classKey: try classKey(file: keyFile),
-            cluster: {
+            klabVersion: klabVersion, cluster: {
                 if let snapshot { return try SnapshotCluster(directory: snapshot) }
                 return KubectlCluster(options: .init(context: global.context, kubeconfig: global.kubeconfig))
             })
@@ -69,12 +69,16 @@ struct VerifyCommand: ParsableCommand {
             object["recorded"] = round.pass.map { .string($0.commit) } ?? .null
             object["evidence"] = round.pass.map { .string($0.digest) } ?? .null
             object["nextStep"] = round.next.map { .string($0.id) } ?? .null
+            object["source"] = round.provenance.map { .string($0.isPractice ? "practice (\($0.source.rawValue))" : $0.source.rawValue) } ?? .null
             object["uncommittedSecrets"] = .array(round.passed ? context.uncommittedSecrets(lab.id).map(JSONValue.string) : [])
             return JSONWriter.pretty(.object(object)) + "\n"
         }
         var out = report.text(color: global.useColor)
         if let pass = round.pass {
             out += "\nStep \(round.step.id) done: recorded in commit \(pass.commit.prefix(7)) with its evidence.\n"
+            if let provenance = round.provenance, provenance.source == .snapshot {
+                out += "Verified against a snapshot: practice (snapshot), which earns no marks; verify against your cluster to count.\n"
+            }
             out += secretsNotice(context.uncommittedSecrets(lab.id))
             if let next = round.next {
                 let guide = StepGuide(lab: lab, step: next)

@@ -41,11 +41,11 @@ final class LabDecoder {
     static let stepKeys = ["id", "title", "content", "manifests", "commands", "checks", "hints", "points", "partialCredit"]
     static let sourceKeys = ["get", "exec", "http", "command"]
     static let expectationKeys = ["count", "absent", "expect", "any", "none", "distinct"]
-    static let checkKeys = ["name"] + sourceKeys + expectationKeys + ["wait", "capture", "weight"]
+    static let checkKeys = ["name"] + sourceKeys + expectationKeys + ["wait", "capture", "weight", "redact"]
     static let selectorKeys = ["kind", "apiVersion", "name", "namespace", "labels", "fields"]
     static let execKeys = ["pod", "labels", "namespace", "container", "command"]
     static let httpKeys = ["url", "timeout"]
-    static let predicateKeys = ["equals", "notEquals", "in", "matches", "exists", "absent", "compare", "quantity", "cidr"]
+    static let predicateKeys = ["equals", "notEquals", "in", "matches", "exists", "absent", "compare", "quantity", "cidr", "digest"]
     static let assertionKinds = ["path", "condition", "object", "join"]
     static let assertionKeys = assertionKinds + predicateKeys + ["anyOrder", "count", "expect", "any", "none", "distinct"]
     static let conditionKeys = ["type", "status", "reason"]
@@ -207,6 +207,13 @@ final class LabDecoder {
                     key: "weight", value: "\(value)", reason: "a weight cannot be negative", at: reader.location(weight)))
             }
             check.weight = value
+        }
+        if let redact = fields["redact"], let flag = reader.bool(redact, key: "redact") {
+            if let key = sources.first, key != "exec", key != "command" {
+                reader.report(.conflictingKeys(
+                    "'redact' applies to what an exec or command check prints, not to a '\(key)' source", at: reader.location(redact)))
+            }
+            check.redact = flag
         }
         // Captures last: a check's own strings cannot use what it captures.
         if let capture = fields["capture"] { check.captures = captures(capture) }
@@ -515,6 +522,14 @@ final class LabDecoder {
             }
             if !operand.contains("${") { references.append(.quantity(operand, reader.location(node))) }
             return .quantity(op, operand)
+        case "digest":
+            guard let digest = string(node, key: "digest") else { return nil }
+            if !digest.contains("${"), !ValueDigest.isDigest(digest) {
+                reader.report(.invalidValue(
+                    key: "digest", value: digest, reason: "write sha256: and 64 hex digits (`printf %s VALUE | sha256sum`)",
+                    at: reader.location(node)))
+            }
+            return .digest(digest)
         default:
             guard let block = string(node, key: "cidr") else { return nil }
             if !block.contains("${") { references.append(.cidr(block, reader.location(node))) }

@@ -162,6 +162,7 @@ extension ValuePredicate {
         case let .compare(op, operand): return .compare(op, transform(operand))
         case let .quantity(op, operand): return .quantity(op, transform(operand))
         case let .cidr(block): return .cidr(transform(block))
+        case let .digest(digest): return .digest(transform(digest))
         }
     }
 }

@@ -1,3 +1,4 @@
+import Checks
 import Crypto
 import Foundation
 
@@ -8,18 +9,9 @@ import Foundation
 /// HMAC-SHA256 with the class key over the lab, the step, the digest and the previous klab
 /// commit, so evidence moved to another step or replayed onto another history does not verify.
 public enum EvidenceSeal {
-    /// `sha256:<hex>` over the files.
+    /// `sha256:<hex>` over the files (`ContentDigest`).
     public static func digest(_ files: [String: Data]) -> String {
-        var hasher = SHA256()
-        for path in files.keys.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) {
-            let pathBytes = Data(path.utf8)
-            let content = files[path]!
-            hasher.update(data: lengthPrefix(pathBytes.count))
-            hasher.update(data: pathBytes)
-            hasher.update(data: lengthPrefix(content.count))
-            hasher.update(data: content)
-        }
-        return "sha256:" + hex(hasher.finalize())
+        ContentDigest.of(files)
     }
 
     /// `hmac-sha256:<hex>` of what a pass commit claims, with the class key.
@@ -46,17 +38,7 @@ public enum EvidenceSeal {
         "sha256:" + hex(SHA256.hash(data: data))
     }
 
-    private static func lengthPrefix(_ n: Int) -> Data {
-        withUnsafeBytes(of: UInt64(n).bigEndian) { Data($0) }
-    }
-
     private static func hex<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        for b in bytes {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 0xF)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        ContentDigest.hex(bytes)
     }
 }

@@ -14,8 +14,8 @@ public final class LearnerWorkspace {
     public private(set) var settings: WorkspaceSettings
     private let lock: WorkspaceLock
 
-    public static let settingsPath = ".klab/workspace.json"
-    public static let backupPrefix = "refs/klab/backups/"
+    public static let settingsPath = WorkspaceLayout.settingsPath
+    public static let backupPrefix = WorkspaceLayout.backupPrefix
 
     /// Where the workspace is: `--workspace`, else the workspace containing the current
     /// directory, else `KLAB_WORKSPACE`, else `./klab-workspace` (DESIGN.md).
@@ -91,17 +91,7 @@ public final class LearnerWorkspace {
 
     /// klab's commits on the branch, oldest first (following first parents from HEAD).
     public func entries() throws -> [ProgressEntry] {
-        guard let head = try repository.headCommitID() else { return [] }
-        var entries: [ProgressEntry] = []
-        var next: ObjectID? = head
-        while let id = next {
-            let commit = try repository.commit(id)
-            if let entry = ProgressEntry(commit: id.hex, trailers: commit.trailers.map { ($0.key, $0.value) }) {
-                entries.append(entry)
-            }
-            next = commit.parents.first
-        }
-        return entries.reversed()
+        try KlabHistory(repository: repository).entries
     }
 
     /// Each started lab's progress, replayed from the history.
@@ -122,7 +112,7 @@ public final class LearnerWorkspace {
     }
 
     public func labSettings(_ lab: String) throws -> LabSettings? {
-        let url = root.appendingPathComponent(".klab/labs/\(lab).json")
+        let url = root.appendingPathComponent(WorkspaceLayout.labSettingsPath(lab))
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
         return try SettingsFile.read(LabSettings.self, at: url)
     }
@@ -173,7 +163,7 @@ public final class LearnerWorkspace {
     /// Stages `paths` (leaving plaintext Secrets out), commits with `trailers`, and moves the
     /// branch with compare-and-swap. Returns the new commit.
     @discardableResult
-    func commit(subject: String, body: String? = nil, trailers: [LabGit.Trailer], paths: [String]) throws -> ObjectID {
+    func commit(subject: String, body: String? = nil, trailers: [Trailer], paths: [String]) throws -> ObjectID {
         let head = try repository.headCommitID()
         let secrets = PlaintextSecrets.find(under: paths, root: root)
         let index = try repository.index()
@@ -191,7 +181,7 @@ public final class LearnerWorkspace {
         return commit
     }
 
-    func stepStartRef(lab: String, step: String) -> String { "refs/klab/labs/\(lab)/steps/\(step)" }
+    func stepStartRef(lab: String, step: String) -> String { WorkspaceLayout.stepStartRef(lab: lab, step: step) }
 
     /// Starts (or restarts) a lab: writes its rendered files into `<lab>/`, its settings into
     /// `.klab/labs/<lab>.json`, commits, and marks the first step's start with a ref.
@@ -205,16 +195,16 @@ public final class LearnerWorkspace {
         for (path, data) in files.sorted(by: { $0.key < $1.key }) {
             try atomicWrite(data, to: folder.appendingPathComponent(path), scratch: scratch)
         }
-        try SettingsFile.write(labSettings, to: root.appendingPathComponent(".klab/labs/\(labID).json"), scratch: scratch)
+        try SettingsFile.write(labSettings, to: root.appendingPathComponent(WorkspaceLayout.labSettingsPath(labID)), scratch: scratch)
         let secrets = PlaintextSecrets.find(under: [labID], root: root)
         let commit = try self.commit(
             subject: "Start lab \(labID)",
             trailers: [
-                .init(Trailer.lab, labID), .init(Trailer.event, ProgressEvent.start.rawValue),
-                .init(Trailer.step, firstStep), .init(Trailer.labsDigest, labSettings.labDigest),
-                .init(Trailer.previous, try previousKlabCommit()),
+                .init(KlabTrailer.lab, labID), .init(KlabTrailer.event, ProgressEvent.start.rawValue),
+                .init(KlabTrailer.step, firstStep), .init(KlabTrailer.labsDigest, labSettings.labDigest),
+                .init(KlabTrailer.previous, try previousKlabCommit()),
             ],
-            paths: [labID, ".klab/workspace.json", ".klab/labs/\(labID).json"])
+            paths: [labID, WorkspaceLayout.settingsPath, WorkspaceLayout.labSettingsPath(labID)])
         try repository.updateReference(stepStartRef(lab: labID, step: firstStep), to: commit, message: "klab: step start")
         return StartOutcome(commit: commit.hex, secretsLeftUncommitted: secrets, backupRef: backupRef)
     }
@@ -225,18 +215,18 @@ public final class LearnerWorkspace {
     public func recordPass(
         lab: String, step: String, nextStep: String?, evidence: [String: Data], classKey: Data?
     ) throws -> PassOutcome {
-        let evidencePath = ".klab/evidence/\(lab)/\(step)"
+        let evidencePath = WorkspaceLayout.evidencePath(lab: lab, step: step)
         let folder = root.appendingPathComponent(evidencePath)
         if FileManager.default.fileExists(atPath: folder.path) { try FileManager.default.removeItem(at: folder) }
         for (path, data) in evidence { try atomicWrite(data, to: folder.appendingPathComponent(path), scratch: scratch) }
         let digest = EvidenceSeal.digest(evidence)
         let previous = try previousKlabCommit()
-        var trailers: [LabGit.Trailer] = [
-            .init(Trailer.lab, lab), .init(Trailer.event, ProgressEvent.pass.rawValue), .init(Trailer.step, step),
-            .init(Trailer.evidence, digest), .init(Trailer.previous, previous),
+        var trailers: [Trailer] = [
+            .init(KlabTrailer.lab, lab), .init(KlabTrailer.event, ProgressEvent.pass.rawValue), .init(KlabTrailer.step, step),
+            .init(KlabTrailer.evidence, digest), .init(KlabTrailer.previous, previous),
         ]
         if let classKey {
-            trailers.append(.init(Trailer.signature, EvidenceSeal.signature(key: classKey, lab: lab, step: step, digest: digest, previous: previous)))
+            trailers.append(.init(KlabTrailer.signature, EvidenceSeal.signature(key: classKey, lab: lab, step: step, digest: digest, previous: previous)))
         }
         let commit = try self.commit(subject: "Pass \(lab)/\(step)", trailers: trailers, paths: [lab, evidencePath])
         if let nextStep {
@@ -250,8 +240,8 @@ public final class LearnerWorkspace {
         try commit(
             subject: "Hint \(number) for \(lab)/\(step)",
             trailers: [
-                .init(Trailer.lab, lab), .init(Trailer.event, ProgressEvent.hint.rawValue), .init(Trailer.step, step),
-                .init(Trailer.hint, String(number)), .init(Trailer.previous, try previousKlabCommit()),
+                .init(KlabTrailer.lab, lab), .init(KlabTrailer.event, ProgressEvent.hint.rawValue), .init(KlabTrailer.step, step),
+                .init(KlabTrailer.hint, String(number)), .init(KlabTrailer.previous, try previousKlabCommit()),
             ],
             paths: [])
     }
@@ -278,13 +268,13 @@ public final class LearnerWorkspace {
         }
         let backup = try self.backup(reason: "reset of \(lab) to \(step)")
         let secrets = PlaintextSecrets.find(under: [lab], root: root)
-        let evidence = ".klab/evidence/\(lab)"
+        let evidence = WorkspaceLayout.evidencePath(lab: lab)
         try repository.checkout(start, paths: [lab, evidence], keeping: secrets)
         let commit = try self.commit(
             subject: "Reset \(lab) to the start of \(step)",
             trailers: [
-                .init(Trailer.lab, lab), .init(Trailer.event, ProgressEvent.reset.rawValue), .init(Trailer.step, step),
-                .init(Trailer.backup, backup), .init(Trailer.previous, try previousKlabCommit()),
+                .init(KlabTrailer.lab, lab), .init(KlabTrailer.event, ProgressEvent.reset.rawValue), .init(KlabTrailer.step, step),
+                .init(KlabTrailer.backup, backup), .init(KlabTrailer.previous, try previousKlabCommit()),
             ],
             paths: [lab, evidence])
         return ResetOutcome(commit: commit.hex, backupRef: backup)
@@ -294,7 +284,7 @@ public final class LearnerWorkspace {
     /// learner's uncommitted edits stay uncommitted) and the progress before the reset.
     public func undo() throws -> UndoOutcome {
         let entries = try self.entries()
-        func backupName(_ entry: ProgressEntry) -> String? { entry.trailers.last { $0.0 == Trailer.backup }?.1 }
+        func backupName(_ entry: ProgressEntry) -> String? { entry.trailers.last { $0.0 == KlabTrailer.backup }?.1 }
         let undone = Set(entries.filter { $0.event == .undo }.compactMap(backupName))
         // The last reset not undone yet, and the backup it made.
         guard let reset = entries.last(where: { $0.event == .reset && backupName($0).map { !undone.contains($0) } == true }),
@@ -305,16 +295,16 @@ public final class LearnerWorkspace {
         let saved = try repository.commit(last.target)
         guard let savedHead = saved.parents.first else { throw WorkspaceError.noBackup }
         let lab = reset.lab
-        let evidence = ".klab/evidence/\(lab)"
+        let evidence = WorkspaceLayout.evidencePath(lab: lab)
         // Committed state first (what HEAD had before the reset), then the saved working files.
         let secrets = PlaintextSecrets.find(under: [lab], root: root)
         try repository.checkout(savedHead, paths: [lab, evidence], keeping: secrets)
         let commit = try self.commit(
             subject: "Undo the reset of \(lab)",
             trailers: [
-                .init(Trailer.lab, lab), .init(Trailer.event, ProgressEvent.undo.rawValue),
-                .init(Trailer.step, reset.step ?? ""), .init(Trailer.backup, last.name),
-                .init(Trailer.previous, try previousKlabCommit()),
+                .init(KlabTrailer.lab, lab), .init(KlabTrailer.event, ProgressEvent.undo.rawValue),
+                .init(KlabTrailer.step, reset.step ?? ""), .init(KlabTrailer.backup, last.name),
+                .init(KlabTrailer.previous, try previousKlabCommit()),
             ],
             paths: [lab, evidence])
         // The backup ref stays: it is still the record of what the reset found.

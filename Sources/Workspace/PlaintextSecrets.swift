@@ -1,6 +1,7 @@
 import Foundation
 import KubeCore
 import KubeJSON
+import LabSpec
 
 /// Finds manifests that hold a Secret in plain text (kind Secret with `data` or `stringData`).
 /// klab never commits them: a base64 `data` field is not encryption, and a git history is
@@ -20,7 +21,12 @@ public enum PlaintextSecrets {
     static func isPlaintextSecret(_ value: JSONValue) -> Bool {
         if case .array(let items)? = value["items"] { return items.contains(where: isPlaintextSecret) }
         guard value["kind"]?.stringValue == "Secret" else { return false }
-        return value["data"] != nil || value["stringData"] != nil
+        // Values klab replaced by their digests (evidence) are not plaintext.
+        return [value["data"], value["stringData"]].contains { field in
+            guard let field else { return false }
+            guard case .object(let values) = field else { return true }
+            return values.entries.contains { !($0.value.stringValue.map(ValueDigest.isDigest) ?? false) }
+        }
     }
 
     /// Paths (relative to `root`) of manifest files under `folders` holding a plaintext Secret.

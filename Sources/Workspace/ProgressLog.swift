@@ -1,5 +1,6 @@
 /// The trailers klab writes on its commits; grading and `klab status` read them back.
-public enum Trailer {
+/// (Named apart from `LabGit.Trailer`, the parsed `Key: value` line.)
+public enum KlabTrailer {
     public static let lab = "Klab-Lab"
     public static let step = "Klab-Step"
     public static let event = "Klab-Event"
@@ -49,10 +50,13 @@ public struct ProgressEntry: Sendable, Equatable {
     /// Reads a commit's trailers; nil for commits klab did not make (the learner's own).
     public init?(commit: String, trailers: [(String, String)]) {
         func value(_ key: String) -> String? { trailers.last { $0.0 == key }?.1 }
-        guard let lab = value(Trailer.lab), let raw = value(Trailer.event), let event = ProgressEvent(rawValue: raw)
+        guard let lab = value(KlabTrailer.lab), let raw = value(KlabTrailer.event), let event = ProgressEvent(rawValue: raw)
         else { return nil }
-        self.init(commit: commit, event: event, lab: lab, step: value(Trailer.step), trailers: trailers)
+        self.init(commit: commit, event: event, lab: lab, step: value(KlabTrailer.step), trailers: trailers)
     }
+
+    /// The value of the last trailer with `key`.
+    public func value(_ key: String) -> String? { trailers.last { $0.0 == key }?.1 }
 }
 
 /// A lab's progress, derived from the history alone, so it can never disagree with it.
@@ -82,7 +86,7 @@ public enum ProgressLog {
     public static func replay(_ entries: [ProgressEntry], stepOrder: [String: [String]]) -> [String: LabProgress] {
         var labs: [String: LabProgress] = [:]
         var beforeReset: [String: LabProgress] = [:]
-        func backup(of entry: ProgressEntry) -> String? { entry.trailers.last { $0.0 == Trailer.backup }?.1 }
+        func backup(of entry: ProgressEntry) -> String? { entry.trailers.last { $0.0 == KlabTrailer.backup }?.1 }
         for entry in entries {
             switch entry.event {
             case .start:

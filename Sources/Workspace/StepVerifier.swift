@@ -11,17 +11,22 @@ public final class StepVerifier {
     public let settings: LabSettings
     public let classKey: Data?
     public let kubeOnly: Bool
+    /// klab's version, recorded in each pass's provenance.
+    public let klabVersion: String
     private let makeCluster: () throws -> Cluster
+    private let now: () -> Date
 
     public init(
         workspace: LearnerWorkspace, lab: Lab, settings: LabSettings, classKey: Data?, kubeOnly: Bool = false,
-        cluster: @escaping () throws -> Cluster
+        klabVersion: String = "unknown", now: @escaping () -> Date = Date.init, cluster: @escaping () throws -> Cluster
     ) {
         self.workspace = workspace
         self.lab = lab
         self.settings = settings
         self.classKey = classKey
         self.kubeOnly = kubeOnly
+        self.klabVersion = klabVersion
+        self.now = now
         self.makeCluster = cluster
     }
 
@@ -33,6 +38,8 @@ public final class StepVerifier {
         public var pass: PassOutcome?
         /// The step after it, if any.
         public var next: LabStep?
+        /// Where the evidence of a recorded pass came from.
+        public var provenance: Provenance?
         public var passed: Bool { pass != nil }
     }
 
@@ -48,7 +55,8 @@ public final class StepVerifier {
     /// nil), polling about every second; records it when it passes.
     public func verify(wait: Double? = nil, sleep: (Double) -> Void = { Thread.sleep(forTimeInterval: $0) }) throws -> Round? {
         guard let step = try currentStep() else { return nil }
-        let reader = ClusterReader(cluster: try makeCluster(), labNamespace: settings.namespace)
+        let cluster = try makeCluster()
+        let reader = ClusterReader(cluster: cluster, labNamespace: settings.namespace)
         let evaluator = CheckEvaluator(reader: reader, options: .init(kubeOnly: kubeOnly))
         let captures = try earlierCaptures()
         let deadline = Date().addingTimeInterval(wait ?? 0)
@@ -63,10 +71,16 @@ public final class StepVerifier {
         guard !results.contains(where: { $0.status == .failed }) else {
             return Round(step: step, results: results, pass: nil, next: next)
         }
-        var evidence = reader.evidence.files
-        evidence["results.json"] = Data((JSONWriter.pretty(Self.resultsJSON(results, lab: lab.id, step: step.id)) + "\n").utf8)
+        // Secrets leave as digests, before anything is written or digested.
+        var evidence = reader.evidence.redactingSecrets().files
+        evidence[WorkspaceLayout.resultsFile] = Data((JSONWriter.pretty(Self.resultsJSON(results, lab: lab.id, step: step.id)) + "\n").utf8)
+        var provenance = (cluster as? ProvenanceReporting)?.provenance() ?? Provenance(source: .unknown)
+        provenance.learner = workspace.settings.learner
+        provenance.klabVersion = klabVersion
+        provenance.time = Self.timestamp(now())
+        evidence[Provenance.fileName] = provenance.fileData
         let pass = try workspace.recordPass(lab: lab.id, step: step.id, nextStep: next?.id, evidence: evidence, classKey: classKey)
-        return Round(step: step, results: results, pass: pass, next: next)
+        return Round(step: step, results: results, pass: pass, next: next, provenance: provenance)
     }
 
     /// Values captured by the steps already passed, for checks that use them.
@@ -74,13 +88,30 @@ public final class StepVerifier {
         var captures: [String: String] = [:]
         guard let progress = try workspace.progress(stepOrder: [lab.id: lab.steps.map(\.id)])[lab.id] else { return captures }
         for (step, _) in progress.passed {
-            let url = workspace.root.appendingPathComponent(".klab/evidence/\(lab.id)/\(step)/results.json")
-            guard let data = FileManager.default.contents(atPath: url.path),
-                  let json = try? JSONParser.parse(bytes: data),
-                  case .object(let saved)? = json["captures"] else { continue }
-            for (key, value) in saved.entries { if let text = value.stringValue { captures[key] = text } }
+            let url = workspace.root.appendingPathComponent(WorkspaceLayout.evidencePath(lab: lab.id, step: step))
+                .appendingPathComponent(WorkspaceLayout.resultsFile)
+            captures.merge(WorkspaceLayout.captures(inResults: FileManager.default.contents(atPath: url.path))) { _, new in new }
         }
         return captures
+    }
+
+    /// RFC 3339 in UTC, to the second.
+    public static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: date)
+    }
+
+    /// The provenance of each step of a lab the learner passed, as recorded in the workspace.
+    public static func provenance(in workspace: LearnerWorkspace, lab: String, steps: [String]) -> [String: Provenance] {
+        var found: [String: Provenance] = [:]
+        for step in steps {
+            let url = workspace.root.appendingPathComponent(WorkspaceLayout.evidencePath(lab: lab, step: step))
+                .appendingPathComponent(Provenance.fileName)
+            if let provenance = Provenance(data: FileManager.default.contents(atPath: url.path)) { found[step] = provenance }
+        }
+        return found
     }
 
     /// What `results.json` in the evidence holds: each check with its status and message,

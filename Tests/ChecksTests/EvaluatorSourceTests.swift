@@ -36,6 +36,31 @@ final class EvaluatorSourceTests: XCTestCase {
         XCTAssertEqual(results[1].message, [#"aws eks describe-fargate-profile --cluster-name eksworkshop --fargate-profile-name game-2048: .json.fargateProfile.status expected "DELETING", found "ACTIVE""#])
     }
 
+    func testRedactKeepsOnlyTheDigestOfStdoutAndDigestStillHoldsOnIt() throws {
+        let arguments = ["aws", "eks", "describe-fargate-profile", "--cluster-name", "eksworkshop", "--fargate-profile-name", "game-2048"]
+        let recorded = try JSONParser.parse(bytes: try Data(contentsOf: EvaluatorFixtures.snapshots.appendingPathComponent("game/outputs/command-fargate-profile.json")))
+        let stdout = try XCTUnwrap(recorded["result"]?["stdout"]?.stringValue)
+        var check = Check(name: "profile", source: .command(arguments),
+                          expectation: Expectation(all: [value("{.stdout}", .digest(ValueDigest.of(text: stdout)))]))
+        check.redact = true
+        let reader = try EvaluatorFixtures.reader()
+        let results = try CheckEvaluator(reader: reader, clock: FakeClock()).evaluate([check])
+        XCTAssertEqual(results[0].status, .passed, "\(results[0].message)")
+        let files = reader.evidence.files.filter { $0.key.hasPrefix("outputs/") }
+        XCTAssertEqual(files.count, 1)
+        let stored = try JSONParser.parse(bytes: files.values.first!)
+        XCTAssertEqual(stored["result"]?["stdout"]?.stringValue, ValueDigest.of(text: stdout))
+        XCTAssertFalse(String(decoding: files.values.first!, as: UTF8.self).contains("fargateProfile"), "stdout is not stored")
+        // Graded again from the evidence, the digest predicate holds on the stored digest.
+        let again = ClusterReader(cluster: try SnapshotCluster(evidence: reader.evidence), labNamespace: "default")
+        XCTAssertEqual(try CheckEvaluator(reader: again, clock: FakeClock()).evaluate([check])[0].status, .passed)
+        // Without redact, stdout is stored as it was.
+        check.redact = false
+        let plain = try EvaluatorFixtures.reader()
+        _ = try CheckEvaluator(reader: plain, clock: FakeClock()).evaluate([check])
+        XCTAssertTrue(plain.evidence.files.values.contains { String(decoding: $0, as: UTF8.self).contains("fargateProfile") })
+    }
+
     func testAnOutputTheSnapshotDidNotRecordIsBadInput() {
         XCTAssertThrowsError(try EvaluatorFixtures.evaluate(Check(name: "helm", source: .command(["helm", "list"])))) { error in
             XCTAssertEqual((error as? ClusterError)?.exitCode, 2)

@@ -90,6 +90,25 @@ final class ValuePredicatesTests: XCTestCase {
                        #".status.podIP expected an IP in 10.0.0/8, found "100.64.3.7" (the check's block "10.0.0/8" is not a CIDR such as 10.0.0.0/16)"#)
     }
 
+    func testDigestComparesTheValuesSHA256AndShowsOnlyDigests() {
+        XCTAssertNil(failure("{.spec.containers[0].image}", .digest("sha256:cd4495bb73de9b01bf009710b80ecf4be2d298db47492f4e9e7d0b04981c4614")))
+        XCTAssertNil(failure("{.spec.containers[0].image}", .digest("sha256:CD4495BB73DE9B01BF009710B80ECF4BE2D298DB47492F4E9E7D0B04981C4614")), "hex in either case")
+        XCTAssertNil(failure("{.spec.replicas}", .digest("sha256:4e07408562bedb8b60ce05c1decfe3ad16b72230967de01f640b7e4729b49fce")), "a number digests as it prints")
+        XCTAssertEqual(failure("{.metadata.name}", .digest("sha256:cd4495bb73de9b01bf009710b80ecf4be2d298db47492f4e9e7d0b04981c4614")),
+                       ".metadata.name expected digest sha256:cd4495bb73de9b01bf009710b80ecf4be2d298db47492f4e9e7d0b04981c4614, found sha256:148de9c5a7a44d19e56cd9ae1a554bf67847afb0c58f6e12fa29ac7ddfca9940")
+        XCTAssertEqual(failure("{.metadata.name}", .digest("sha256:12")),
+                       ".metadata.name expected digest sha256:12, found sha256:148de9c5a7a44d19e56cd9ae1a554bf67847afb0c58f6e12fa29ac7ddfca9940 (the check's digest \"sha256:12\" is not sha256: and 64 hex digits)")
+        XCTAssertEqual(failure("{.metadata.missing}", .digest("sha256:cd4495bb73de9b01bf009710b80ecf4be2d298db47492f4e9e7d0b04981c4614")), ".metadata.missing expected digest sha256:cd4495bb73de9b01bf009710b80ecf4be2d298db47492f4e9e7d0b04981c4614, found absent")
+        // A value klab already replaced by its digest (redacted evidence) compares as itself.
+        let redacted = json(#"{"data":{"password":"sha256:cd4495bb73de9b01bf009710b80ecf4be2d298db47492f4e9e7d0b04981c4614"}}"#)
+        XCTAssertNil(ValuePredicates.failure(.digest("sha256:cd4495bb73de9b01bf009710b80ecf4be2d298db47492f4e9e7d0b04981c4614"), template: "{.data.password}",
+                                             result: try! JSONPath("{.data.password}").query(redacted)))
+        XCTAssertEqual(ValueDigest.of(.string("nginx:1.27")), "sha256:cd4495bb73de9b01bf009710b80ecf4be2d298db47492f4e9e7d0b04981c4614")
+        XCTAssertTrue(ValueDigest.isDigest("sha256:cd4495bb73de9b01bf009710b80ecf4be2d298db47492f4e9e7d0b04981c4614"))
+        XCTAssertFalse(ValueDigest.isDigest("sha256:cd4495bb73de9b01bf009710b80ecf4be2d298db47492f4e9e7d0b04981c46140"))
+        XCTAssertFalse(ValueDigest.isDigest("md5:cd4495bb73de9b01bf009710b80ecf4be2d298db47492f4e9e7d0b04981c4614"))
+    }
+
     func testDisplayPathWritesDottedKeysAsBrackets() {
         XCTAssertEqual(ValuePredicates.displayPath("{.status.phase}"), ".status.phase")
         XCTAssertEqual(ValuePredicates.displayPath("{$.status.phase}"), ".status.phase")

@@ -25,7 +25,7 @@ enum ReportFixture {
             LearnerGrade(learner: "ada", source: "class/ada", labs: [
                 lab("health-probes", [.passed, .passed, .passed, .passed]),
                 lab("fargate", [.passed, .notAttempted]),
-            ], flags: []),
+            ], flags: [], signedWith: "learner"),
             LearnerGrade(learner: "bob", source: "class/bob.bundle", labs: [
                 lab("health-probes", [.passed, .flagged, .notAttempted, .notAttempted],
                     messages: ["fail-liveness": ["pod restarted: restartCount is 0, want >= 1"]]),
@@ -33,13 +33,20 @@ enum ReportFixture {
             ], flags: [
                 GradeFlag(.digestMismatch, lab: "health-probes", step: "fail-liveness",
                           detail: "the evidence does not match the digest its commit 1a2b3c4 records: it was changed afterwards"),
-            ]),
+                GradeFlag(.learnerMismatch, detail: "the hand-in says it is the work of ada, not bob"),
+                GradeFlag(.sharedHistory, detail: "shares klab commits or evidence with ada (class/ada, 3 in common)"),
+                GradeFlag(.copiedEvidence, detail: "objects of the lab's namespace, by UID, also appear in the evidence of ada (class/ada, 2 in common)"),
+            ], signedWith: "class"),
             LearnerGrade(learner: "chen, \"the <quick>\" & =SUM(1)", source: "class/chen", labs: [
                 lab("health-probes", [.passed, .passed, .flagged, .notAttempted], points: [1, 1, 0.5, 0],
                     messages: ["readiness": ["ready replicas: status.readyReplicas is 2, want 3", "endpoints: 1 address, want 3"]]),
                 lab("fargate", [.notAttempted, .notAttempted]),
             ], flags: [
                 GradeFlag(.evidenceFailsChecks, lab: "health-probes", step: "readiness", detail: "ready replicas: status.readyReplicas is 2, want 3"),
+                GradeFlag(.practiceEvidence, lab: "health-probes", step: "readiness", detail: "passed against a snapshot (labs/health-probes/fixtures/readiness--pass): practice, no marks (--accept-snapshots counts it)"),
+                GradeFlag(.fixtureEvidence, lab: "health-probes", step: "readiness", detail: "4 objects in the evidence carry the UIDs of the labs' shipped fixtures: a replay, not a cluster"),
+                GradeFlag(.implausibleEvidence, lab: "health-probes", step: "readiness", detail: "Pod team-c/web created after the pass was recorded (2026-11-29T10:00:00Z)"),
+                GradeFlag(.clusterChanged, lab: "health-probes", detail: "the steps were verified against 2 different clusters: 5e1f0000-0000… (liveness); 7a2b0000-0000… (readiness)"),
                 GradeFlag(.historyRewritten, detail: "klab's commits do not chain as klab wrote them (Klab-Previous); the history was rebased, amended or edited"),
             ]),
             LearnerGrade(learner: "dee", source: "class/dee", labs: [

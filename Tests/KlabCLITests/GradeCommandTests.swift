@@ -116,7 +116,9 @@ final class GradeCommandTests: XCTestCase {
     func grade(_ arguments: [String]) throws -> KlabBinary.Result {
         let root = try Self.classFolder()
         return try KlabBinary.run(["grade", root.appendingPathComponent("class").path,
-                                   "--key-file", root.appendingPathComponent("class.key").path, "--lab", "health-probes"] + arguments)
+                                   "--key-file", root.appendingPathComponent("class.key").path, "--lab", "health-probes",
+                                   // The class practised on the chapter's snapshots: counted here, by choice.
+                                   "--accept-snapshots"] + arguments)
     }
 
     func learners() throws -> [String: [String: Any]] {

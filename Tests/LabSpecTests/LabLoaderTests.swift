@@ -164,6 +164,25 @@ final class LabLoaderTests: XCTestCase {
         }
     }
 
+    func testDigestPredicateTakesASha256DigestOrACapture() throws {
+        let check = try loadCheck("name: n\nget: Secret/db\nexpect:\n  - {path: '{.data.password}', digest: 'sha256:abababababababababababababababababababababababababababababababab'}\n  - {path: '{.data.user}', digest: '${userDigest}'}")
+        XCTAssertEqual(check.expectation.all, [
+            .value(path: "{.data.password}", predicate: .digest("sha256:abababababababababababababababababababababababababababababababab")),
+            .value(path: "{.data.user}", predicate: .digest("${userDigest}")),
+        ])
+        XCTAssertThrowsError(try loadCheck("name: n\nget: Secret/db\nexpect:\n  - {path: '{.data.password}', digest: hunter2}")) { error in
+            XCTAssertTrue("\(error)".contains("write sha256: and 64 hex digits"), "\(error)")
+        }
+    }
+
+    func testRedactIsForExecAndCommandChecks() throws {
+        XCTAssertTrue(try loadCheck("name: n\ncommand: [aws, sts, get-caller-identity]\nredact: true").redact)
+        XCTAssertFalse(try loadCheck("name: n\ncommand: [aws, sts, get-caller-identity]").redact)
+        XCTAssertThrowsError(try loadCheck("name: n\nget: Pod\nredact: true")) { error in
+            XCTAssertTrue("\(error)".contains("'redact' applies to what an exec or command check prints"), "\(error)")
+        }
+    }
+
     private func loadCheck(_ yaml: String) throws -> Check {
         let check = yaml.split(separator: "\n", omittingEmptySubsequences: false).map { "      " + $0 }.joined(separator: "\n")
         let text = "format: 1\nid: scratch\ntitle: Scratch\nsteps:\n  - id: one\n    title: One\n    checks:\n    -\n" + check + "\n"

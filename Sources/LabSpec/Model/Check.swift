@@ -21,6 +21,9 @@ public struct Check: Sendable, Equatable {
     public var weight: Double
     /// Where the check was written, for messages.
     public var location: SourceLocation?
+    /// exec/command only: the evidence keeps the `sha256:` digest of stdout, never stdout
+    /// itself (compare it with the `digest` predicate).
+    public var redact: Bool = false
 
     public init(
         name: String, source: CheckSource, expectation: Expectation = Expectation(), wait: Double? = nil,
@@ -225,6 +228,10 @@ public enum ValuePredicate: Sendable, Equatable {
     case quantity(ComparisonOperator, String)
     /// The value is an IP address inside this CIDR block.
     case cidr(String)
+    /// The value's SHA-256 is this `sha256:<hex>` (a value klab already replaced by its
+    /// digest, such as a Secret's data in evidence, compares as that digest), so a check can
+    /// compare a secret value without the lab or the evidence holding it.
+    case digest(String)
 }
 
 /// Objects related to the one being checked, and what must hold of them.
