@@ -23,6 +23,7 @@ NGINX_HASH = "5d9f8c7b64"
 GAME_HASH = "6c8d9b7f45"
 CLUSTER_IP = "172.20.165.84"
 ELB_HOST = "a3f5c7e9b1d24f6a8c0e2b4d6f8a0c2e-1290467735.us-west-2.elb.amazonaws.com"
+NLB_HOST = "k8s-default-mynginx-4e7a9c1b3d-5f2a8c6e0b1d3f57.elb.us-west-2.amazonaws.com"
 ALB_HOST = "k8s-2048game-2048ingr-9b1e4c7a25-702318594.us-west-2.elb.amazonaws.com"
 KLAB = {"klab.dev/lab": LAB, "klab.dev/learner": "ana"}
 NGINX_PODS = [place(0, "10.0.1.4"), place(1, "10.0.2.52")]
@@ -58,13 +59,18 @@ def nginx(replicas=2, klab=True, unready=()):
 
 
 def nginx_service(lb=None, klab=True, selector="my-nginx"):
-    """lb: None (ClusterIP), 'pending' or 'ready' (LoadBalancer)."""
+    """lb: None (ClusterIP), 'pending', 'ready' (a Classic Load Balancer) or 'nlb' (the AWS
+    Load Balancer Controller took the Service over)."""
     m = labelled(manifest(LAB, "nginx-svc-lb.yaml" if lb else "nginx-svc.yaml"), klab)
     if selector != "my-nginx":
         m["spec"]["selector"] = {"app": selector}
     s = kube.service(m, SVC_AT, CLUSTER_IP, node_port=30418)
     if lb == "ready":
         s["status"] = {"loadBalancer": {"ingress": [{"hostname": ELB_HOST}]}}
+    if lb == "nlb":
+        s["spec"]["loadBalancerClass"] = "service.k8s.aws/nlb"
+        s["metadata"]["finalizers"] = ["service.k8s.aws/resources"]
+        s["status"] = {"loadBalancer": {"ingress": [{"hostname": NLB_HOST}]}}
     if lb:
         s["spec"]["allocateLoadBalancerNodePorts"] = True
     return s
@@ -225,8 +231,8 @@ def ingress_class():
             "spec": {"controller": "ingress.k8s.aws/alb"}}
 
 
-def http_nginx(status=200):
-    return access.http_output(f"http://{ELB_HOST}/", status, WELCOME if status == 200 else "")
+def http_nginx(status=200, host=ELB_HOST):
+    return access.http_output(f"http://{host}/", status, WELCOME if status == 200 else "")
 
 
 def http_game(status=200):
@@ -338,6 +344,10 @@ def generate():
     s = State().add_nginx(lb="ready").add_curl()
     s.outputs = [http_nginx()]
     s.write("load-balancer--pass")
+    begin_state()
+    s = State().add_nginx(lb="nlb").add_controller().add_curl()
+    s.outputs = [http_nginx(host=NLB_HOST)]
+    s.write("load-balancer--pass-network-load-balancer")
     begin_state()
     State().add_nginx(lb="pending").add_curl().write("load-balancer--fail-pending")
     begin_state()
