@@ -10,7 +10,7 @@ public enum ClassGrader {
     /// objects of a lab's namespace in two learners' evidence, are flagged on both rows.
     public static func gradeOffline(
         entries: [RosterEntry], labs: [Lab], grading labIDs: [String], options: OfflineGrader.Options,
-        progress: ((Int, Int) -> Void)? = nil
+        progress: (@Sendable (Int, Int) -> Void)? = nil
     ) -> ClassGrade {
         let grader = OfflineGrader(labs: labs, grading: labIDs, options: options)
         let handIns = parallelMap(entries, progress: progress) { grader.inspect($0) }

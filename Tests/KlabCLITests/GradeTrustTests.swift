@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// What offline grading proves, end to end: a class made with klab itself, the honest learners
@@ -17,12 +18,12 @@ final class GradeTrustTests: XCTestCase {
 
     /// How a learner works: the step snapshots the stand-in serves, the key they sign with, the
     /// learner id their workspace was started with.
-    struct Plan {
+    struct Plan: Sendable {
         var passes: Int
-        var snapshots: (Int) -> [String]
+        var snapshots: @Sendable (Int) -> [String]
         var startedAs: String?
         var signAs: String?
-        var clusterUID: (Int) -> String? = { _ in nil }
+        var clusterUID: @Sendable (Int) -> String? = { _ in nil }
         var practice = false
     }
 
@@ -36,7 +37,7 @@ final class GradeTrustTests: XCTestCase {
         try Data((classKey + "\n").utf8).write(to: root.appendingPathComponent("class.key"))
 
         var plans: [String: Plan] = [:]
-        func own(_ learner: String, transform: ((Int, String) -> String)? = nil) -> (Int) -> [String] {
+        func own(_ learner: String, transform: (@Sendable (Int, String) -> String)? = nil) -> @Sendable (Int) -> [String] {
             { index in [try! snapshot(root, learner: learner, step: index, transform: transform)] }
         }
         for (learner, passes) in honest { plans[learner] = Plan(passes: passes, snapshots: own(learner)) }
@@ -78,20 +79,20 @@ final class GradeTrustTests: XCTestCase {
         let mal = try KlabBinary.run(["grade", "keys", malRoster.path], environment: ["KLAB_CLASS_KEY": classKey])
         keys["mal"] = mal.stdout.split(separator: " ", omittingEmptySubsequences: true).last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
 
-        var failures: [String] = []
-        let failureLock = NSLock()
+        let failures = Gathered<String>()
         let names = plans.keys.sorted()
+        let allPlans = plans, allKeys = keys
         DispatchQueue.concurrentPerform(iterations: names.count) { index in
             let learner = names[index]
-            let plan = plans[learner]!
+            let plan = allPlans[learner]!
             do {
                 try make(ws.appendingPathComponent(learner), learner: plan.startedAs ?? learner, plan: plan,
-                         key: keys[plan.signAs ?? learner]!)
+                         key: allKeys[plan.signAs ?? learner]!)
             } catch {
-                failureLock.lock(); failures.append("\(learner): \(error)"); failureLock.unlock()
+                failures.append("\(learner): \(error)")
             }
         }
-        guard failures.isEmpty else { throw GradeTestError(failures.joined(separator: "\n")) }
+        guard failures.values.isEmpty else { throw GradeTestError(failures.values.joined(separator: "\n")) }
         // 2. Copying a classmate: vic's history fetched into a fresh workspace, handed in as gus.
         let gus = ws.appendingPathComponent("gus")
         try FileManager.default.createDirectory(at: gus, withIntermediateDirectories: true)
@@ -104,7 +105,7 @@ final class GradeTrustTests: XCTestCase {
 
     /// A snapshot of the chapter's step, the objects' UIDs made the learner's own (their own
     /// cluster state), optionally changed further.
-    static func snapshot(_ root: URL, learner: String, step: Int, transform: ((Int, String) -> String)?) throws -> String {
+    static func snapshot(_ root: URL, learner: String, step: Int, transform: (@Sendable (Int, String) -> String)?) throws -> String {
         let folder = root.appendingPathComponent("snapshots/\(learner)/\(steps[step])")
         if FileManager.default.fileExists(atPath: folder.path) { return folder.path }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
