@@ -9,19 +9,23 @@ public enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable 
 
 /// Options every command accepts (DESIGN.md "Command-line contract").
 public struct GlobalOptions: ParsableArguments {
-    @Option(help: "Path to the kubeconfig file kubectl should use.")
+    @Option(help: ArgumentHelp("Path to the kubeconfig file kubectl should use.", valueName: "file"), completion: .file())
     public var kubeconfig: String?
 
-    @Option(help: "The kubeconfig context to use.")
+    @Option(help: ArgumentHelp("The kubeconfig context to use.", valueName: "name"))
     public var context: String?
 
-    @Option(name: [.short, .long], help: "Namespace to use instead of the lab's default.")
+    @Option(name: [.short, .long], help: ArgumentHelp("Namespace to use instead of the lab's default.", valueName: "name"))
     public var namespace: String?
 
-    @Option(help: "The learner workspace (default: the one containing the current directory, else KLAB_WORKSPACE, else ./klab-workspace).")
+    @Option(
+        help: ArgumentHelp(
+            "The learner workspace (default: the one containing the current directory, else KLAB_WORKSPACE, else ./klab-workspace).",
+            valueName: "dir"),
+        completion: .directory)
     public var workspace: String?
 
-    @Option(name: .shortAndLong, help: "Output format: text or json.")
+    @Option(name: .shortAndLong, help: ArgumentHelp("Output format: text or json.", valueName: "format"))
     public var output: OutputFormat = .text
 
     @Flag(help: "Do not colour the output (NO_COLOR is honoured too).")

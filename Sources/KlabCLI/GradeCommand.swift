@@ -26,6 +26,13 @@ struct GradeCommand: ParsableCommand {
         CSV) a signing key per learner, derived from the class key and the learner id: give \
         each learner only their own, and grade with --learner-keys. (A hand-in folder named \
         keys is ./keys.)
+
+        Examples:
+          klab grade handins/ --key-file class.key
+          klab grade roster.csv --format csv --out grades.csv
+          klab grade handins/ --format html --out grades.html
+          klab grade --live roster.csv
+          klab grade keys roster.csv --key-file class.key --out keys.csv
         """
     )
 

@@ -7,13 +7,22 @@ import Workspace
 struct HintCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hint",
-        abstract: "Show the next hint for the current step (one more each time)."
+        abstract: "Show the next hint for the current step (one more each time).",
+        usage: "klab hint [--lab <lab>] [<options>]",
+        discussion: """
+        Each run shows one more hint, until the step's last; the hints you asked for are \
+        recorded in your workspace. Works while `klab verify --watch` runs in another terminal.
+
+        Examples:
+          klab hint
+          klab hint --lab assigning-pods
+        """
     )
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var labsOptions: LabsOptions
 
-    @Option(help: "The lab (default: the one you worked on last).")
+    @Option(help: ArgumentHelp("The lab (default: the one you worked on last).", valueName: "lab"), completion: .custom(ShellCompletion.startedLabs))
     var lab: String?
 
     func run() throws {

@@ -7,17 +7,22 @@ struct JSONPathCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jsonpath",
         abstract: "Print what `kubectl get -o jsonpath=TEMPLATE` prints for an object or list.",
+        usage: "klab jsonpath <template> [<file> | -] [-o <format>]",
         discussion: """
             Reads JSON (or YAML) from FILE, or from stdin when FILE is '-' or missing. A list is \
             given to the template as one `kind: List`, as kubectl get does. With --output json, \
             prints the check-mode result instead: every match with its path, and notes.
+
+            Examples:
+              klab jsonpath '{.metadata.name}' pod.json
+              kubectl get pods -o json | klab jsonpath '{range .items[*]}{.metadata.name}{"\\n"}{end}'
             """
     )
 
     @Argument(help: "A kubectl JSONPath template, e.g. '{.metadata.name}'.")
     var template: String
 
-    @Argument(help: "The object or list to read ('-' for stdin).")
+    @Argument(help: "The object or list to read ('-' for stdin).", completion: .file())
     var file: String = "-"
 
     @OptionGroup var global: GlobalOptions

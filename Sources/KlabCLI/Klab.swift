@@ -1,26 +1,41 @@
 import ArgumentParser
 import Foundation
+import KubeCore
+import LabSpec
 
-/// klab's version, printed by `klab version`.
+/// klab's version, printed by `klab version` and `klab --version`.
 public let klabVersion = "0.1.0"
 
 public struct Klab: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "klab",
         abstract: "Run hands-on Kubernetes/EKS workshop labs: verified steps, git-backed progress, class grading.",
+        discussion: """
+        A lab is a chapter of the workshop: ordered steps, the manifests you apply, and checks \
+        that read your cluster and say what is off. Your progress is kept in a git workspace \
+        (./klab-workspace unless you say otherwise).
+
+        Start here:
+          klab lab list                 the labs
+          klab start health-probes      start one and read its first step
+          klab verify                   check the step once you have done it
+
+        Exit status: 0 done, 1 checks failed, 2 bad usage or input, 3 environment \
+        (kubectl, cluster), 4 workspace problem.
+        """,
         version: klabVersion,
-        subcommands: [
-            StartCommand.self,
-            StatusCommand.self,
-            VerifyCommand.self,
-            HintCommand.self,
-            ResetCommand.self,
-            GradeCommand.self,
-            VersionCommand.self,
-            LabCommand.self,
-            JSONPathCommand.self,
+        groupedSubcommands: [
+            CommandGroup(name: "Learner", subcommands: [
+                StartCommand.self, VerifyCommand.self, HintCommand.self, StatusCommand.self,
+                ResetCommand.self, VersionCommand.self,
+            ]),
+            CommandGroup(name: "Instructor", subcommands: [GradeCommand.self]),
+            CommandGroup(name: "Author", subcommands: [LabCommand.self, JSONPathCommand.self]),
         ]
     )
+
+    /// Every message argument-parser prints for klab starts the way klab's own do.
+    public static var _errorPrefix: String { "klab: " }
 
     public init() {}
 }
@@ -29,17 +44,16 @@ public struct Klab: ParsableCommand {
 /// of DESIGN.md (0 done, 1 checks failed, 2 bad input, 3 environment, 4 workspace).
 public enum KlabMain {
     public static func run(_ arguments: [String]? = nil) -> Never {
+        let arguments = arguments ?? Array(CommandLine.arguments.dropFirst())
+        if let typo = CommandTypo.find(in: arguments, root: Klab.self) {
+            writeStderr(typo.message + "\n")
+            exit(ExitStatus.badInput.rawValue)
+        }
         let command: ParsableCommand
         do {
             command = try Klab.parseAsRoot(arguments)
         } catch {
-            // Help and --version exit 0 through here; usage errors get exit 2.
-            let code = Klab.exitCode(for: error)
-            if code == .success {
-                Klab.exit(withError: error)
-            }
-            FileHandle.standardError.write(Data("klab: \(Klab.message(for: error)) (see 'klab help')\n".utf8))
-            exit(ExitStatus.badInput.rawValue)
+            exitWithParserMessage(error)
         }
         do {
             var command = command
@@ -49,10 +63,68 @@ public enum KlabMain {
             exit(exitStatus.rawValue)
         } catch let code as ExitCode {
             exit(code.rawValue)
+        } catch where isArgumentParserError(error) {
+            // `klab help ...`, `klab --help` (run as the help command) and `klab` alone (a
+            // command with subcommands only asks for its help) end here.
+            exitWithParserMessage(error)
         } catch {
             let failure = CLIFailure(error)
-            FileHandle.standardError.write(Data(("klab: \(failure.message)\n").utf8))
+            writeStderr("klab: \(failure.message)\n")
             exit(failure.status.rawValue)
         }
+    }
+
+    /// Help, versions and completion scripts go to stdout with exit 0; a usage error is its
+    /// one-line message and the command's usage on stderr, exit 2 (not argument-parser's 64).
+    static func exitWithParserMessage(_ error: Error) -> Never {
+        let text = Klab.fullMessage(for: error)
+        if Klab.exitCode(for: error) == .success {
+            if !text.isEmpty { writeStdout(text.hasSuffix("\n") ? text : text + "\n") }
+            exit(0)
+        }
+        if !text.isEmpty { writeStderr(text.hasSuffix("\n") ? text : text + "\n") }
+        exit(ExitStatus.badInput.rawValue)
+    }
+
+    /// argument-parser's own errors (help requests, clean exits, validation): its types are
+    /// internal to it, so they are told apart by the module that declares them.
+    static func isArgumentParserError(_ error: Error) -> Bool {
+        error is CleanExit || error is ValidationError
+            || String(reflecting: type(of: error)).hasPrefix("ArgumentParser.")
+    }
+}
+
+/// A misspelt subcommand (`klab stauts`, `klab lab tset`, `klab help verfy`): argument-parser
+/// would call it an unexpected argument; klab names the closest command and the usage.
+struct CommandTypo {
+    var message: String
+
+    static func find(in arguments: [String], root: ParsableCommand.Type) -> CommandTypo? {
+        var words = arguments[...]
+        if words.first == "help" { words = words.dropFirst() }
+        var stack: [ParsableCommand.Type] = [root]
+        for word in words {
+            let command = stack[stack.count - 1]
+            let subcommands = command.configuration.subcommands
+            guard !subcommands.isEmpty, !word.hasPrefix("-") else { return nil }
+            let names = subcommands.map(name) + (ObjectIdentifier(command) == ObjectIdentifier(root) ? ["help"] : [])
+            if let next = subcommands.first(where: { name($0) == word || $0.configuration.aliases.contains(word) }) {
+                stack.append(next)
+                continue
+            }
+            if word == "help" && ObjectIdentifier(command) == ObjectIdentifier(root) { return nil }
+            let path = stack.map(name).joined(separator: " ")
+            let guess = Suggestion.closest(to: word, in: names).map { " Did you mean '\($0)'?" } ?? ""
+            return CommandTypo(message: """
+                klab: '\(word)' is not a \(path) command.\(guess)
+                Usage: \(path) <subcommand>
+                  See '\(path) --help' for the commands.
+                """)
+        }
+        return nil
+    }
+
+    static func name(_ command: ParsableCommand.Type) -> String {
+        command.configuration.commandName ?? command._commandName
     }
 }

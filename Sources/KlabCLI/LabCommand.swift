@@ -6,7 +6,17 @@ import LabSpec
 struct LabCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lab",
-        abstract: "Work on lab packages: list, show, lint, render (no cluster needed).",
+        abstract: "Work on lab packages: list, show, lint, render and test them (no cluster needed).",
+        discussion: """
+        The labs folder is --labs DIR, else KLAB_LABS, else the labs installed with klab or \
+        the project's labs/ folder. Lab ids complete in the shell (`klab \
+        --generate-completion-script`).
+
+        Examples:
+          klab lab list
+          klab lab show health-probes
+          klab lab test health-probes --snapshot labs/health-probes/fixtures/complete
+        """,
         subcommands: LabCommand.subcommands
     )
 
@@ -22,7 +32,9 @@ struct LabCommand: ParsableCommand {
 
 /// Where the labs are, for every `klab lab` subcommand.
 struct LabsOptions: ParsableArguments {
-    @Option(help: "The labs folder (default: KLAB_LABS, else the project's labs/).")
+    @Option(
+        help: ArgumentHelp("The labs folder (default: KLAB_LABS, else the labs installed with klab, else the project's labs/).", valueName: "dir"),
+        completion: .directory)
     var labs: String?
 
     /// The loader for the labs folder these options and the environment name.

@@ -6,13 +6,21 @@ import LabSpec
 struct LabLintCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lint",
-        abstract: "Report every problem of the given labs (all labs when none is given); exit 2 if any."
+        abstract: "Report every problem of the given labs (all labs when none is given); exit 2 if any.",
+        usage: "klab lab lint [<lab> ...] [--labs <dir>] [<options>]",
+        discussion: """
+        Every problem is one line with file:line:column, all of them in one run.
+
+        Examples:
+          klab lab lint
+          klab lab lint health-probes --output json
+        """
     )
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var labsOptions: LabsOptions
 
-    @Argument(help: "Lab ids (default: every lab).")
+    @Argument(help: "Lab ids (default: every lab).", completion: .custom(ShellCompletion.labs))
     var labs: [String] = []
 
     func run() throws {

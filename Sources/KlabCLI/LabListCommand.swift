@@ -6,7 +6,15 @@ import LabSpec
 struct LabListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
-        abstract: "List the labs: id, title and number of steps."
+        abstract: "List the labs: id, title and number of steps.",
+        usage: "klab lab list [--labs <dir>] [<options>]",
+        discussion: """
+        A lab that cannot be read is named on stderr, and the exit status is 2.
+
+        Examples:
+          klab lab list
+          klab lab list --labs ~/my-labs --output json
+        """
     )
 
     @OptionGroup var global: GlobalOptions

@@ -6,22 +6,30 @@ import LabSpec
 struct LabRenderCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "render",
-        abstract: "Print a lab's manifests rendered for one learner, with klab's bookkeeping labels."
+        abstract: "Print a lab's manifests rendered for one learner, with klab's bookkeeping labels.",
+        usage: "klab lab render <lab> [--set <name=value> ...] [--learner <id>] [--step <step> ...] [<options>]",
+        discussion: """
+        Parameters take their defaults unless --set (or -n for the namespace) says otherwise.
+
+        Examples:
+          klab lab render health-probes
+          klab lab render health-probes --set replicas=5 --learner ada --step readiness
+        """
     )
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var labsOptions: LabsOptions
 
-    @Argument(help: "The lab id.")
+    @Argument(help: "The lab id.", completion: .custom(ShellCompletion.labs))
     var lab: String
 
-    @Option(name: .customLong("set"), help: "Set a parameter: --set name=value (repeatable).")
+    @Option(name: .customLong("set"), help: ArgumentHelp("Set a lab parameter (repeatable).", valueName: "name=value"))
     var assignments: [String] = []
 
-    @Option(help: "The learner id the manifests are rendered for.")
+    @Option(help: ArgumentHelp("The learner id the manifests are rendered for.", valueName: "id"))
     var learner: String?
 
-    @Option(help: "Render only this step's manifests (repeatable).")
+    @Option(help: ArgumentHelp("Render only this step's manifests (repeatable).", valueName: "step"), completion: .custom(ShellCompletion.steps))
     var step: [String] = []
 
     func run() throws {

@@ -10,29 +10,34 @@ struct LabTestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "test",
         abstract: "Evaluate a lab's completion checks (or one step's) against a snapshot folder.",
+        usage: "klab lab test <lab> --snapshot <dir> [--step <step> | --complete] [--set <name=value> ...] [--kube-only] [<options>]",
         discussion: """
         A snapshot is a folder of what `kubectl get ... -o json|yaml` printed, with recorded \
         exec/http/command outputs under outputs/. Exit status: 0 every evaluated check passed, \
         1 a check failed, 2 bad input (unknown lab or step, broken lab or snapshot).
+
+        Examples:
+          klab lab test health-probes --snapshot labs/health-probes/fixtures/complete
+          klab lab test health-probes --step liveness --snapshot DIR
         """
     )
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var labsOptions: LabsOptions
 
-    @Argument(help: "The lab id.")
+    @Argument(help: "The lab id.", completion: .custom(ShellCompletion.labs))
     var lab: String
 
-    @Option(help: "The snapshot folder to evaluate the checks against.")
+    @Option(help: ArgumentHelp("The snapshot folder to evaluate the checks against.", valueName: "dir"), completion: .directory)
     var snapshot: String
 
-    @Option(help: "Evaluate this step's checks instead of the completion checks.")
+    @Option(help: ArgumentHelp("Evaluate this step's checks instead of the completion checks.", valueName: "step"), completion: .custom(ShellCompletion.steps))
     var step: String?
 
     @Flag(help: "Evaluate the lab's completion checks (the default).")
     var complete = false
 
-    @Option(name: .customLong("set"), help: "Set a lab parameter (name=value); repeatable.")
+    @Option(name: .customLong("set"), help: ArgumentHelp("Set a lab parameter (repeatable).", valueName: "name=value"))
     var assignments: [String] = []
 
     @Flag(help: "Evaluate only the checks that read Kubernetes objects; list exec, http and command checks as not evaluated.")

@@ -15,6 +15,12 @@ struct ResetCommand: ParsableCommand {
         is saved under a backup ref, named in the output; `klab reset --undo` brings it back. \
         --cluster also deletes what the lab created in the cluster: only objects labelled with \
         the lab and your learner id, in the lab's namespace, after showing the plan.
+
+        Examples:
+          klab reset                    back to the start of the current step
+          klab reset --step liveness    back to the start of step liveness
+          klab reset --lab --cluster    the whole lab, and its objects in the cluster
+          klab reset --undo             bring back what the last reset saved
         """
     )
 

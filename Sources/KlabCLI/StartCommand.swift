@@ -8,19 +8,29 @@ struct StartCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "start",
         abstract: "Start a lab in your workspace and show its first step.",
-        discussion: "Creates the workspace (a git repository) if there is none, writes the lab's steps and rendered manifests into LAB/, and commits."
+        usage: "klab start <lab> [--learner <id>] [--set <name=value> ...] [<options>]",
+        discussion: """
+        Creates the workspace (an ordinary git repository, ./klab-workspace unless --workspace \
+        or KLAB_WORKSPACE say otherwise) if there is none, writes the lab's step guides and \
+        manifests, rendered for you, into a folder named after the lab, and commits. Starting \
+        a lab again saves what its folder held under a backup ref first.
+
+        Examples:
+          klab start health-probes
+          klab start health-probes -n team-a --set replicas=5
+        """
     )
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var labsOptions: LabsOptions
 
-    @Argument(help: "The lab id (see `klab lab list`).")
+    @Argument(help: "The lab id (see `klab lab list`).", completion: .custom(ShellCompletion.labs))
     var lab: String
 
-    @Option(help: "Your learner id (default: the workspace's, else KLAB_LEARNER, else your user name).")
+    @Option(help: ArgumentHelp("Your learner id (default: the workspace's, else KLAB_LEARNER, else asked once on a terminal).", valueName: "id"))
     var learner: String?
 
-    @Option(name: .customLong("set"), help: "Set a lab parameter (name=value); repeatable.")
+    @Option(name: .customLong("set"), help: ArgumentHelp("Set a lab parameter (repeatable).", valueName: "name=value"))
     var assignments: [String] = []
 
     func run() throws {

@@ -7,7 +7,15 @@ import Workspace
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show every started lab: steps done, the current step, what to do next."
+        abstract: "Show every started lab: steps done, the current step, what to do next.",
+        usage: "klab status [<options>]",
+        discussion: """
+        The lab marked ▶ is the one verify, hint and reset work on when you name none.
+
+        Examples:
+          klab status
+          klab status --output json
+        """
     )
 
     @OptionGroup var global: GlobalOptions

@@ -10,7 +10,18 @@ struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Check the current step against the cluster; when it passes, record it and move on.",
+        usage: "klab verify [--lab <lab>] [--wait <duration> | --watch] [--snapshot <dir>] [<options>]",
         discussion: """
+        Reads the cluster with kubectl (your current context, or --context/--kubeconfig) and \
+        prints each check with what it expected and found. A step that passes is recorded in \
+        a commit with its evidence, and the next step is shown.
+
+        Examples:
+          klab verify
+          klab verify --wait 2m
+          klab verify --watch          (run `klab hint` in another terminal meanwhile)
+          klab verify --snapshot labs/health-probes/fixtures/liveness--pass
+
         Exit status: 0 the step passed (or the lab is complete), 1 a check failed, 3 the cluster \
         could not be read, 4 workspace problem. With --watch: 0 when the lab is complete and 0 \
         when you stop watching with Ctrl-C (steps that passed meanwhile are recorded).
@@ -20,19 +31,19 @@ struct VerifyCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var labsOptions: LabsOptions
 
-    @Option(help: "The lab (default: the one you worked on last).")
+    @Option(help: ArgumentHelp("The lab (default: the one you worked on last).", valueName: "lab"), completion: .custom(ShellCompletion.startedLabs))
     var lab: String?
 
-    @Option(help: "Keep checking for up to this long (30s, 2m) until the step passes.")
+    @Option(help: ArgumentHelp("Keep checking for up to this long (30s, 2m) until the step passes.", valueName: "duration"))
     var wait: String?
 
     @Flag(help: "Re-verify every few seconds, moving on by itself when a step passes; Ctrl-C to stop.")
     var watch = false
 
-    @Option(help: "Verify against a snapshot folder instead of the cluster.")
+    @Option(help: ArgumentHelp("Verify against a snapshot folder instead of the cluster.", valueName: "dir"), completion: .directory)
     var snapshot: String?
 
-    @Option(help: "A file holding the class key that signs your progress (default: KLAB_CLASS_KEY).")
+    @Option(help: ArgumentHelp("A file holding the class key that signs your progress (default: KLAB_CLASS_KEY).", valueName: "file"), completion: .file())
     var keyFile: String?
 
     func run() throws {

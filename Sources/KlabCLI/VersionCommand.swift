@@ -7,7 +7,14 @@ import LabGit
 struct VersionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "version",
-        abstract: "Print klab's version, the libgit2 it links and the kubectl it finds."
+        abstract: "Print klab's version, the libgit2 it links and the kubectl it finds.",
+        usage: "klab version [-o <format>]",
+        discussion: """
+        `klab --version` prints klab's version alone.
+
+        Example:
+          klab version --output json
+        """
     )
 
     @OptionGroup var global: GlobalOptions

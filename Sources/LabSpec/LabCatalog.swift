@@ -1,7 +1,8 @@
 import Foundation
 
 /// Where the labs are: `--labs DIR`, else `KLAB_LABS`, else the project's `labs/` found beside
-/// the klab executable (`.build/<config>/klab` → `../../labs`) or above the current directory.
+/// the klab executable (`.build/<config>/klab` → `../../labs`), else the labs installed with it
+/// (`PREFIX/bin/klab` → `PREFIX/share/klab/labs`), else `labs/` above the current directory.
 /// Prose is in `content/` beside the labs folder.
 public enum LabCatalog {
     /// The loader for the labs folder the rules above find.
@@ -41,6 +42,13 @@ public enum LabCatalog {
                     return candidate
                 }
             }
+        }
+        // Installed (Scripts/install, the release archive): PREFIX/bin/klab beside
+        // PREFIX/share/klab/labs.
+        for start in executables {
+            let candidate = start.deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("share/klab/labs")
+            if isDirectory(candidate) { return candidate.standardizedFileURL }
         }
         searched.append("beside \(executable.path)")
         var directory = currentDirectory.standardizedFileURL

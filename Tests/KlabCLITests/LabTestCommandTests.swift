@@ -73,7 +73,6 @@ final class LabTestCommandTests: XCTestCase {
     func testBadInputExitsTwoWithOneLine() throws {
         let cases: [([String], String)] = [
             (["--step", "nope"], #"lab fargate has no step "nope"; its steps are: nodes, deploy, mistakes"#),
-            (["--step", "deploy", "--complete"], "--step and --complete cannot be used together"),
             (["--set", "colour=blue"], "colour"),
             (["--set", "novalue"], "novalue"),
         ]
@@ -83,6 +82,14 @@ final class LabTestCommandTests: XCTestCase {
             XCTAssertTrue(result.stderr.contains(expected), "\(arguments): \(result.stderr)")
             XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, result.stderr)
         }
+        // Flags that cannot go together are a usage error: the one line, then the usage.
+        let conflict = try klab(["--step", "deploy", "--complete"])
+        XCTAssertEqual(conflict.status, 2, conflict.stdout)
+        XCTAssertEqual(conflict.stderr.split(separator: "\n").map(String.init), [
+            "klab: --step and --complete cannot be used together",
+            "Usage: klab lab test <lab> --snapshot <dir> [--step <step> | --complete] [--set <name=value> ...] [--kube-only] [<options>]",
+            "  See 'klab lab test --help' for more information.",
+        ])
         let unknownLab = try KlabBinary.run(["lab", "test", "no-such-lab", "--labs", Self.labs, "--snapshot", Self.game])
         XCTAssertEqual(unknownLab.status, 2)
         let missing = try KlabBinary.run(["lab", "test", "fargate", "--labs", Self.labs, "--snapshot", "/nonexistent/snapshot"])

@@ -20,9 +20,13 @@ final class VersionCommandTests: XCTestCase {
         XCTAssertTrue(json?["kubectl"] is NSNull, result.stdout)
     }
 
+    /// One line saying what is wrong (with the closest command), then the usage (issue 9).
     func testUnknownCommandIsBadUsage() throws {
         let result = try KlabBinary.run(["versio"])
         XCTAssertEqual(result.status, 2)
-        XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, result.stderr)
+        XCTAssertEqual(result.stdout, "")
+        let lines = result.stderr.split(separator: "\n")
+        XCTAssertEqual(lines.first, "klab: 'versio' is not a klab command. Did you mean 'version'?", result.stderr)
+        XCTAssertEqual(lines.dropFirst().first, "Usage: klab <subcommand>", result.stderr)
     }
 }

@@ -34,6 +34,19 @@ final class LabCatalogTests: XCTestCase {
         XCTAssertEqual(try find(exe: "project/.build/debug/klab", cwd: "elsewhere"), root.appendingPathComponent("project/labs").path)
     }
 
+    func testTheLabsInstalledWithTheExecutable() throws {
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("prefix/bin"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("prefix/share/klab/labs"), withIntermediateDirectories: true)
+        try Data().write(to: root.appendingPathComponent("prefix/bin/klab"))
+        XCTAssertEqual(try find(exe: "prefix/bin/klab", cwd: "elsewhere"), root.appendingPathComponent("prefix/share/klab/labs").path)
+        // Through a link on PATH (~/.local/bin/klab -> PREFIX/bin/klab) too.
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("links"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("links/klab").path, withDestinationPath: root.appendingPathComponent("prefix/bin/klab").path)
+        XCTAssertEqual(try find(exe: "links/klab", cwd: "empty"), root.appendingPathComponent("prefix/share/klab/labs").path)
+        let content = LabLoader(labsDirectory: URL(fileURLWithPath: try find(exe: "prefix/bin/klab"))).contentDirectory
+        XCTAssertEqual(content.path, root.appendingPathComponent("prefix/share/klab/content").path)
+    }
+
     func testWalkingUpFromTheCurrentDirectory() throws {
         XCTAssertEqual(try find(cwd: "project/deep/er"), root.appendingPathComponent("project/labs").path)
     }
