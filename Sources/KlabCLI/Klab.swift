@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import KubeCore
-import LabSpec
 
 /// klab's version, printed by `klab version` and `klab --version`.
 public let klabVersion = "0.1.0"
