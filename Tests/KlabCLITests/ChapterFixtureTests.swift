@@ -32,6 +32,10 @@ final class ChapterFixtureTests: XCTestCase {
         try checkFixtures(of: "exposing-services")
     }
 
+    func testSealedSecretsFixtures() throws {
+        try checkFixtures(of: "sealed-secrets")
+    }
+
     func testHelmNginxFixtures() throws {
         try checkFixtures(of: "helm-nginx")
     }
