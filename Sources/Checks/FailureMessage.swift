@@ -107,12 +107,12 @@ enum FailureMessage {
                     points += 4
                 } else if let value = have[requirement.key] {
                     points += 1
-                    if requirement.op == .equals, let want = requirement.values.first { distance += editDistance(want, value) }
+                    if requirement.op == .equals || requirement.op == .doubleEquals, let want = requirement.values.first { distance += Suggestion.editDistance(want, value) }
                 }
             }
             for term in fields?.terms ?? [] where term.matches(object) { points += 2 }
             let name = object["metadata"]?["name"]?.stringValue ?? ""
-            if let wanted = selector.name { distance += editDistance(wanted, name) }
+            if let wanted = selector.name { distance += Suggestion.editDistance(wanted, name) }
             return (points, -distance)
         }
         // Stable: the first of equally close candidates (snapshot order, usually by name).
@@ -129,26 +129,10 @@ enum FailureMessage {
             details.append(have[requirement.key].map { "\(requirement.key)=\($0)" } ?? "no label \(requirement.key)")
         }
         for term in fields?.terms ?? [] where !term.matches(best) {
-            details.append("\(term.field)=\(term.found(in: best) ?? "")")
+            details.append("\(term.field)=\(term.found(in: best))")
         }
         let name = objectName(best)
         return details.isEmpty ? name : "\(name) (\(details.joined(separator: ", ")))"
-    }
-
-    /// Levenshtein distance, for "did you mean" on names.
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var previous = Array(0...b.count)
-        for i in 1...a.count {
-            var current = [i] + [Int](repeating: 0, count: b.count)
-            for j in 1...b.count {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            previous = current
-        }
-        return previous[b.count]
     }
 
     /// Lists objects by name, at most `limit`, then "and N more".
@@ -160,22 +144,4 @@ enum FailureMessage {
 
     /// A value as messages show it: JSON text (strings quoted) or `absent`.
     static func value(_ value: JSONValue?) -> String { JSONValue.describe(value) }
-}
-
-extension FieldSelector.Term {
-    /// The value of the field in an object, as the field selector reads it.
-    func found(in object: JSONValue) -> String? {
-        var current: JSONValue? = object
-        for part in field.split(separator: ".") { current = current?[String(part)] }
-        switch current {
-        case .string(let s)?: return s
-        case .bool(let b)?: return b ? "true" : "false"
-        case .int(let n)?: return String(n)
-        default: return nil
-        }
-    }
-
-    func matches(_ object: JSONValue) -> Bool {
-        FieldSelector(terms: [self]).matches(object: object)
-    }
 }

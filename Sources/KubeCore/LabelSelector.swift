@@ -6,7 +6,8 @@ import KubeJSON
 /// `key>n` or `key<n`. `!=` and `notin` also match objects without the label.
 public struct LabelSelector: Sendable, Equatable, CustomStringConvertible {
     public enum Operator: String, Sendable, Equatable {
-        case exists, doesNotExist, equals, notEquals, `in`, notIn, greaterThan, lessThan
+        /// `==` is `=` under another spelling, kept so that the selector prints as written.
+        case exists, doesNotExist, equals, doubleEquals, notEquals, `in`, notIn, greaterThan, lessThan
     }
 
     public struct Requirement: Sendable, Equatable {
@@ -14,18 +15,86 @@ public struct LabelSelector: Sendable, Equatable, CustomStringConvertible {
         public var op: Operator
         public var values: [String]
 
+        /// A requirement as parsed, unchecked; `init(validating:_:_:)` checks it.
+        public init(key: String, op: Operator, values: [String]) {
+            self.key = key
+            self.op = op
+            self.values = values
+        }
+
+        /// A requirement the API server would accept (apimachinery's `NewRequirement`): a
+        /// qualified-name key; `in`/`notin` with at least one value; `=`, `==`, `!=` with
+        /// exactly one; `exists`/`!` with none; `>`/`<` with one integer; valid label values.
+        public init(validating key: String, _ op: Operator, _ values: [String]) throws {
+            try Self.validateKey(key)
+            switch op {
+            case .in, .notIn:
+                if values.isEmpty { throw Failure(message: "for 'in', 'notin' operators, values set can't be empty") }
+            case .equals, .doubleEquals, .notEquals:
+                if values.count != 1 { throw Failure(message: "exact-match compatibility requires one single value") }
+            case .exists, .doesNotExist:
+                if !values.isEmpty { throw Failure(message: "values set must be empty for exists and does not exist") }
+            case .greaterThan, .lessThan:
+                if values.count != 1 { throw Failure(message: "for 'Gt', 'Lt' operators, exactly one value is required") }
+                if Int64(values[0]) == nil { throw Failure(message: "for 'Gt', 'Lt' operators, the value must be an integer") }
+            }
+            for value in values { try Self.validateValue(value, key: key) }
+            self.init(key: key, op: op, values: values)
+        }
+
         public func matches(_ labels: [String: String]) -> Bool {
             let value = labels[key]
             switch op {
             case .exists: return value != nil
             case .doesNotExist: return value == nil
-            case .equals, .in: return value.map(values.contains) ?? false
+            case .equals, .doubleEquals, .in: return value.map(values.contains) ?? false
             case .notEquals, .notIn: return value.map { !values.contains($0) } ?? true
             case .greaterThan, .lessThan:
                 guard let value, let have = Int64(value), let bound = values.first.flatMap({ Int64($0) }) else { return false }
                 return op == .greaterThan ? have > bound : have < bound
             }
         }
+
+        static func validateKey(_ key: String) throws {
+            let parts = key.split(separator: "/", omittingEmptySubsequences: false)
+            let name: Substring
+            if parts.count == 2 {
+                let prefix = parts[0]
+                if prefix.isEmpty || prefix.count > 253 || !isDNSSubdomain(prefix) {
+                    throw Failure(message: "invalid label key \"\(key)\": prefix part must be a lowercase DNS subdomain (e.g. 'example.com')")
+                }
+                name = parts[1]
+            } else if parts.count == 1 {
+                name = parts[0]
+            } else {
+                throw Failure(message: "invalid label key \"\(key)\": a qualified name must consist of an optional DNS prefix and a name separated by '/'")
+            }
+            if name.isEmpty || name.count > 63 || !isLabelName(name) {
+                throw Failure(message: "invalid label key \"\(key)\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (at most 63 characters)")
+            }
+        }
+
+        static func validateValue(_ value: String, key: String) throws {
+            if value.isEmpty { return }
+            if value.count > 63 || !isLabelName(Substring(value)) {
+                throw Failure(message: "invalid label value \"\(value)\" for \(key): a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (at most 63 characters)")
+            }
+        }
+
+        static func isLabelName(_ text: Substring) -> Bool {
+            guard let first = text.first, let last = text.last, isAlphanumeric(first), isAlphanumeric(last) else { return false }
+            return text.allSatisfy { isAlphanumeric($0) || $0 == "-" || $0 == "_" || $0 == "." }
+        }
+
+        static func isDNSSubdomain(_ text: Substring) -> Bool {
+            text.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { label in
+                guard let first = label.first, let last = label.last, label.count <= 63 else { return false }
+                let lowerAlnum: (Character) -> Bool = { $0.isASCII && ($0.isLowercase || $0.isNumber) }
+                return lowerAlnum(first) && lowerAlnum(last) && label.allSatisfy { lowerAlnum($0) || $0 == "-" }
+            }
+        }
+
+        static func isAlphanumeric(_ c: Character) -> Bool { c.isASCII && (c.isLetter || c.isNumber) }
     }
 
     public var requirements: [Requirement]
@@ -72,6 +141,7 @@ public struct LabelSelector: Sendable, Equatable, CustomStringConvertible {
             case .exists: return requirement.key
             case .doesNotExist: return "!" + requirement.key
             case .equals: return "\(requirement.key)=\(requirement.values.first ?? "")"
+            case .doubleEquals: return "\(requirement.key)==\(requirement.values.first ?? "")"
             case .notEquals: return "\(requirement.key)!=\(requirement.values.first ?? "")"
             case .in: return "\(requirement.key) in (\(requirement.values.joined(separator: ",")))"
             case .notIn: return "\(requirement.key) notin (\(requirement.values.joined(separator: ",")))"
@@ -83,7 +153,7 @@ public struct LabelSelector: Sendable, Equatable, CustomStringConvertible {
 
     // MARK: - Lexing and parsing, after apimachinery's labels/selector.go
 
-    private struct Failure: Error {
+    struct Failure: Error {
         var message: String
     }
 
@@ -119,7 +189,7 @@ public struct LabelSelector: Sendable, Equatable, CustomStringConvertible {
             var i = 0
             while i < chars.count {
                 let c = chars[i]
-                if c == " " || c == "\t" || c == "\r" || c == "\n" {
+                if isWhitespace(c) {
                     i += 1
                     continue
                 }
@@ -139,7 +209,7 @@ public struct LabelSelector: Sendable, Equatable, CustomStringConvertible {
                     continue
                 }
                 var word = ""
-                while i < chars.count, !isSpecial(chars[i]), !" \t\r\n".contains(chars[i]) {
+                while i < chars.count, !isSpecial(chars[i]), !isWhitespace(chars[i]) {
                     word.append(chars[i])
                     i += 1
                 }
@@ -154,6 +224,12 @@ public struct LabelSelector: Sendable, Equatable, CustomStringConvertible {
         }
 
         static func isSpecial(_ c: Character) -> Bool { "=!(),<>".contains(c) }
+
+        /// Go's lexer skips the bytes ' ', '\t', '\r' and '\n'. A Swift Character may be
+        /// "\r\n" as one, which `" \t\r\n".contains(_:)` would not find alone: compare each.
+        static func isWhitespace(_ c: Character) -> Bool {
+            c == " " || c == "\t" || c == "\r" || c == "\n" || c == "\r\n"
+        }
     }
 
     private struct Parser {
@@ -190,24 +266,28 @@ public struct LabelSelector: Sendable, Equatable, CustomStringConvertible {
                 negated = true
                 _ = take()
             }
+            // A key is read as a value is: `in` and `notin` are names there (`notin=in`).
             let keyToken = take()
-            guard case .identifier(let key) = keyToken else {
-                throw Failure(message: "found '\(keyToken.literal)', expected: identifier")
+            let key: String
+            switch keyToken {
+            case .identifier(let name): key = name
+            case .inKeyword, .notInKeyword: key = keyToken.literal
+            default: throw Failure(message: "found '\(keyToken.literal)', expected: identifier")
             }
-            try validateKey(key)
             if negated {
                 if current != .comma && current != .end {
                     throw Failure(message: "found '\(current.literal)', expected: ',' or 'end of string'")
                 }
-                return Requirement(key: key, op: .doesNotExist, values: [])
+                return try validated(key, .doesNotExist, [])
             }
             if current == .comma || current == .end {
-                return Requirement(key: key, op: .exists, values: [])
+                return try validated(key, .exists, [])
             }
             let opToken = take()
             let op: Operator
             switch opToken {
-            case .equals, .doubleEquals: op = .equals
+            case .equals: op = .equals
+            case .doubleEquals: op = .doubleEquals
             case .notEquals: op = .notEquals
             case .inKeyword: op = .in
             case .notInKeyword: op = .notIn
@@ -216,20 +296,17 @@ public struct LabelSelector: Sendable, Equatable, CustomStringConvertible {
             default:
                 throw Failure(message: "found '\(opToken.literal)', expected: in, notin, =, ==, !=, gt, lt")
             }
-            var values: [String]
-            if op == .in || op == .notIn {
-                values = try valueSet()
-                if values.isEmpty {
-                    throw Failure(message: "unable to parse requirement: for 'in', 'notin' operators, values set can't be empty")
-                }
-            } else {
-                values = [try exactValue()]
+            let values = op == .in || op == .notIn ? try valueSet() : [try exactValue()]
+            return try validated(key, op, values)
+        }
+
+        /// The requirement, with its problem worded as the API server words it.
+        func validated(_ key: String, _ op: Operator, _ values: [String]) throws -> Requirement {
+            do {
+                return try Requirement(validating: key, op, values)
+            } catch let failure as Failure {
+                throw Failure(message: "unable to parse requirement: " + failure.message)
             }
-            for value in values { try validateValue(value, key: key) }
-            if op == .greaterThan || op == .lessThan, Int64(values[0]) == nil {
-                throw Failure(message: "unable to parse requirement: for 'Gt', 'Lt' operators, the value must be an integer")
-            }
-            return Requirement(key: key, op: op, values: values)
         }
 
         mutating func exactValue() throws -> String {
@@ -249,8 +326,9 @@ public struct LabelSelector: Sendable, Equatable, CustomStringConvertible {
             let open = take()
             guard open == .openParen else { throw Failure(message: "found '\(open.literal)', expected: '('") }
             if current == .closeParen {
+                // `()` is the set holding the empty value, as upstream reads it.
                 _ = take()
-                return []
+                return [""]
             }
             var values: [String] = []
             var expectingValue = true
@@ -274,46 +352,5 @@ public struct LabelSelector: Sendable, Equatable, CustomStringConvertible {
                 }
             }
         }
-
-        func validateKey(_ key: String) throws {
-            let parts = key.split(separator: "/", omittingEmptySubsequences: false)
-            let name: Substring
-            if parts.count == 2 {
-                let prefix = parts[0]
-                if prefix.isEmpty || prefix.count > 253 || !isDNSSubdomain(prefix) {
-                    throw Failure(message: "unable to parse requirement: invalid label key \"\(key)\": prefix part must be a lowercase DNS subdomain (e.g. 'example.com')")
-                }
-                name = parts[1]
-            } else if parts.count == 1 {
-                name = parts[0]
-            } else {
-                throw Failure(message: "unable to parse requirement: invalid label key \"\(key)\": a qualified name must consist of an optional DNS prefix and a name separated by '/'")
-            }
-            if name.isEmpty || name.count > 63 || !isLabelName(name) {
-                throw Failure(message: "unable to parse requirement: invalid label key \"\(key)\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (at most 63 characters)")
-            }
-        }
-
-        func validateValue(_ value: String, key: String) throws {
-            if value.isEmpty { return }
-            if value.count > 63 || !isLabelName(Substring(value)) {
-                throw Failure(message: "unable to parse requirement: invalid label value \"\(value)\" for \(key): a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (at most 63 characters)")
-            }
-        }
-
-        func isLabelName(_ text: Substring) -> Bool {
-            guard let first = text.first, let last = text.last, isAlphanumeric(first), isAlphanumeric(last) else { return false }
-            return text.allSatisfy { isAlphanumeric($0) || $0 == "-" || $0 == "_" || $0 == "." }
-        }
-
-        func isDNSSubdomain(_ text: Substring) -> Bool {
-            text.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { label in
-                guard let first = label.first, let last = label.last, label.count <= 63 else { return false }
-                let lowerAlnum: (Character) -> Bool = { $0.isASCII && ($0.isLowercase || $0.isNumber) }
-                return lowerAlnum(first) && lowerAlnum(last) && label.allSatisfy { lowerAlnum($0) || $0 == "-" }
-            }
-        }
-
-        func isAlphanumeric(_ c: Character) -> Bool { c.isASCII && (c.isLetter || c.isNumber) }
     }
 }

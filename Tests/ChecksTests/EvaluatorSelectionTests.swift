@@ -43,6 +43,13 @@ final class EvaluatorSelectionTests: XCTestCase {
         XCTAssertEqual(byField.message, ["no Pods with labels app=liveness and fields status.phase=Running in namespace default; 2 Pods in the namespace, the closest: default/liveness-app (status.phase=Pending)"])
     }
 
+    func testTheClosestCandidateShowsTheFieldValueTheSelectorCompared() throws {
+        // An absent boolean field is compared as "false"; the message said "" (it walked the
+        // path itself instead of reading the field as the selector does).
+        let host = try EvaluatorFixtures.evaluate(Check(name: "host", source: get("Pod", labels: "app=liveness", fields: "spec.hostNetwork=true")))
+        XCTAssertEqual(host.message, ["no Pods with labels app=liveness and fields spec.hostNetwork=true in namespace default; 2 Pods in the namespace, the closest: default/liveness-app (spec.hostNetwork=false)"])
+    }
+
     func testAbsentListsWhatIsThere() throws {
         let result = try EvaluatorFixtures.evaluate(Check(name: "gone", source: get("Pod", namespace: game), expectation: Expectation(absent: true)))
         XCTAssertEqual(result.message, ["expected no Pods in namespace 2048-game, found 3: 2048-game/2048-deployment-6d8c9b7f4-4kq8z, 2048-game/2048-deployment-6d8c9b7f4-9xw2m, 2048-game/2048-deployment-6d8c9b7f4-tq7vd"])

@@ -99,3 +99,15 @@ final class FieldSelectorTests: XCTestCase {
         XCTAssertTrue(try matches("", kind: "Pod", runningPod))
     }
 }
+
+extension FieldSelectorTests {
+    func testValuesAreValidatedAsTheAPIServerDoes() {
+        // Each of these was evaluated here while the API server refuses it.
+        for text in [#"spec.nodeName=a||y=b"#, "spec.nodeName==a==b", #"spec.nodeName=\"#, #"spec.nodeName=\a"#, #"spec.nodeName=\!x"#] {
+            XCTAssertThrowsError(try FieldSelector(parsing: text, kind: "Pod"), text) { error in
+                XCTAssertTrue((error as? SelectorError)?.reason.hasPrefix("invalid field selector: ") == true, "\(error)")
+            }
+        }
+        XCTAssertEqual(try FieldSelector(parsing: #"spec.nodeName=a\=b\\\,"#, kind: "Pod").terms.first?.value, #"a=b\,"#)
+    }
+}

@@ -84,6 +84,22 @@ final class LabelSelectorTests: XCTestCase {
         XCTAssertTrue(try matches("mode in (in,notin)", ["mode": "in"]))
     }
 
+    func testAnEmptyValueSetIsTheSetOfTheEmptyValue() throws {
+        // Upstream reads `()` as {""}: `x notin (),y` selects `{y: ""}` (it was refused here).
+        XCTAssertEqual(try LabelSelector(parsing: "app in ()").requirements.first?.values, [""])
+        XCTAssertTrue(try matches("x notin (),y", ["y": ""]))
+        XCTAssertFalse(try matches("x in ()", ["x": "a"]))
+        XCTAssertTrue(try matches("x in ()", ["x": ""]))
+    }
+
+    func testKeywordsMayBeKeysAndAnyWhitespaceSeparates() throws {
+        XCTAssertTrue(try matches("notin=in", ["notin": "in"]))
+        XCTAssertTrue(try matches("in", ["in": "x"]))
+        XCTAssertTrue(try matches("x notin\n (abc)", ["x": "b"]))
+        XCTAssertTrue(try matches("x\rin (a)", ["x": "a"]))
+        XCTAssertTrue(try matches("x\r\nin (a)", ["x": "a"]))
+    }
+
     func testParseErrorsReadLikeTheAPIServers() {
         XCTAssertEqual(parseError("app in (a"), "found '', expected: ',' or ')'")
         XCTAssertEqual(parseError("app in a"), "found 'a', expected: '('")
@@ -91,7 +107,6 @@ final class LabelSelectorTests: XCTestCase {
         XCTAssertEqual(parseError("=web"), "found '=', expected: identifier")
         XCTAssertEqual(parseError("app web"), "found 'web', expected: in, notin, =, ==, !=, gt, lt")
         XCTAssertEqual(parseError("app=a b"), "found 'b', expected: ',' or 'end of string'")
-        XCTAssertEqual(parseError("app in ()"), "unable to parse requirement: for 'in', 'notin' operators, values set can't be empty")
         XCTAssertEqual(parseError("v>x"), "unable to parse requirement: for 'Gt', 'Lt' operators, the value must be an integer")
         XCTAssertTrue(parseError("-app=web")?.contains("invalid label key \"-app\"") == true)
         XCTAssertTrue(parseError("app=web!")?.hasPrefix("found '!'") == true)
