@@ -60,6 +60,26 @@ final class ChapterFixtureTests: XCTestCase {
         try checkFixtures(of: "cluster-autoscaler")
     }
 
+    func testKmsSecretsFixtures() throws {
+        try checkFixtures(of: "kms-secrets")
+    }
+
+    func testStatefulEbsFixtures() throws {
+        try checkFixtures(of: "stateful-ebs")
+    }
+
+    func testStatefulEfsFixtures() throws {
+        try checkFixtures(of: "stateful-efs")
+    }
+
+    func testSecondaryCidrFixtures() throws {
+        try checkFixtures(of: "secondary-cidr")
+    }
+
+    func testSpotOceanFixtures() throws {
+        try checkFixtures(of: "spot-ocean")
+    }
+
     /// What one fixture folder's name says about it.
     struct Fixture {
         var name: String
