@@ -142,7 +142,7 @@ def generate():
     # step credentials-and-config
     state("credentials-and-config--pass", no_controller=True)
     state("credentials-and-config--fail-token-in-configmap", cm_kw={"legacy": True}, no_controller=True)
-    state("credentials-and-config--fail-wrong-identifier", cm_kw={"identifier": "o-1a2b3c4d"}, no_controller=True)
+    state("credentials-and-config--fail-placeholder-identifier", cm_kw={"identifier": "<IDENTIFIER>"}, no_controller=True)
     state("credentials-and-config--fail-no-configmap", no_cm=True, no_controller=True)
 
     # step controller
@@ -154,8 +154,8 @@ def generate():
           missing="SPOTINST_TOKEN")
 
     # completion
-    state("complete", cm_kw={"klab": False})
+    state("complete", cm_kw={"klab": False, "identifier": "o-5e2c7a91"})
     state("complete--fail-no-controller", no_controller=True)
     state("complete--fail-secret-missing", missing="SPOTINST_TOKEN")
-    state("complete--fail-wrong-identifier", cm_kw={"identifier": "o-1a2b3c4d"})
+    state("complete--fail-empty-identifier", cm_kw={"identifier": ""})
     state("complete--fail-controller-not-ready", controller_kw={"ready": False, "restarts": 4})
