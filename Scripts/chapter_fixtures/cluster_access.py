@@ -54,12 +54,19 @@ def describe_output(status="ACTIVE", version="1.32", exists=True):
 
 
 def snapshot(state, node_count=2, not_ready=(), proxy_unready=(), aws_auth=True, extra=(), outputs=None,
-             coredns_ready=2, fargate=False, cdk=False):
+             coredns_ready=2, fargate=False, cdk=False, proxy_missing_on=None):
     begin_state()
     node_list = system.nodes(node_count, not_ready=not_ready,
                              nodegroup="ClusterNodegroupDefaultCapacity-Jq2kR8sWm3Lx" if cdk else "workers")
     aws_node_ds, aws_node_pods = system.aws_node(node_list, unready=not_ready)
     proxy_ds, proxy_pods = system.kube_proxy(node_list, unready=proxy_unready)
+    if proxy_missing_on is not None:
+        # the node joined after someone gave kube-proxy a nodeSelector it does not match
+        missing = node_list[proxy_missing_on]["metadata"]["name"]
+        proxy_pods = [p for p in proxy_pods if p["spec"]["nodeName"] != missing]
+        proxy_ds["status"].update(currentNumberScheduled=len(proxy_pods), desiredNumberScheduled=len(proxy_pods),
+                                  numberAvailable=len(proxy_pods), numberReady=len(proxy_pods),
+                                  updatedNumberScheduled=len(proxy_pods))
     dns, dns_pods = system.coredns(node_list, ready=coredns_ready)
     all_nodes = list(node_list)
     if fargate:
@@ -110,6 +117,7 @@ def generate():
     snapshot("complete--fail-node-not-ready", not_ready=(0,))
     snapshot("complete--fail-kube-proxy-crash-looping-on-a-node", proxy_unready=(1,))
     snapshot("complete--fail-no-aws-auth", aws_auth=False)
+    snapshot("complete--fail-no-kube-proxy-on-a-node", node_count=3, proxy_missing_on=2)
     snapshot("complete--fail-cluster-deleted", outputs={
         "version.json": system.version_output(error="Unable to connect to the server: dial tcp: lookup "
                                                     "9C1E5A7B3D2F4E6A8B0C1D2E3F4A5B6C.gr7.us-west-2.eks.amazonaws"

@@ -123,8 +123,10 @@ def snapshot(state, apps, http="ok", host=ELB_HOST):
     }, outputs={"http-frontend.json": http_output(http, host)} if http else None)
 
 
-def backends(klab=True, nodejs=3, crystal=3, crystal_crash=0, with_crystal=True):
+def backends(klab=True, nodejs=3, crystal=3, crystal_crash=0, with_crystal=True, nodejs_selector=None):
     out = [app("ecsdemo-nodejs", BACKENDS_AT, nodejs, klab=klab)]
+    if nodejs_selector:
+        out[0][2]["spec"]["selector"] = nodejs_selector
     if with_crystal:
         out.append(app("ecsdemo-crystal", BACKENDS_AT + 5, crystal, klab=klab, crash=crystal_crash))
     return out
@@ -173,6 +175,10 @@ def generate():
     begin_state()
     snapshot("complete--fail-crystal-crash-looping",
              backends(crystal_crash=3) + [app("ecsdemo-frontend", FRONTEND_AT, 3)])
+    begin_state()
+    # a Service written by hand whose selector matches no pod: it has no endpoints
+    snapshot("complete--fail-nodejs-service-selects-no-pods",
+             backends(nodejs_selector={"app": "nodejs"}) + [app("ecsdemo-frontend", FRONTEND_AT, 3)])
     begin_state()
     snapshot("complete--fail-no-load-balancer",
              backends() + [app("ecsdemo-frontend", FRONTEND_AT, 3, service_type="ClusterIP")], http=None)
