@@ -13,6 +13,8 @@ struct ResetCommand: ParsableCommand {
         discussion: """
         Before anything is overwritten, everything you have (committed, changed and new files) \
         is saved under a backup ref, named in the output; `klab reset --undo` brings it back. \
+        --undo saves what you have first too, so a second --undo returns to where you were. \
+        --list shows every backup and how it differs from your folder. \
         --cluster also deletes what the lab created in the cluster: only objects labelled with \
         the lab and your learner id, in the lab's namespace, after showing the plan.
 
@@ -36,8 +38,11 @@ struct ResetCommand: ParsableCommand {
     @Flag(name: .customLong("lab"), help: "Go back to the start of the whole lab.")
     var wholeLab = false
 
-    @Flag(help: "Undo the last reset: bring back what it saved.")
+    @Flag(help: "Undo the last reset (or restart, or undo): save what you have, bring back what it saved.")
     var undo = false
+
+    @Flag(help: "List every backup: when, what made it, which files differ from your folder.")
+    var list = false
 
     @Flag(help: "Also delete what the lab created in the cluster (shown first, asks before deleting).")
     var cluster = false
@@ -46,6 +51,9 @@ struct ResetCommand: ParsableCommand {
     var yes = false
 
     func validate() throws {
+        if list && (undo || step != nil || wholeLab || cluster || labID != nil) {
+            throw ValidationError("--list cannot be combined with a lab, --undo, --step, --lab or --cluster")
+        }
         if undo && (step != nil || wholeLab || cluster) {
             throw ValidationError("--undo cannot be combined with --step, --lab or --cluster")
         }
@@ -53,11 +61,26 @@ struct ResetCommand: ParsableCommand {
     }
 
     func run() throws {
+        if list {
+            let workspace = try LearnerWorkspace.open(at: WorkspaceContext.workspaceURL(global))
+            let backups = try workspace.backups()
+            switch global.output {
+            case .json: writeStdout(JSONWriter.pretty(BackupListReport.json(backups)) + "\n")
+            case .text: writeStdout(BackupListReport.text(backups, workspace: LabCatalog.displayPath(workspace.root.path)))
+            }
+            return
+        }
         let context = try WorkspaceContext.open(global, labs: labsOptions)
         if undo {
-            let outcome = try context.workspace.undo()
-            emit(["undone": .string(outcome.backupRef), "lab": .string(outcome.lab), "commit": .string(outcome.commit)],
-                 text: "Brought back what the reset saved in \(outcome.backupRef): \(outcome.lab)'s files and progress are as they were before it.\n")
+            if let labID, try !context.workspace.startedLabs().contains(labID) { throw WorkspaceError.labNotStarted(lab: labID) }
+            let outcome = try context.workspace.undo(lab: labID)
+            emit(["lab": .string(outcome.lab), "undid": .string(outcome.undid), "restored": .string(outcome.restoredRef),
+                  "backup": .string(outcome.backupRef), "commit": .string(outcome.commit)],
+                 text: """
+                 Undid the \(outcome.undid): the lab's files and progress are as they were before it (brought back from \(outcome.restoredRef)).
+                 What you had just now is saved in \(outcome.backupRef); `klab reset --undo` again brings it back.
+
+                 """)
             return
         }
         let (lab, settings) = try context.startedLab(try context.labID(labID))

@@ -26,6 +26,10 @@ extension Repository {
         try check(git_checkout_options_init(&options, UInt32(GIT_CHECKOUT_OPTIONS_VERSION)), "git_checkout_options_init")
         options.checkout_strategy = GIT_CHECKOUT_FORCE.rawValue | GIT_CHECKOUT_DISABLE_PATHSPEC_MATCH.rawValue
             | (updateIndex ? 0 : GIT_CHECKOUT_DONT_UPDATE_INDEX.rawValue)
+        // libgit2 reports each file it has written (or removed) here: a crash point.
+        options.progress_cb = { path, _, _, _ in
+            if let path { CrashPoint.fileWritten.reached(String(cString: path)) }
+        }
         try withStrArray(prefixes.contains("") ? [] : prefixes) { array in
             options.paths = array.pointee
             try check(git_checkout_tree(pointer, tree, &options), "git_checkout_tree")
@@ -38,6 +42,7 @@ extension Repository {
         for entry in try status(under: prefixes) where entry.unstaged == .untracked {
             guard !kept.excludes(entry.path), !target.contains(entry.path) else { continue }
             try FileManager.default.removeItem(at: workdir.appendingPathComponent(entry.path))
+            CrashPoint.fileRemoved.reached(entry.path)
             removed.append(entry.path)
         }
         for prefix in prefixes { removeEmptyFolders(under: prefix, in: workdir) }

@@ -55,6 +55,7 @@ extension Repository {
                 }
             }
         }
+        CrashPoint.objectWritten.reached("commit \(ObjectID(out))")
         return ObjectID(out)
     }
 

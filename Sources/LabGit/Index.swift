@@ -58,12 +58,14 @@ public final class Index {
     /// Saves the index to disk (atomically: libgit2 writes a lock file and renames it).
     public func write() throws {
         try check(git_index_write(pointer), "git_index_write")
+        CrashPoint.indexWritten.reached()
     }
 
     /// Writes the tree objects the index describes and returns the top tree's id.
     public func writeTree() throws -> ObjectID {
         var out = git_oid()
         try check(git_index_write_tree(&out, pointer), "git_index_write_tree")
+        CrashPoint.objectWritten.reached("tree \(ObjectID(out))")
         return ObjectID(out)
     }
 

@@ -39,11 +39,15 @@ extension Repository {
         var oid = target.raw
         var reference: OpaquePointer?
         let code: Int32
+        CrashPoint.refBefore.reached(name)
         switch expecting {
         case .any:
             code = git_reference_create(&reference, pointer, name, &oid, 1, message)
         case .absent:
-            code = git_reference_create(&reference, pointer, name, &oid, 0, message)
+            // libgit2 checks `force == 0` before taking the ref's lock, so two writers can both
+            // pass it; a zero "current id" is checked again under the lock (absent matches it).
+            var zero = git_oid()
+            code = git_reference_create_matching(&reference, pointer, name, &oid, 0, &zero, message)
         case let .value(old):
             var oldOID = old.raw
             code = git_reference_create_matching(&reference, pointer, name, &oid, 1, &oldOID, message)
@@ -52,8 +56,9 @@ extension Repository {
             git_error_clear()
             throw try changed(name, expecting)
         }
-        try check(code, expecting == .any || expecting == .absent ? "git_reference_create" : "git_reference_create_matching")
+        try check(code, expecting == .any ? "git_reference_create" : "git_reference_create_matching")
         git_reference_free(reference)
+        CrashPoint.refAfter.reached(name)
     }
 
     /// Deletes `name` if it holds what `expecting` says; deleting a missing reference is
@@ -74,12 +79,14 @@ extension Repository {
             }
         }
         // libgit2 deletes only if the reference still holds the value it was read with.
+        CrashPoint.refBefore.reached(name)
         let deleted = git_reference_delete(reference)
         if deleted == GIT_EMODIFIED.rawValue {
             git_error_clear()
             throw try changed(name, expecting)
         }
         try check(deleted, "git_reference_delete")
+        CrashPoint.refAfter.reached(name)
     }
 
     /// Every reference whose name starts with `prefix` (e.g. `refs/klab/`), sorted by name,

@@ -30,6 +30,7 @@ public final class Repository {
             options.initial_head = branch
             try check(git_repository_init_ext(&out, url.path, &options), "git_repository_init_ext")
         }
+        CrashPoint.repositoryCreated.reached(url.lastPathComponent)
         return Repository(pointer: out!)
     }
 

@@ -80,6 +80,7 @@ public final class TreeComposer {
     public func write() throws -> ObjectID {
         var out = git_oid()
         try check(git_index_write_tree_to(&out, pointer, repository.pointer), "git_index_write_tree_to")
+        CrashPoint.objectWritten.reached("tree \(ObjectID(out))")
         return ObjectID(out)
     }
 
@@ -101,9 +102,12 @@ public final class TreeComposer {
         var info = stat()
         guard lstat(workdir.appendingPathComponent(path).path, &info) == 0 else { return }
         var oid = git_oid()
+        let previous = git_index_get_bypath(pointer, path, 0).map { ObjectID($0.pointee.id) }
         // Applies the repository's filters (.gitattributes line endings) and stores a
         // symbolic link as its target, like `git add`.
         try check(git_blob_create_from_workdir(&oid, repository.pointer, path), "git_blob_create_from_workdir")
+        // Unchanged since the base: the blob was already there, nothing was written.
+        if previous != ObjectID(oid) { CrashPoint.objectWritten.reached("blob \(ObjectID(oid)) \(path)") }
         let mode: TreeEntry.Mode
         if (info.st_mode & S_IFMT) == S_IFLNK {
             mode = .symlink

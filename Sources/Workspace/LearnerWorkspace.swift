@@ -16,6 +16,8 @@ public final class LearnerWorkspace {
 
     public static let settingsPath = WorkspaceLayout.settingsPath
     public static let backupPrefix = WorkspaceLayout.backupPrefix
+    /// In `.git` while klab creates the workspace (settings not written yet).
+    static let creatingMarker = "klab-creating"
 
     /// Where the workspace is: `--workspace`, else the workspace containing the current
     /// directory, else `KLAB_WORKSPACE`, else `./klab-workspace` (DESIGN.md).
@@ -75,15 +77,32 @@ public final class LearnerWorkspace {
         if FileManager.default.fileExists(atPath: root.appendingPathComponent(settingsPath).path) {
             return try open(at: root, lockTimeout: lockTimeout)
         }
-        // Never turn somebody's own repository into a workspace.
-        if FileManager.default.fileExists(atPath: root.appendingPathComponent(".git").path) {
-            throw WorkspaceError.notAWorkspace(path: root.path)
+        let manager = FileManager.default
+        let gitDir = root.appendingPathComponent(".git")
+        let staging = root.appendingPathComponent(".klab-new-repository")
+        if manager.fileExists(atPath: gitDir.path) {
+            // Never turn somebody's own repository into a workspace; only one that a klab
+            // killed while creating it left marked as its own is finished here.
+            guard manager.fileExists(atPath: gitDir.appendingPathComponent(creatingMarker).path) else {
+                throw WorkspaceError.notAWorkspace(path: root.path)
+            }
+        } else {
+            // The repository is made aside, marked, and moved into place in one rename, so a
+            // kill never leaves a `.git` that klab would take for somebody else's.
+            try manager.createDirectory(at: root, withIntermediateDirectories: true)
+            try? manager.removeItem(at: staging)
+            let made = try Repository.create(at: staging)
+            try Data().write(to: made.gitDirectory.appendingPathComponent(creatingMarker))
+            guard rename(staging.appendingPathComponent(".git").path, gitDir.path) == 0 else {
+                throw WorkspaceError.cannotCreate(path: root.path, reason: String(cString: strerror(errno)))
+            }
         }
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        let repository = try Repository.create(at: root)
+        try? manager.removeItem(at: staging)
+        let repository = try Repository.open(at: root)
         let lock = try WorkspaceLock(path: repository.gitDirectory.appendingPathComponent("klab.lock").path, timeout: lockTimeout)
         let settings = WorkspaceSettings(learner: learner, labsDirectory: labsDirectory)
         try SettingsFile.write(settings, to: root.appendingPathComponent(settingsPath), scratch: repository.gitDirectory.appendingPathComponent("klab-tmp"))
+        try? manager.removeItem(at: gitDir.appendingPathComponent(creatingMarker))
         return LearnerWorkspace(root: root, repository: repository, settings: settings, lock: lock)
     }
 
@@ -142,6 +161,7 @@ public final class LearnerWorkspace {
     private static func clearLeftovers(in gitDirectory: URL) {
         let manager = FileManager.default
         try? manager.removeItem(at: gitDirectory.appendingPathComponent("klab-tmp"))
+        try? manager.removeItem(at: gitDirectory.appendingPathComponent(creatingMarker))
         for name in ["index.lock", "HEAD.lock", "packed-refs.lock"] {
             try? manager.removeItem(at: gitDirectory.appendingPathComponent(name))
         }
@@ -161,9 +181,12 @@ public final class LearnerWorkspace {
     }
 
     /// Stages `paths` (leaving plaintext Secrets out), commits with `trailers`, and moves the
-    /// branch with compare-and-swap. Returns the new commit.
+    /// branch with compare-and-swap. Returns the new commit. `stepStart` is a step whose
+    /// start ref is pointed at the commit before the branch moves, so that a kill in between
+    /// never leaves progress on a step without its start ref (reset needs it).
     @discardableResult
-    func commit(subject: String, body: String? = nil, trailers: [Trailer], paths: [String]) throws -> ObjectID {
+    func commit(subject: String, body: String? = nil, trailers: [Trailer], paths: [String],
+                stepStart: (lab: String, step: String)? = nil) throws -> ObjectID {
         let head = try repository.headCommitID()
         let secrets = PlaintextSecrets.find(under: paths, root: root)
         let index = try repository.index()
@@ -177,6 +200,9 @@ public final class LearnerWorkspace {
         let tree = try index.writeTree()
         let message = CommitMessage(subject: subject, body: body, trailers: trailers)
         let commit = try repository.createCommit(tree: tree, parents: head.map { [$0] } ?? [], message: message, author: author)
+        if let stepStart {
+            try repository.updateReference(stepStartRef(lab: stepStart.lab, step: stepStart.step), to: commit, message: "klab: step start")
+        }
         try repository.updateHead(to: commit, expecting: head.map { .value($0) } ?? .absent, message: "klab: \(subject)")
         return commit
     }
@@ -187,10 +213,13 @@ public final class LearnerWorkspace {
     /// `.klab/labs/<lab>.json`, commits, and marks the first step's start with a ref.
     public func start(labID: String, firstStep: String, settings labSettings: LabSettings, files: [String: Data]) throws -> StartOutcome {
         let folder = root.appendingPathComponent(labID)
-        // Starting again overwrites the lab's files: save what is there first.
+        // Starting again overwrites the lab's files: save what is there first. A restart can
+        // be undone (its commit names the backup); a first start over a folder made by hand
+        // cannot, but the folder is saved all the same.
         var backupRef: String?
-        if try startedLabs().contains(labID) || FileManager.default.fileExists(atPath: folder.path) {
-            backupRef = try backup(reason: "restart of \(labID)")
+        let restart = try startedLabs().contains(labID)
+        if restart || FileManager.default.fileExists(atPath: folder.path) {
+            backupRef = try backup(reason: "restart of \(labID)", operation: "start")
         }
         for (path, data) in files.sorted(by: { $0.key < $1.key }) {
             try atomicWrite(data, to: folder.appendingPathComponent(path), scratch: scratch)
@@ -202,10 +231,10 @@ public final class LearnerWorkspace {
             trailers: [
                 .init(KlabTrailer.lab, labID), .init(KlabTrailer.event, ProgressEvent.start.rawValue),
                 .init(KlabTrailer.step, firstStep), .init(KlabTrailer.labsDigest, labSettings.labDigest),
-                .init(KlabTrailer.previous, try previousKlabCommit()),
-            ],
-            paths: [labID, WorkspaceLayout.settingsPath, WorkspaceLayout.labSettingsPath(labID)])
-        try repository.updateReference(stepStartRef(lab: labID, step: firstStep), to: commit, message: "klab: step start")
+            ] + (restart ? backupRef.map { [.init(KlabTrailer.backup, $0)] } ?? [] : [])
+                + [.init(KlabTrailer.previous, try previousKlabCommit())],
+            paths: [labID, WorkspaceLayout.settingsPath, WorkspaceLayout.labSettingsPath(labID)],
+            stepStart: (labID, firstStep))
         return StartOutcome(commit: commit.hex, secretsLeftUncommitted: secrets, backupRef: backupRef)
     }
 
@@ -217,7 +246,14 @@ public final class LearnerWorkspace {
     ) throws -> PassOutcome {
         let evidencePath = WorkspaceLayout.evidencePath(lab: lab, step: step)
         let folder = root.appendingPathComponent(evidencePath)
-        if FileManager.default.fileExists(atPath: folder.path) { try FileManager.default.removeItem(at: folder) }
+        if FileManager.default.fileExists(atPath: folder.path) {
+            // Old evidence is in the history; anything else found there is saved first.
+            if try repository.hasChanges(under: [evidencePath]) {
+                _ = try backup(reason: "new evidence for \(lab)/\(step)", operation: "verify")
+            }
+            try FileManager.default.removeItem(at: folder)
+            CrashPoint.fileRemoved.reached(evidencePath)
+        }
         for (path, data) in evidence { try atomicWrite(data, to: folder.appendingPathComponent(path), scratch: scratch) }
         let digest = EvidenceSeal.digest(evidence)
         let previous = try previousKlabCommit()
@@ -228,10 +264,8 @@ public final class LearnerWorkspace {
         if let classKey {
             trailers.append(.init(KlabTrailer.signature, EvidenceSeal.signature(key: classKey, lab: lab, step: step, digest: digest, previous: previous)))
         }
-        let commit = try self.commit(subject: "Pass \(lab)/\(step)", trailers: trailers, paths: [lab, evidencePath])
-        if let nextStep {
-            try repository.updateReference(stepStartRef(lab: lab, step: nextStep), to: commit, message: "klab: step start")
-        }
+        let commit = try self.commit(subject: "Pass \(lab)/\(step)", trailers: trailers, paths: [lab, evidencePath],
+                                     stepStart: nextStep.map { (lab, $0) })
         return PassOutcome(commit: commit.hex, digest: digest)
     }
 
@@ -247,17 +281,53 @@ public final class LearnerWorkspace {
     }
 
     /// Saves everything the learner has (committed, changed, untracked; never plaintext
-    /// Secrets) under a new backup ref, and returns its name.
-    public func backup(reason: String) throws -> String {
+    /// Secrets) under a new backup ref, and returns its name. `operation` is the command
+    /// about to change the files (`reset`, `undo`, `start`, `verify`), for `reset --list`.
+    ///
+    /// The commit and all its objects are written first; the ref is created last, with
+    /// compare-and-swap against its absence, so a backup number is taken only by a complete
+    /// backup and never by two. A kill before the ref leaves an unreachable commit and a
+    /// folder not yet touched. Numbers never go back: the next one is above every backup ref
+    /// and every backup the history names (even one whose ref was deleted by hand).
+    public func backup(reason: String, operation: String) throws -> String {
         let secrets = PlaintextSecrets.find(under: [""], root: root)
         let commit = try repository.snapshotWorkingState(
-            excluding: secrets, message: CommitMessage(subject: "Backup before \(reason)"), author: author)
-        let existing = try repository.references(under: Self.backupPrefix).compactMap {
-            Int($0.name.dropFirst(Self.backupPrefix.count))
+            excluding: secrets,
+            message: CommitMessage(subject: "Backup before \(reason)", trailers: [.init(KlabTrailer.backupOf, operation)]),
+            author: author)
+        var named = 0
+        for entry in try entries() {
+            for (key, value) in entry.trailers where key == KlabTrailer.backup || key == KlabTrailer.restored {
+                named = max(named, Self.backupNumber(value) ?? 0)
+            }
         }
-        let name = Self.backupPrefix + String((existing.max() ?? 0) + 1)
-        try repository.updateReference(name, to: commit, expecting: .absent, message: "klab: backup before \(reason)")
-        return name
+        return try Self.createBackupRef(in: repository, to: commit, above: named, message: "klab: backup before \(reason)")
+    }
+
+    /// Creates `refs/klab/backups/N` for `commit`, N the lowest number above `above` and
+    /// above every backup ref, by compare-and-swap against the ref's absence: when another
+    /// writer has taken N, or holds its lock file while taking it, N + 1 is tried, so no
+    /// backup is ever overwritten and no two writers share a number.
+    static func createBackupRef(in repository: Repository, to commit: ObjectID, above: Int, message: String) throws -> String {
+        let existing = try repository.references(under: backupPrefix).compactMap { backupNumber($0.name) }
+        var number = max(above, existing.max() ?? 0) + 1
+        while true {
+            let name = backupPrefix + String(number)
+            do {
+                try repository.updateReference(name, to: commit, expecting: .absent, message: message)
+                return name
+            } catch LabGitError.referenceChanged {
+                number += 1
+            } catch LabGitError.libgit2(_, .locked, _) {
+                number += 1
+            }
+        }
+    }
+
+    /// 3 for `refs/klab/backups/3`; nil for anything else.
+    public static func backupNumber(_ ref: String) -> Int? {
+        guard ref.hasPrefix(backupPrefix), let number = Int(ref.dropFirst(backupPrefix.count)), number > 0 else { return nil }
+        return number
     }
 
     /// Puts the lab's files back as they were when `step` started and rewinds progress to
@@ -266,7 +336,7 @@ public final class LearnerWorkspace {
         guard let start = try repository.referenceTarget(stepStartRef(lab: lab, step: step)) else {
             throw WorkspaceError.unknownStep(lab: lab, step: step)
         }
-        let backup = try self.backup(reason: "reset of \(lab) to \(step)")
+        let backup = try self.backup(reason: "reset of \(lab) to the start of \(step)", operation: "reset")
         let secrets = PlaintextSecrets.find(under: [lab], root: root)
         let evidence = WorkspaceLayout.evidencePath(lab: lab)
         try repository.checkout(start, paths: [lab, evidence], keeping: secrets)
@@ -280,36 +350,49 @@ public final class LearnerWorkspace {
         return ResetOutcome(commit: commit.hex, backupRef: backup)
     }
 
-    /// Brings back what the last reset saved: the lab's files exactly as they were (the
-    /// learner's uncommitted edits stay uncommitted) and the progress before the reset.
-    public func undo() throws -> UndoOutcome {
+    /// Undoes the latest reset, restart or undo (of `lab`, or of any lab; see
+    /// `ProgressLog.undoTarget`): saves everything the learner has now under a new backup,
+    /// then brings back the lab's files exactly as that operation found them (uncommitted
+    /// edits stay uncommitted) and the progress before it. Undoing twice returns to where
+    /// the learner was; nothing is overwritten without being saved first.
+    public func undo(lab labFilter: String? = nil) throws -> UndoOutcome {
         let entries = try self.entries()
-        func backupName(_ entry: ProgressEntry) -> String? { entry.trailers.last { $0.0 == KlabTrailer.backup }?.1 }
-        let undone = Set(entries.filter { $0.event == .undo }.compactMap(backupName))
-        // The last reset not undone yet, and the backup it made.
-        guard let reset = entries.last(where: { $0.event == .reset && backupName($0).map { !undone.contains($0) } == true }),
-              let name = backupName(reset),
-              let target = try repository.referenceTarget(name)
-        else { throw WorkspaceError.noBackup }
-        let last = (name: name, target: target)
-        let saved = try repository.commit(last.target)
-        guard let savedHead = saved.parents.first else { throw WorkspaceError.noBackup }
-        let lab = reset.lab
-        let evidence = WorkspaceLayout.evidencePath(lab: lab)
-        // Committed state first (what HEAD had before the reset), then the saved working files.
+        guard let target = ProgressLog.undoTarget(entries, lab: labFilter), let restoredName = target.value(KlabTrailer.backup) else {
+            throw WorkspaceError.noBackup
+        }
+        guard let saved = try repository.referenceTarget(restoredName) else {
+            throw WorkspaceError.backupMissing(ref: restoredName)
+        }
+        guard let savedHead = try repository.commit(saved).parents.first else { throw WorkspaceError.backupMissing(ref: restoredName) }
+        let lab = target.lab
+        let what = Self.describe(target)
+        let backup = try self.backup(reason: "undo of the \(what)", operation: "undo")
+        let paths = [lab, WorkspaceLayout.evidencePath(lab: lab), WorkspaceLayout.labSettingsPath(lab)]
+        // Committed state first (what HEAD had before the operation), then the saved files.
         let secrets = PlaintextSecrets.find(under: [lab], root: root)
-        try repository.checkout(savedHead, paths: [lab, evidence], keeping: secrets)
+        try repository.checkout(savedHead, paths: paths, keeping: secrets)
         let commit = try self.commit(
-            subject: "Undo the reset of \(lab)",
+            subject: "Undo the \(what)",
             trailers: [
                 .init(KlabTrailer.lab, lab), .init(KlabTrailer.event, ProgressEvent.undo.rawValue),
-                .init(KlabTrailer.step, reset.step ?? ""), .init(KlabTrailer.backup, last.name),
+                .init(KlabTrailer.step, target.step ?? ""), .init(KlabTrailer.backup, backup),
+                .init(KlabTrailer.undoes, target.commit), .init(KlabTrailer.restored, restoredName),
                 .init(KlabTrailer.previous, try previousKlabCommit()),
             ],
-            paths: [lab, evidence])
-        // The backup ref stays: it is still the record of what the reset found.
-        try repository.checkout(last.target, paths: [lab], keeping: secrets, updateIndex: false)
-        return UndoOutcome(commit: commit.hex, backupRef: last.name, lab: lab)
+            paths: paths)
+        try repository.checkout(saved, paths: [lab], keeping: secrets, updateIndex: false)
+        return UndoOutcome(commit: commit.hex, backupRef: backup, restoredRef: restoredName, lab: lab, undid: what)
+    }
+
+    /// "reset of health-probes to the start of liveness", "restart of health-probes", ...
+    static func describe(_ entry: ProgressEntry) -> String {
+        switch entry.event {
+        case .reset: return "reset of \(entry.lab) to the start of \(entry.step ?? "its first step")"
+        case .start: return "restart of \(entry.lab)"
+        case .undo: return "undo in \(entry.lab)"
+        case .pass: return "pass of \(entry.lab)/\(entry.step ?? "")"
+        case .hint: return "hint for \(entry.lab)/\(entry.step ?? "")"
+        }
     }
 }
 
@@ -333,6 +416,11 @@ public struct ResetOutcome: Sendable, Equatable {
 
 public struct UndoOutcome: Sendable, Equatable {
     public var commit: String
+    /// Where what the learner had before the undo was saved.
     public var backupRef: String
+    /// The backup brought back.
+    public var restoredRef: String
     public var lab: String
+    /// The operation undone, in words ("reset of health-probes to the start of liveness").
+    public var undid: String
 }

@@ -9,7 +9,14 @@ public enum KlabTrailer {
     public static let hint = "Klab-Hint"
     public static let previous = "Klab-Previous"
     public static let labsDigest = "Klab-Labs-Digest"
+    /// On a reset, undo or restart: the backup ref holding what the folder had before it.
     public static let backup = "Klab-Backup"
+    /// On an undo: the commit of the operation it undid.
+    public static let undoes = "Klab-Undoes"
+    /// On an undo: the backup ref it brought back.
+    public static let restored = "Klab-Restored"
+    /// On a backup commit (never on the branch): the operation it was made for.
+    public static let backupOf = "Klab-Backup-Of"
 }
 
 /// What a klab commit records.
@@ -22,7 +29,7 @@ public enum ProgressEvent: String, Sendable, Equatable {
     case hint
     /// Progress went back to the start of a step.
     case reset
-    /// A reset was undone: progress is what it was before it.
+    /// A reset, restart or undo was undone: progress is what it was before that operation.
     case undo
 }
 
@@ -85,9 +92,12 @@ public enum ProgressLog {
     /// lab's steps in order, so that a reset to a step also forgets the steps after it.
     public static func replay(_ entries: [ProgressEntry], stepOrder: [String: [String]]) -> [String: LabProgress] {
         var labs: [String: LabProgress] = [:]
+        // Each lab's progress just before each klab commit, for undo.
+        var before: [String: LabProgress] = [:]
         var beforeReset: [String: LabProgress] = [:]
         func backup(of entry: ProgressEntry) -> String? { entry.trailers.last { $0.0 == KlabTrailer.backup }?.1 }
         for entry in entries {
+            before[entry.commit] = labs[entry.lab]
             switch entry.event {
             case .start:
                 labs[entry.lab] = LabProgress(lab: entry.lab, passed: [], hintsShown: [:], startCommit: entry.commit)
@@ -105,11 +115,39 @@ public enum ProgressLog {
                 let forgotten = Set(order[from...])
                 labs[entry.lab]!.passed.removeAll { forgotten.contains($0.step) }
             case .undo:
-                guard let name = backup(of: entry), var restored = beforeReset[name] else { continue }
-                restored.hintsShown = labs[entry.lab]?.hintsShown ?? restored.hintsShown
-                labs[entry.lab] = restored
+                // Hints shown stay shown; the rest is as it was before the operation undone.
+                if let undone = entry.value(KlabTrailer.undoes) {
+                    guard var restored = before[undone] else { continue }
+                    restored.hintsShown = labs[entry.lab]?.hintsShown ?? restored.hintsShown
+                    labs[entry.lab] = restored
+                } else {
+                    // Written by klab before undo could be undone: it names the reset's backup.
+                    guard let name = backup(of: entry), var restored = beforeReset[name] else { continue }
+                    restored.hintsShown = labs[entry.lab]?.hintsShown ?? restored.hintsShown
+                    labs[entry.lab] = restored
+                }
             }
         }
         return labs
+    }
+}
+
+extension ProgressLog {
+    /// What `klab reset --undo` undoes: the latest reset, restart or undo (of `lab`, or of any
+    /// lab) that saved the folder under a backup first. Undoing an undo is allowed, so two
+    /// undos in a row return to where the learner was.
+    public static func undoTarget(_ entries: [ProgressEntry], lab: String? = nil) -> ProgressEntry? {
+        // Undos written by an older klab named the reset they undid by its backup and made
+        // no backup of their own: those resets are done with, those undos cannot be undone.
+        let undoneByOldUndo = Set(entries.filter { $0.event == .undo && $0.value(KlabTrailer.undoes) == nil }.compactMap { $0.value(KlabTrailer.backup) })
+        return entries.last { entry in
+            guard lab == nil || entry.lab == lab, let backup = entry.value(KlabTrailer.backup) else { return false }
+            switch entry.event {
+            case .reset: return !undoneByOldUndo.contains(backup)
+            case .start: return true
+            case .undo: return entry.value(KlabTrailer.undoes) != nil
+            case .pass, .hint: return false
+            }
+        }
     }
 }

@@ -8,6 +8,8 @@ public enum WorkspaceError: Error, CustomStringConvertible, Equatable {
     case noLabStarted
     case unknownStep(lab: String, step: String)
     case noBackup
+    case cannotCreate(path: String, reason: String)
+    case backupMissing(ref: String)
     case settings(path: String, reason: String)
 
     public var description: String {
@@ -27,7 +29,11 @@ public enum WorkspaceError: Error, CustomStringConvertible, Equatable {
         case .unknownStep(let lab, let step):
             return "lab \(lab) has no step \(step); `klab lab show \(lab)` lists its steps"
         case .noBackup:
-            return "there is no reset to undo in this workspace"
+            return "there is no reset, restart or undo to undo in this workspace"
+        case .cannotCreate(let path, let reason):
+            return "cannot create a workspace at \(path): \(reason); check that you can write there, or pass --workspace DIR"
+        case .backupMissing(let ref):
+            return "the backup \(ref) that the last reset saved is gone from the repository; `klab reset --list` shows the backups there are"
         case .settings(let path, let reason):
             return "cannot read workspace settings \(path): \(reason); restore it with `git checkout -- .klab` in the workspace"
         }

@@ -1,4 +1,5 @@
 import Foundation
+import LabGit
 
 /// One klab process at a time per workspace.
 ///
@@ -36,6 +37,7 @@ public final class WorkspaceLock {
     }
 
     deinit {
+        CrashPoint.lockRelease.reached()
         flock(descriptor, LOCK_UN)
         close(descriptor)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import LabGit
 
 /// `.klab/workspace.json`: who the workspace belongs to and where its labs came from.
 public struct WorkspaceSettings: Codable, Equatable, Sendable {
@@ -64,4 +65,5 @@ func atomicWrite(_ data: Data, to url: URL, scratch: URL) throws {
     if rename(temporary.path, url.path) != 0 {
         throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
     }
+    CrashPoint.fileWritten.reached(url.lastPathComponent)
 }

@@ -1,90 +1,175 @@
 import Foundation
+import LabGit
 import XCTest
 
-/// klab killed with SIGKILL at random moments of start, verify and reset: afterwards git fsck
-/// accepts the repository, klab reads a progress consistent with the history, and every edit
-/// the learner made is still somewhere: in the working folder or in a commit klab keeps.
+/// klab stopped abruptly in the middle of its work loses nothing. Deterministically: every
+/// crash point (`CrashPoint`: after each object write, before and after each ref update, after
+/// each file written into or removed from the working folder, before the lock is released)
+/// that each operation passes is listed (`KLAB_CRASH_LIST`), then the operation is run again
+/// from the same state once per point, stopping there (`KLAB_CRASH_AT`). After each crash:
+/// `git fsck --strict` is clean, progress matches HEAD, every learner edit is in the working
+/// folder or in a commit a ref keeps, and the next klab command works. And at random: klab
+/// killed with SIGKILL at random moments, with the same checks and no verdict on timing.
 final class CrashSafetyTests: XCTestCase {
-    func testHundredKillsLoseNothing() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("klab-crash-\(UUID().uuidString.prefix(8))")
+    var root: URL!
+    let fixtures = KlabBinary.repositoryRoot.appendingPathComponent("labs/health-probes/fixtures")
+
+    override func setUpWithError() throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("klab-crash-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: root) }
-        let workspace = root.appendingPathComponent("ws")
-        let fixtures = KlabBinary.repositoryRoot.appendingPathComponent("labs/health-probes/fixtures")
-        XCTAssertEqual(try KlabBinary.run(["start", "health-probes", "--learner", "ada", "--workspace", workspace.path]).status, 0)
+    }
 
-        let operations: [[String]] = [
-            ["verify", "--snapshot", fixtures.appendingPathComponent("liveness--pass").path],
-            ["verify", "--snapshot", fixtures.appendingPathComponent("fail-liveness--pass").path],
-            ["reset", "--lab"],
-            ["reset"],
-            ["start", "health-probes"],
-            ["hint"],
-            ["reset", "--undo"],
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: root)
+    }
+
+    func snapshot(_ name: String) -> String { fixtures.appendingPathComponent(name).path }
+
+    /// A workspace state to crash from, the learner's edits made to reach it, and the
+    /// operation to crash.
+    struct Scenario: @unchecked Sendable {
+        var name: String
+        var setup: (LearnerSession) throws -> Void
+        var operation: [String]
+        /// The exit statuses a run that is not stopped may have: a verify run again after the
+        /// step was recorded checks the next step, which the same snapshot fails (1).
+        var statuses: Set<Int32> = [0]
+        /// The workspace does not exist before the operation.
+        var createsWorkspace = false
+        /// After the operation is run again, `klab reset` must work too: the operation moves
+        /// a step's start ref, which reset needs.
+        var resetAfter = false
+    }
+
+    var scenarios: [Scenario] {
+        let pass = { (step: String) in ["verify", "--snapshot", self.snapshot("\(step)--pass")] }
+        func started(_ session: LearnerSession) throws {
+            try session.klab(["start", "health-probes", "--learner", "ada"])
+            try session.edit("health-probes/notes.txt", "my notes\n")
+        }
+        func twoStepsDone(_ session: LearnerSession) throws {
+            try started(session)
+            try session.klab(pass("liveness"))
+            try session.appendToManifest("# tuned the probe\n")
+            try session.klab(pass("fail-liveness"))
+            try session.edit("health-probes/scratch/try.yaml", "kind: Pod\n")
+        }
+        func afterAReset(_ session: LearnerSession) throws {
+            try twoStepsDone(session)
+            try session.edit("health-probes/a.txt", "A\n")
+            try session.klab(["reset", "--lab"])
+            try session.edit("health-probes/b.txt", "B\n")
+            try session.appendToManifest("# my change after the reset\n")
+        }
+        return [
+            Scenario(name: "start (new workspace)", setup: { _ in }, operation: ["start", "health-probes", "--learner", "ada"],
+                     createsWorkspace: true, resetAfter: true),
+            Scenario(name: "start (over a started lab)", setup: twoStepsDone, operation: ["start", "health-probes"], resetAfter: true),
+            Scenario(name: "verify pass", setup: started, operation: pass("liveness"), statuses: [0, 1], resetAfter: true),
+            Scenario(name: "hint", setup: started, operation: ["hint"]),
+            Scenario(name: "reset", setup: twoStepsDone, operation: ["reset"]),
+            Scenario(name: "reset --step", setup: twoStepsDone, operation: ["reset", "--step", "liveness"]),
+            Scenario(name: "reset --lab", setup: twoStepsDone, operation: ["reset", "--lab"]),
+            // An undo of an undo runs the same code: its points are these.
+            Scenario(name: "reset --undo", setup: afterAReset, operation: ["reset", "--undo"]),
         ]
-        var generator = SystemRandomNumberGenerator()
-        var kills = 0
-        var edits: [String] = []
-        for round in 0..<130 {
-            // A learner edit before every operation: a new file and a change to a manifest.
-            let note = "health-probes/note-\(round).txt"
-            try FileManager.default.createDirectory(at: workspace.appendingPathComponent("health-probes"), withIntermediateDirectories: true)
-            try "edit \(round)\n".write(to: workspace.appendingPathComponent(note), atomically: true, encoding: .utf8)
-            edits.append(note)
+    }
 
-            let operation = operations[Int.random(in: 0..<operations.count, using: &generator)]
+    func testEveryCrashPointOfEveryOperationLosesNothing() throws {
+        var reached = Set<String>()
+        var crashes = 0
+        for scenario in scenarios {
+            let template = LearnerSession(workspace: root.appendingPathComponent("template-\(crashes)"))
+            try scenario.setup(template)
+
+            // The points this operation passes, from a run that is not stopped.
+            let listing = try template.copy(to: root.appendingPathComponent("listing"))
+            let listFile = root.appendingPathComponent("points.txt")
+            try? FileManager.default.removeItem(at: listFile)
+            let clean = try listing.run(scenario.operation, environment: ["KLAB_CRASH_LIST": listFile.path])
+            XCTAssertEqual(clean.status, 0, "\(scenario.name): \(clean.stderr)")
+            let points = try String(contentsOf: listFile, encoding: .utf8).split(separator: "\n").map { line in
+                (id: String(line.split(separator: " ", maxSplits: 1)[0]), line: String(line))
+            }
+            XCTAssertFalse(points.isEmpty, "\(scenario.name) passes no crash point")
+            print("\(scenario.name): \(points.count) crash points")
+            try FileManager.default.removeItem(at: listing.workspace)
+
+            for point in points { reached.insert(String(point.id.split(separator: "#")[0])) }
+            // Each point from its own copy of the template; a few at a time (processes, mostly waiting).
+            let found = Locked<[String]>([])
+            let folder: URL = root
+            let next = Locked(0)
+            DispatchQueue.concurrentPerform(iterations: 3) { worker in
+                while true {
+                    var index = 0
+                    next.update { index = $0; $0 += 1 }
+                    guard index < points.count else { return }
+                    do {
+                        let problems = try Self.crash(scenario, at: points[index], from: template, in: folder.appendingPathComponent("crash-\(worker)"))
+                        found.update { $0 += problems }
+                    } catch {
+                        found.update { $0.append("\(scenario.name), \(points[index].line): \(error)") }
+                    }
+                }
+            }
+            crashes += points.count
+            for problem in found.value { XCTFail(problem) }
+            try? FileManager.default.removeItem(at: template.workspace)
+        }
+        // Every point klab has is passed by some operation, so every one was crashed at.
+        XCTAssertEqual(reached, Set(CrashPoint.allCases.map(\.rawValue)), "crash points no operation reaches")
+        XCTAssertGreaterThan(crashes, 100, "the operations pass fewer points than expected")
+    }
+
+    /// Runs the scenario's operation from a copy of `template`, stopped at `point`; then the
+    /// checks, the same operation to its end (the next command works), a reset to the current
+    /// step (which needs the step's start ref), and the checks again.
+    static func crash(_ scenario: Scenario, at point: (id: String, line: String), from template: LearnerSession, in folder: URL) throws -> [String] {
+        let session = try template.copy(to: folder)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let what = "\(scenario.name), crashed at \(point.line)"
+        let crashed = try session.run(scenario.operation, environment: ["KLAB_CRASH_AT": point.id])
+        guard crashed.status == CrashPoint.exitStatus else {
+            return ["\(what): it did not stop there (exit \(crashed.status)): \(crashed.stderr)"]
+        }
+        var problems = try session.problems(what, createsWorkspace: scenario.createsWorkspace)
+        let again = try session.run(scenario.operation)
+        if !scenario.statuses.contains(again.status) { problems.append("\(what): the next run failed (\(again.status)): \(again.stderr)") }
+        if scenario.resetAfter {
+            let reset = try session.run(["reset"])
+            if reset.status != 0 { problems.append("\(what): reset after it failed: \(reset.stderr)") }
+        }
+        return problems + (try session.lostEdits("\(what), then run again"))
+    }
+
+    /// klab killed with SIGKILL at random moments of random operations. How many runs were
+    /// actually killed depends on the machine and is not a criterion; what every round must
+    /// leave is.
+    func testRandomKillsLoseNothing() throws {
+        let session = LearnerSession(workspace: root.appendingPathComponent("ws"))
+        try session.klab(["start", "health-probes", "--learner", "ada"])
+        let operations: [[String]] = [
+            ["verify", "--snapshot", snapshot("liveness--pass")],
+            ["verify", "--snapshot", snapshot("fail-liveness--pass")],
+            ["reset", "--lab"], ["reset"], ["start", "health-probes"], ["hint"], ["reset", "--undo"], ["reset", "--undo"],
+        ]
+        var random = SeededGenerator(seed: 8)
+        for round in 0..<40 {
+            try session.edit("health-probes/note-\(round).txt", "edit \(round)\n")
+            if round % 3 == 0 { try session.appendToManifest("# round \(round)\n") }
+            let operation = operations[Int(random.next() % UInt64(operations.count))]
             let process = Process()
             process.executableURL = KlabBinary.url
-            process.arguments = operation + ["--workspace", workspace.path]
+            process.arguments = operation + ["--workspace", session.workspace.path]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             process.standardInput = FileHandle.nullDevice
             try process.run()
-            // Somewhere between start-up and completion (a verify takes ~50–150 ms here).
-            usleep(UInt32.random(in: 0..<120_000, using: &generator))
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
-                kills += 1
-            }
+            usleep(UInt32(random.next() % 150_000))
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
             process.waitUntilExit()
-
-            let fsck = try Self.git(["fsck", "--strict", "--no-dangling"], in: workspace)
-            XCTAssertEqual(fsck.status, 0, "round \(round) \(operation): git fsck: \(fsck.output)")
-            let status = try KlabBinary.run(["status", "--output", "json", "--workspace", workspace.path])
-            XCTAssertEqual(status.status, 0, "round \(round) \(operation): \(status.stderr)")
-            try Self.assertProgressMatchesHistory(status.stdout, workspace: workspace, round: round)
-            if round % 10 == 9 || round == 129 { try Self.assertNothingLost(edits, workspace: workspace) }
-        }
-        XCTAssertGreaterThanOrEqual(kills, 100, "the test must kill klab at least 100 times")
-    }
-
-    /// Every step `klab status` says is passed has its evidence in the commit HEAD is on.
-    static func assertProgressMatchesHistory(_ json: String, workspace: URL, round: Int) throws {
-        let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
-        let labs = object?["labs"] as? [[String: Any]] ?? []
-        let tree = try git(["ls-tree", "-r", "--name-only", "HEAD"], in: workspace).output
-        for lab in labs {
-            for step in lab["passed"] as? [String] ?? [] {
-                XCTAssertTrue(tree.contains(".klab/evidence/health-probes/\(step)/results.json"),
-                              "round \(round): \(step) counted as passed without its evidence in HEAD")
-            }
-        }
-    }
-
-    /// Each edit is in the working folder or in a commit some ref (branch or backup) keeps.
-    static func assertNothingLost(_ edits: [String], workspace: URL) throws {
-        let refs = try git(["for-each-ref", "--format=%(refname)"], in: workspace).output.split(separator: "\n").map(String.init)
-        var kept = Set<String>()
-        for ref in refs + ["HEAD"] {
-            let log = try git(["log", "--format=%H", ref], in: workspace).output.split(separator: "\n")
-            for commit in log {
-                for path in try git(["ls-tree", "-r", "--name-only", String(commit), "health-probes/"], in: workspace).output.split(separator: "\n") {
-                    kept.insert(String(path))
-                }
-            }
-        }
-        for edit in edits where !FileManager.default.fileExists(atPath: workspace.appendingPathComponent(edit).path) {
-            XCTAssertTrue(kept.contains(edit), "\(edit) is gone from the folder and from every commit klab keeps")
+            try session.assertSound("round \(round) \(operation)", createsWorkspace: false)
         }
     }
 
@@ -100,4 +185,142 @@ final class CrashSafetyTests: XCTestCase {
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
+}
+
+/// A learner working in one workspace through the built binary, remembering every edit they
+/// made, with the checks that nothing of it is lost.
+final class LearnerSession: @unchecked Sendable {
+    let workspace: URL
+    /// Every file content the learner wrote, by path.
+    private(set) var edits: [(path: String, contents: String)] = []
+
+    init(workspace: URL) { self.workspace = workspace }
+
+    func run(_ arguments: [String], environment: [String: String] = [:]) throws -> KlabBinary.Result {
+        try KlabBinary.run(arguments + ["--workspace", workspace.path], environment: environment)
+    }
+
+    /// Runs klab and requires it to succeed (set-up steps).
+    func klab(_ arguments: [String], file: StaticString = #filePath, line: UInt = #line) throws {
+        let result = try run(arguments)
+        XCTAssertEqual(result.status, 0, "klab \(arguments.joined(separator: " ")): \(result.stderr)", file: file, line: line)
+    }
+
+    /// Writes a file. Contents of that path which the folder holds but no ref keeps are
+    /// the learner's own to overwrite: they are no longer expected anywhere.
+    func edit(_ path: String, _ contents: String) throws {
+        let url = workspace.appendingPathComponent(path)
+        if let current = FileManager.default.contents(atPath: url.path), edits.contains(where: { $0.path == path && Data($0.contents.utf8) == current }),
+           FileManager.default.fileExists(atPath: workspace.appendingPathComponent(".git").path) {
+            let kept = try keptObjects()
+            let id = try Repository.blobID(of: current).hex
+            if !kept.contains(id) { edits.removeAll { $0.path == path && Data($0.contents.utf8) == current } }
+        }
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(contents.utf8).write(to: url)
+        edits.append((path, contents))
+    }
+
+    func appendToManifest(_ line: String) throws {
+        let path = "health-probes/liveness-app.yaml"
+        let current = FileManager.default.contents(atPath: workspace.appendingPathComponent(path).path).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        try edit(path, current + line)
+    }
+
+    /// The same workspace and edits, in another folder.
+    func copy(to url: URL) throws -> LearnerSession {
+        try? FileManager.default.removeItem(at: url)
+        if FileManager.default.fileExists(atPath: workspace.path) {
+            try FileManager.default.copyItem(at: workspace, to: url)
+        }
+        let copy = LearnerSession(workspace: url)
+        copy.edits = edits
+        return copy
+    }
+
+    /// git fsck is clean, klab reads a progress whose passed steps have their evidence in
+    /// HEAD, and every edit is in the folder or in an object some ref keeps.
+    func assertSound(_ what: String, createsWorkspace: Bool, file: StaticString = #filePath, line: UInt = #line) throws {
+        for problem in try problems(what, createsWorkspace: createsWorkspace) { XCTFail(problem, file: file, line: line) }
+    }
+
+    /// What `assertSound` finds wrong, as sentences (safe to call from any thread).
+    func problems(_ what: String, createsWorkspace: Bool) throws -> [String] {
+        guard FileManager.default.fileExists(atPath: workspace.appendingPathComponent(".git").path) else {
+            return createsWorkspace ? [] : ["\(what): the workspace's repository is gone"]
+        }
+        var problems: [String] = []
+        let fsck = try CrashSafetyTests.git(["fsck", "--strict", "--no-dangling"], in: workspace)
+        if fsck.status != 0 { problems.append("\(what): git fsck: \(fsck.output)") }
+        let status = try run(["status", "--output", "json"])
+        if createsWorkspace && status.status == 4 && status.stderr.contains("is not a klab workspace") {
+            // Stopped before the workspace was complete: `klab status` says to start a lab.
+            if try CrashSafetyTests.git(["rev-parse", "--verify", "-q", "HEAD"], in: workspace).status == 0 {
+                problems.append("\(what): a workspace with commits is refused")
+            }
+        } else if status.status != 0 {
+            problems.append("\(what): klab status: \(status.stderr)")
+        } else {
+            problems += try progressProblems(status.stdout, what: what)
+        }
+        return problems + (try lostEdits(what))
+    }
+
+    /// Every step `klab status` says is passed has its evidence in the commit HEAD is on.
+    func progressProblems(_ json: String, what: String) throws -> [String] {
+        let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+        let tree = try CrashSafetyTests.git(["ls-tree", "-r", "--name-only", "HEAD"], in: workspace).output
+        var problems: [String] = []
+        for lab in object?["labs"] as? [[String: Any]] ?? [] {
+            for step in lab["passed"] as? [String] ?? [] where !tree.contains(".klab/evidence/health-probes/\(step)/results.json") {
+                problems.append("\(what): \(step) counted as passed without its evidence in HEAD")
+            }
+        }
+        return problems
+    }
+
+    /// Each edit's contents are at its path in the folder, or a blob some ref reaches.
+    func lostEdits(_ what: String) throws -> [String] {
+        var kept: Set<String>?
+        var lost: [String] = []
+        for edit in edits {
+            let url = workspace.appendingPathComponent(edit.path)
+            if FileManager.default.contents(atPath: url.path) == Data(edit.contents.utf8) { continue }
+            if kept == nil { kept = try keptObjects() }
+            if !kept!.contains(try Repository.blobID(of: Data(edit.contents.utf8)).hex) {
+                lost.append("\(what): the learner's \(edit.path) (\(edit.contents.count) bytes) is gone from the folder and from every ref")
+            }
+        }
+        return lost
+    }
+}
+
+extension LearnerSession {
+    /// Every object some ref (branch, backups, step starts) reaches.
+    func keptObjects() throws -> Set<String> {
+        let listing = try CrashSafetyTests.git(["rev-list", "--objects", "--all"], in: workspace).output
+        return Set(listing.split(separator: "\n").map { String($0.prefix(40)) })
+    }
+}
+
+/// A small deterministic generator (SplitMix64), so a random test replays from its seed.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// A value shared between the threads of a test.
+final class Locked<Value>: @unchecked Sendable {
+    private var stored: Value
+    private let lock = NSLock()
+    init(_ value: Value) { stored = value }
+    var value: Value { lock.lock(); defer { lock.unlock() }; return stored }
+    func update(_ body: (inout Value) -> Void) { lock.lock(); body(&stored); lock.unlock() }
 }

@@ -37,7 +37,7 @@ final class LearnerWorkspaceTests: XCTestCase {
             labID: "probes", firstStep: "liveness", settings: settings,
             files: ["manifests/secret.yaml": Data(secret.utf8), "manifests/app.yaml": Data("kind: Pod\n".utf8)])
         XCTAssertEqual(outcome.secretsLeftUncommitted, ["probes/manifests/secret.yaml"])
-        _ = try workspace.backup(reason: "test")
+        _ = try workspace.backup(reason: "test", operation: "test")
         let everything = try GitWitness.run(["log", "--all", "-p"], in: root)
         XCTAssertFalse(everything.contains("hunter2"))
         XCTAssertTrue(try GitWitness.run(["status", "--porcelain"], in: root).contains("?? probes/manifests/secret.yaml"))
@@ -81,13 +81,19 @@ final class LearnerWorkspaceTests: XCTestCase {
         try GitWitness.run(["fsck", "--strict"], in: root)
 
         let undo = try workspace.undo()
-        XCTAssertEqual(undo.backupRef, reset.backupRef)
+        XCTAssertEqual(undo.restoredRef, reset.backupRef)
+        XCTAssertNotEqual(undo.backupRef, reset.backupRef, "the undo saves what it overwrites in a backup of its own")
         XCTAssertEqual(try String(contentsOf: manifest, encoding: .utf8), "kind: Pod\n# my edit\n")
         XCTAssertEqual(try String(contentsOf: root.appendingPathComponent("probes/notes.txt"), encoding: .utf8), "notes\n")
         XCTAssertEqual(try workspace.progress(stepOrder: order)["probes"]?.passed.map(\.step), ["liveness"])
         XCTAssertTrue(try GitWitness.run(["status", "--porcelain"], in: root).contains(" M probes/manifests/app.yaml"))
-        XCTAssertThrowsError(try workspace.undo()) { XCTAssertEqual($0 as? WorkspaceError, .noBackup) }
         try GitWitness.run(["fsck", "--strict"], in: root)
+    }
+
+    func testUndoWithNothingToUndo() throws {
+        let root = try temporaryDirectory()
+        let workspace = try started(root)
+        XCTAssertThrowsError(try workspace.undo()) { XCTAssertEqual($0 as? WorkspaceError, .noBackup) }
     }
 
     func testSecondProcessIsLockedOut() throws {

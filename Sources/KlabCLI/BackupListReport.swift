@@ -1,0 +1,69 @@
+import Foundation
+import KubeJSON
+import LabGit
+import Workspace
+
+/// What `klab reset --list` prints: every backup, newest first, with how it differs from the
+/// working folder.
+enum BackupListReport {
+    static func text(_ backups: [BackupRecord], workspace: String) -> String {
+        guard !backups.isEmpty else {
+            return "No backups in \(workspace) yet. reset, reset --undo and a restart save your files in one before changing them.\n"
+        }
+        var out = "Backups in \(workspace), newest first; `git -C \(workspace) show REF:PATH` prints a file of one.\n"
+        for backup in backups {
+            out += "\n\(backup.ref)  \(time(backup.time))  before \(backup.reason)\n"
+            if backup.differences.isEmpty {
+                out += "  same files as your folder\n"
+            }
+            for difference in backup.differences {
+                out += "  \(words(difference.change).padding(toLength: 20, withPad: " ", startingAt: 0)) \(difference.path)\n"
+            }
+        }
+        return out
+    }
+
+    static func json(_ backups: [BackupRecord]) -> JSONValue {
+        .object(JSONObject([
+            ("backups", .array(backups.map { backup in
+                .object(JSONObject([
+                    ("ref", .string(backup.ref)), ("number", .int(Int64(backup.number))), ("commit", .string(backup.commit)),
+                    ("time", .string(isoTime(backup.time))), ("madeBy", .string(backup.operation)), ("before", .string(backup.reason)),
+                    ("differences", .array(backup.differences.map { difference in
+                        .object(JSONObject([("path", .string(difference.path)), ("change", .string(key(difference.change)))]))
+                    })),
+                ]))
+            })),
+        ]))
+    }
+
+    private static func words(_ change: WorkingDifference.Change) -> String {
+        switch change {
+        case .changed: return "differs"
+        case .onlyInCommit: return "only in the backup"
+        case .onlyInFolder: return "only in your folder"
+        }
+    }
+
+    private static func key(_ change: WorkingDifference.Change) -> String {
+        switch change {
+        case .changed: return "changed"
+        case .onlyInCommit: return "onlyInBackup"
+        case .onlyInFolder: return "onlyInFolder"
+        }
+    }
+
+    private static func time(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss 'UTC'"
+        return formatter.string(from: date)
+    }
+
+    private static func isoTime(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: date)
+    }
+}
