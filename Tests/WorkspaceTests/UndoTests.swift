@@ -220,8 +220,8 @@ final class UndoTests: XCTestCase {
         let entries = [
             ProgressEntry(commit: "s", event: .start, lab: "probes", step: "liveness"),
             ProgressEntry(commit: "p", event: .pass, lab: "probes", step: "liveness"),
-            ProgressEntry(commit: "r", event: .reset, lab: "probes", step: "liveness", trailers: [(Trailer.backup, "refs/klab/backups/1")]),
-            ProgressEntry(commit: "u", event: .undo, lab: "probes", step: "liveness", trailers: [(Trailer.backup, "refs/klab/backups/1")]),
+            ProgressEntry(commit: "r", event: .reset, lab: "probes", step: "liveness", trailers: [(KlabTrailer.backup, "refs/klab/backups/1")]),
+            ProgressEntry(commit: "u", event: .undo, lab: "probes", step: "liveness", trailers: [(KlabTrailer.backup, "refs/klab/backups/1")]),
         ]
         XCTAssertEqual(ProgressLog.replay(entries, stepOrder: order)["probes"]?.passed.map(\.step), ["liveness"])
         XCTAssertNil(ProgressLog.undoTarget(entries), "the old undo finished that reset and cannot itself be undone")
