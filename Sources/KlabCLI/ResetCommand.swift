@@ -23,6 +23,7 @@ struct ResetCommand: ParsableCommand {
           klab reset --step liveness    back to the start of step liveness
           klab reset --lab --cluster    the whole lab, and its objects in the cluster
           klab reset --undo             bring back what the last reset saved
+          klab reset --list             every backup, and which files differ from yours
         """
     )
 
