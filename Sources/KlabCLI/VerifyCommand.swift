@@ -2,6 +2,7 @@ import ArgumentParser
 import Checks
 import Dispatch
 import Foundation
+import KubeCore
 import KubeJSON
 import LabSpec
 import Workspace
@@ -47,9 +48,9 @@ struct VerifyCommand: ParsableCommand {
     var keyFile: String?
 
     func run() throws {
+        let waitSeconds = try wait.map(parseDuration)
         let context = try WorkspaceContext.open(global, labs: labsOptions)
         let (lab, settings) = try context.startedLab(try context.labID(self.lab))
-        let waitSeconds = try wait.map(parseDuration)
         let snapshot = self.snapshot
         let global = self.global
         let verifier = StepVerifier(
@@ -186,27 +187,10 @@ final class InterruptFlag: @unchecked Sendable {
     }
 }
 
-/// `30s`, `2m`, `1h`, `1m30s` or a plain number of seconds.
+/// `--wait`'s duration, read by the one duration parser the lab files use too.
 func parseDuration(_ text: String) throws -> Double {
-    if let seconds = Double(text), seconds >= 0 { return seconds }
-    var total = 0.0
-    var number = ""
-    for ch in text {
-        if ch.isNumber || ch == "." {
-            number.append(ch)
-            continue
-        }
-        guard let value = Double(number) else { break }
-        switch ch {
-        case "s": total += value
-        case "m": total += value * 60
-        case "h": total += value * 3600
-        default: throw CLIFailure(message: "invalid duration \"\(text)\"; write it like 30s, 2m or 1h", status: .badInput)
-        }
-        number = ""
+    guard let seconds = GoDuration.seconds(text) else {
+        throw CLIFailure(message: "invalid duration \"\(text)\"; write it like 500ms, 30s, 2m or 1h", status: .badInput)
     }
-    guard number.isEmpty, !text.isEmpty, total > 0 || text.hasPrefix("0") else {
-        throw CLIFailure(message: "invalid duration \"\(text)\"; write it like 30s, 2m or 1h", status: .badInput)
-    }
-    return total
+    return seconds
 }
