@@ -68,6 +68,12 @@ public enum KubeDocuments {
         }
         return try YAMLToJSON(source: source).documents(text)
     }
+
+    /// One YAML node read elsewhere (a lab file, a manifest template) as kubectl would read
+    /// it: the same rules as `parse`, so `0755` is 493 and `yes` is true wherever klab meets YAML.
+    public static func json(_ node: Node, source: String) throws -> JSONValue {
+        try YAMLToJSON(source: source).convert(node)
+    }
 }
 
 /// The conversion of YAML nodes into the values kubectl ends up with.

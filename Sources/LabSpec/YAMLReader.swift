@@ -102,26 +102,17 @@ final class YAMLReader {
         return items.compactMap { item in string(item, key: "\(key) item").map { ($0, item) } }
     }
 
-    /// A YAML value as JSON: quoted scalars are strings; plain ones resolve as YAML 1.1 core does.
+    /// A YAML value as JSON, by kubectl's rules (KubeDocuments): a value that kubectl would
+    /// refuse is reported here and reads as null.
     func json(_ node: Node) -> JSONValue {
-        switch node {
-        case let .scalar(scalar):
-            switch tagName(node) {
-            case .null: return .null
-            case .bool: return node.bool.map(JSONValue.bool) ?? .string(scalar.string)
-            case .int: return Int64(scalar.string).map(JSONValue.int) ?? node.int.map { .int(Int64($0)) } ?? .string(scalar.string)
-            case .float: return node.float.map(JSONValue.double) ?? .string(scalar.string)
-            default: return .string(scalar.string)
-            }
-        case let .sequence(sequence):
-            return .array(sequence.map(json))
-        case let .mapping(mapping):
-            var object = JSONObject()
-            for (key, value) in mapping {
-                object[key.scalar?.string ?? "\(key)"] = json(value)
-            }
-            return .object(object)
-        case .alias:
+        do {
+            return try KubeDocuments.json(node, source: file)
+        } catch let error as KubeDocumentError {
+            let at = SourceLocation(file: file, line: error.line ?? node.mark?.line ?? 1, column: error.column ?? node.mark?.column ?? 1)
+            report(.invalidValue(key: "value", value: String(describing: node.scalar?.string ?? describe(node)), reason: error.message, at: at))
+            return .null
+        } catch {
+            report(.invalidValue(key: "value", value: describe(node), reason: "\(error)", at: location(node)))
             return .null
         }
     }

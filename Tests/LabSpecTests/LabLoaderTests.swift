@@ -183,6 +183,19 @@ final class LabLoaderTests: XCTestCase {
         }
     }
 
+    func testYAMLValuesReadAsKubectlReadsThem() throws {
+        // go-yaml v2 (kubectl) reads 0755 as octal 493; this reader said 755.
+        let check = try loadCheck("name: n\nget: ConfigMap/c\nexpect:\n  - {path: '{.spec.mode}', equals: 0755}\n  - {path: '{.spec.on}', equals: yes}\n  - {path: '{.spec.big}', equals: 1e3}\n  - {path: '{.spec.text}', equals: '0755'}")
+        XCTAssertEqual(check.expectation.all, [
+            .value(path: "{.spec.mode}", predicate: .equals(.int(493))),
+            .value(path: "{.spec.on}", predicate: .equals(.bool(true))),
+            .value(path: "{.spec.big}", predicate: .equals(.int(1000))),
+            .value(path: "{.spec.text}", predicate: .equals(.string("0755"))),
+        ])
+        let partial = try loadCheck("name: n\nget: Pod/p\nexpect:\n  - {object: {spec: {volumes: [{configMap: {defaultMode: 0644}}]}}}")
+        XCTAssertEqual(partial.expectation.all.first, .partial(try JSONParser.parse(#"{"spec":{"volumes":[{"configMap":{"defaultMode":420}}]}}"#), anyOrder: false))
+    }
+
     private func loadCheck(_ yaml: String) throws -> Check {
         let check = yaml.split(separator: "\n", omittingEmptySubsequences: false).map { "      " + $0 }.joined(separator: "\n")
         let text = "format: 1\nid: scratch\ntitle: Scratch\nsteps:\n  - id: one\n    title: One\n    checks:\n    -\n" + check + "\n"
