@@ -11,6 +11,10 @@ enum LabReference: Equatable {
     case regex(String, SourceLocation)
     case quantity(String, SourceLocation)
     case cidr(String, SourceLocation)
+    /// A label selector (`labels:` of a get or an exec).
+    case labelSelector(String, SourceLocation)
+    /// A field selector, with the kind it selects (which fields are allowed depends on it).
+    case fieldSelector(String, kind: String, SourceLocation)
     case manifest(String, SourceLocation)
     case content(String, SourceLocation)
     /// `${name}`s used in a string.
@@ -281,6 +285,12 @@ final class LabDecoder {
         if let namespace = fields["namespace"] { selector.namespace = self.namespace(namespace) }
         selector.labels = fields["labels"].flatMap { string($0, key: "labels") }
         selector.fields = fields["fields"].flatMap { string($0, key: "fields") }
+        if let labels = selector.labels, let node = fields["labels"], !labels.contains("${") {
+            references.append(.labelSelector(labels, reader.location(node)))
+        }
+        if let text = selector.fields, let node = fields["fields"], !text.contains("${"), !kind.contains("${") {
+            references.append(.fieldSelector(text, kind: kind, reader.location(node)))
+        }
         return selector
     }
 
@@ -306,6 +316,9 @@ final class LabDecoder {
         var request = ExecRequest(command: command)
         request.pod = fields["pod"].flatMap { string($0, key: "pod") }
         request.labels = fields["labels"].flatMap { string($0, key: "labels") }
+        if let labels = request.labels, let node = fields["labels"], !labels.contains("${") {
+            references.append(.labelSelector(labels, reader.location(node)))
+        }
         request.container = fields["container"].flatMap { string($0, key: "container") }
         if let namespace = fields["namespace"] { request.namespace = self.namespace(namespace) }
         return request

@@ -112,9 +112,24 @@ public struct LabLinter: Sendable {
                         key: "quantity", value: text, reason: "not a Kubernetes quantity such as 500m, 128Mi or 2Gi", at: at))
                 }
             case let .cidr(text, at):
-                if !CIDRSyntax.isValid(text) {
+                if CIDR(text) == nil {
                     problems.append(.invalidValue(
                         key: "cidr", value: text, reason: "not a CIDR block such as 10.0.0.0/16 or fd00::/8", at: at))
+                }
+            case let .labelSelector(text, at):
+                // The evaluator's own parser: what lint passes, `lab test` and `verify` accept.
+                do { _ = try LabelSelector(parsing: text) } catch let error as SelectorError {
+                    problems.append(.invalidValue(key: "labels", value: text, reason: error.reason, at: at))
+                } catch {
+                    problems.append(.invalidValue(key: "labels", value: text, reason: "\(error)", at: at))
+                }
+            case let .fieldSelector(text, kind, at):
+                do { _ = try FieldSelector(parsing: text, kind: kind) } catch let error as SelectorError {
+                    let supported = FieldSelector.supportedFields(kind: kind).joined(separator: ", ")
+                    let hint = error.reason.hasPrefix("field label not supported") ? " (\(kind) supports \(supported))" : ""
+                    problems.append(.invalidValue(key: "fields", value: text, reason: error.reason + hint, at: at))
+                } catch {
+                    problems.append(.invalidValue(key: "fields", value: text, reason: "\(error)", at: at))
                 }
             case let .variables(names, at):
                 for name in names where !parameters.contains(name) && !captured.contains(name) {
@@ -169,22 +184,5 @@ public struct LabLinter: Sendable {
         let folderPath = folder.standardizedFileURL.path
         let path = url.standardizedFileURL.path
         return path == folderPath || path.hasPrefix(folderPath.hasSuffix("/") ? folderPath : folderPath + "/")
-    }
-}
-
-/// CIDR blocks as the `cidr` predicate takes them.
-enum CIDRSyntax {
-    static func isValid(_ text: String) -> Bool {
-        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, let bits = Int(parts[1]), parts[1].allSatisfy(\.isNumber) else { return false }
-        let address = String(parts[0])
-        var buffer = [UInt8](repeating: 0, count: 16)
-        if address.contains(":") {
-            return inet_pton(AF_INET6, address, &buffer) == 1 && (0...128).contains(bits)
-        }
-        let octets = address.split(separator: ".", omittingEmptySubsequences: false)
-        guard octets.count == 4, octets.allSatisfy({ !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(\.isNumber) && Int($0)! <= 255 })
-        else { return false }
-        return (0...32).contains(bits)
     }
 }

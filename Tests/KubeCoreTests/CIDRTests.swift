@@ -43,3 +43,15 @@ final class CIDRTests: XCTestCase {
         }
     }
 }
+
+extension CIDRTests {
+    func testWhatIsABlockAndWhatIsNot() {
+        for valid in ["10.0.0.0/16", "100.64.0.0/10", "0.0.0.0/0", "fd00::/8", "2001:db8::/32", "10.0.0.7", "::1"] {
+            XCTAssertNotNil(CIDR(valid), valid)
+        }
+        for invalid in ["10.0.0.0/33", "10.0.0/16", "10.0.0.256/8", "fd00::/129", "x/8", "10.0.0.0/-1", "½.0.0.0/8",
+                        "010.0.0.0/8", "10.0.0.0/", "10.0.0.0/٣", "١٠.0.0.0/8"] {
+            XCTAssertNil(CIDR(invalid), invalid)
+        }
+    }
+}
