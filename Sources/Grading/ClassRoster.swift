@@ -79,18 +79,21 @@ public enum ClassRoster {
             throw GradingError.rosterUnreadable(path: path, reason: "the file cannot be read")
         }
         let base = (path as NSString).deletingLastPathComponent
-        let lines = String(decoding: data, as: UTF8.self).split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
-        guard let header = lines.first else { throw GradingError.rosterUnreadable(path: path, reason: "it is empty") }
-        let columns = parseCSVLine(String(header)).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        var text = String(decoding: data, as: UTF8.self)
+        // Spreadsheets save "CSV UTF-8" with a byte-order mark; it is not part of the first column's name.
+        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+        let records = parseCSV(text)
+        guard let header = records.first else { throw GradingError.rosterUnreadable(path: path, reason: "it is empty") }
+        let columns = header.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         let known = ["learner", "workspace", "namespace", "context"]
         for column in columns where !known.contains(column) {
-            throw GradingError.rosterLine(path: path, line: 1, reason: "unknown column \"\(column)\"; a roster has \(known.joined(separator: ", "))")
+            throw GradingError.rosterLine(path: path, line: header.line, reason: "unknown column \"\(column)\"; a roster has \(known.joined(separator: ", "))")
         }
         var entries: [RosterEntry] = []
-        for (number, line) in lines.enumerated().dropFirst() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
-            let fields = parseCSVLine(String(line))
+        for record in records.dropFirst() where !record.fields.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+            let fields = record.fields
             guard fields.count <= columns.count else {
-                throw GradingError.rosterLine(path: path, line: number + 1, reason: "\(fields.count) fields for \(columns.count) columns")
+                throw GradingError.rosterLine(path: path, line: record.line, reason: "\(fields.count) fields for \(columns.count) columns")
             }
             var values: [String: String] = [:]
             for (i, field) in fields.enumerated() {
@@ -104,31 +107,46 @@ public enum ClassRoster {
         return entries
     }
 
-    /// RFC 4180 fields: commas, double quotes around fields, "" for a quote inside.
-    static func parseCSVLine(_ line: String) -> [String] {
+    /// RFC 4180 records: fields split by commas, double quotes around a field (which may then
+    /// hold commas and line breaks), "" for a quote inside; each record with the line it starts on.
+    static func parseCSV(_ text: String) -> [(line: Int, fields: [String])] {
+        var records: [(line: Int, fields: [String])] = []
         var fields: [String] = []
         var field = ""
         var quoted = false
-        var iterator = Array(line).makeIterator()
-        var pending: Character? = nil
-        while let ch = pending ?? iterator.next() {
-            pending = nil
+        var line = 1, start = 1
+        var chars = Array(text)[...]
+        while let ch = chars.popFirst() {
             if quoted {
                 if ch == "\"" {
-                    if let next = iterator.next() {
-                        if next == "\"" { field.append("\"") } else { quoted = false; pending = next }
-                    } else { quoted = false }
-                } else { field.append(ch) }
+                    if chars.first == "\"" {
+                        chars.removeFirst()
+                        field.append("\"")
+                    } else {
+                        quoted = false
+                    }
+                } else {
+                    if ch.isNewline { line += 1 }
+                    field.append(ch)
+                }
             } else if ch == "\"" {
                 quoted = true
             } else if ch == "," {
                 fields.append(field)
                 field = ""
-            } else if ch != "\r" {
+            } else if ch.isNewline {
+                // "\r\n" is one Character; a lone "\r" or "\n" ends a record too.
+                fields.append(field)
+                records.append((start, fields))
+                fields = []
+                field = ""
+                line += 1
+                start = line
+            } else {
                 field.append(ch)
             }
         }
-        fields.append(field)
-        return fields
+        if !field.isEmpty || !fields.isEmpty { fields.append(field); records.append((start, fields)) }
+        return records
     }
 }

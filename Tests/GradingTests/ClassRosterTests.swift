@@ -25,6 +25,23 @@ final class ClassRosterTests: XCTestCase {
         ])
     }
 
+    func testASpreadsheetExportWithAByteOrderMarkAndAQuotedLineBreak() throws {
+        // Excel's "CSV UTF-8" starts with a BOM (the first column was "\u{FEFF}learner", unknown),
+        // and a quoted field may hold a line break (the row was cut in two).
+        let roster = root.appendingPathComponent("roster.csv")
+        try Data("\u{FEFF}learner,workspace,context\r\n\"Ada\nLovelace\",ada,\"c1\"\r\nbob,bob,\r\ncyd,\"cyd\"\"s\",\n".utf8).write(to: roster)
+        XCTAssertEqual(try ClassRoster.csv(at: roster.path), [
+            RosterEntry(learner: "Ada\nLovelace", workspace: root.appendingPathComponent("ada").path, namespace: nil, context: "c1"),
+            RosterEntry(learner: "bob", workspace: root.appendingPathComponent("bob").path, namespace: nil, context: nil),
+            RosterEntry(learner: "cyd", workspace: root.appendingPathComponent("cyd\"s").path, namespace: nil, context: nil),
+        ])
+        // Line numbers in problems count the physical lines, a quoted break included.
+        try Data("learner\n\"a\nb\"\nada,extra\n".utf8).write(to: roster)
+        XCTAssertThrowsError(try ClassRoster.csv(at: roster.path)) { error in
+            XCTAssertEqual("\(error)", "\(roster.path):4: 2 fields for 1 columns")
+        }
+    }
+
     func testRosterWithAnUnknownColumnSaysWhichAndWhere() throws {
         let roster = root.appendingPathComponent("roster.csv")
         try Data("learner,email\nada,a@x\n".utf8).write(to: roster)
