@@ -53,72 +53,59 @@ public enum ProcessRunner {
     ) throws -> ProcessResult {
         let env = environment ?? ProcessInfo.processInfo.environment
         guard let executable = which(name, path: env["PATH"]) else { throw ProcessRunnerError.notFound(name) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = env
-        let outPipe = Pipe()
-        let errPipe = Pipe()
-        process.standardOutput = outPipe
-        process.standardError = errPipe
-        let inPipe: Pipe?
-        if stdin != nil {
-            inPipe = Pipe()
-            process.standardInput = inPipe
-        } else {
-            inPipe = nil
-            process.standardInput = FileHandle.nullDevice
-        }
+        let spawned: Spawned
         do {
-            try process.run()
-        } catch {
-            throw ProcessRunnerError.launchFailed(name, error.localizedDescription)
+            spawned = try Spawned(executable: executable, arguments: arguments, environment: env, stdin: stdin != nil)
+        } catch let error as POSIXError {
+            throw ProcessRunnerError.launchFailed(name, String(cString: strerror(error.code.rawValue)))
         }
 
-        // Drain both pipes on their own threads so a chatty child never blocks on a full pipe.
-        let group = DispatchGroup()
+        // Drain both pipes on their own threads so a chatty child never blocks on a full pipe;
+        // the run is over when the child has exited and both pipes are closed (a grandchild
+        // that keeps stderr open keeps the run going, up to the timeout).
+        let finished = DispatchGroup()
         let collected = Collected()
-        group.enter()
+        finished.enter()
         DispatchQueue.global().async {
-            collected.setOut(outPipe.fileHandleForReading.readDataToEndOfFile())
-            group.leave()
+            collected.setOut(spawned.stdout.readDataToEndOfFile())
+            finished.leave()
         }
-        group.enter()
+        finished.enter()
         DispatchQueue.global().async {
-            collected.setErr(errPipe.fileHandleForReading.readDataToEndOfFile())
-            group.leave()
+            collected.setErr(spawned.stderr.readDataToEndOfFile())
+            finished.leave()
         }
-        if let inPipe, let stdin {
+        if let input = spawned.stdin, let stdin {
             DispatchQueue.global().async {
-                inPipe.fileHandleForWriting.write(stdin)
-                try? inPipe.fileHandleForWriting.close()
+                input.write(stdin)
+                try? input.close()
             }
+        }
+        finished.enter()
+        DispatchQueue.global().async {
+            collected.setStatus(spawned.waitForExit())
+            finished.leave()
         }
 
         var timedOut = false
         if let timeout {
-            let deadline = DispatchTime.now() + timeout
-            let exited = DispatchSemaphore(value: 0)
-            DispatchQueue.global().async {
-                process.waitUntilExit()
-                exited.signal()
-            }
-            if exited.wait(timeout: deadline) == .timedOut {
+            if finished.wait(timeout: .now() + timeout) == .timedOut {
+                // The child leads its own process group: end the whole group, grandchildren
+                // (a kubectl credential plugin, aws) included, politely first.
                 timedOut = true
-                process.terminate()
-                if exited.wait(timeout: .now() + 2) == .timedOut {
-                    kill(process.processIdentifier, SIGKILL)
-                    exited.wait()
+                kill(-spawned.pid, SIGTERM)
+                if finished.wait(timeout: .now() + 2) == .timedOut {
+                    kill(-spawned.pid, SIGKILL)
+                    finished.wait()
                 }
             }
         } else {
-            process.waitUntilExit()
+            finished.wait()
         }
-        group.wait()
         return ProcessResult(
             executable: executable,
             arguments: arguments,
-            status: process.terminationStatus,
+            status: collected.status,
             stdout: collected.out,
             stderr: collected.err,
             timedOut: timedOut
@@ -126,12 +113,86 @@ public enum ProcessRunner {
     }
 }
 
-// @unchecked: `out` and `err` are set by the reading threads and read after they finish, all
-// under `lock`.
+/// A child started with posix_spawn in a process group of its own (Foundation's Process
+/// cannot do that), stdout and stderr on pipes, stdin a pipe or /dev/null. Every descriptor
+/// klab makes is close-on-exec, so children started at the same time on other threads do
+/// not inherit each other's pipes.
+private struct Spawned {
+    let pid: pid_t
+    let stdout: FileHandle
+    let stderr: FileHandle
+    let stdin: FileHandle?
+
+    init(executable: String, arguments: [String], environment: [String: String], stdin wantsInput: Bool) throws {
+        let out = try Self.pipe(), err = try Self.pipe()
+        let input = wantsInput ? try Self.pipe() : nil
+        let devNull = wantsInput ? -1 : open("/dev/null", O_RDONLY | O_CLOEXEC)
+        defer {
+            for fd in [out.write, err.write, input?.read ?? -1, devNull] where fd >= 0 { close(fd) }
+        }
+        #if canImport(Darwin)
+        var actions: posix_spawn_file_actions_t?
+        var attributes: posix_spawnattr_t?
+        #else
+        var actions = posix_spawn_file_actions_t()
+        var attributes = posix_spawnattr_t()
+        #endif
+        posix_spawn_file_actions_init(&actions)
+        posix_spawnattr_init(&attributes)
+        defer {
+            posix_spawn_file_actions_destroy(&actions)
+            posix_spawnattr_destroy(&attributes)
+        }
+        posix_spawn_file_actions_adddup2(&actions, input?.read ?? devNull, 0)
+        posix_spawn_file_actions_adddup2(&actions, out.write, 1)
+        posix_spawn_file_actions_adddup2(&actions, err.write, 2)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        posix_spawnattr_setpgroup(&attributes, 0)
+
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let code = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        guard code == 0 else {
+            for fd in [out.read, err.read, input?.write ?? -1] where fd >= 0 { close(fd) }
+            throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)
+        }
+        self.pid = pid
+        stdout = FileHandle(fileDescriptor: out.read, closeOnDealloc: true)
+        stderr = FileHandle(fileDescriptor: err.read, closeOnDealloc: true)
+        stdin = input.map { FileHandle(fileDescriptor: $0.write, closeOnDealloc: true) }
+    }
+
+    /// The exit status, or the number of the signal that ended the child (as Foundation's
+    /// `terminationStatus` gives it).
+    func waitForExit() -> Int32 {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        let signal = status & 0x7f
+        return signal == 0 ? (status >> 8) & 0xff : signal
+    }
+
+    private static func pipe() throws -> (read: Int32, write: Int32) {
+        var fds: [Int32] = [-1, -1]
+        guard Foundation.pipe(&fds) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        // pipe2(O_CLOEXEC) would close the window between these calls; Glibc's module map
+        // does not export it.
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        return (fds[0], fds[1])
+    }
+}
+
 private final class Collected: @unchecked Sendable {
     private let lock = NSLock()
     private var outData = Data()
     private var errData = Data()
+    private var exitStatus: Int32 = -1
+    func setStatus(_ status: Int32) { lock.lock(); exitStatus = status; lock.unlock() }
+    var status: Int32 { lock.lock(); defer { lock.unlock() }; return exitStatus }
     func setOut(_ data: Data) { lock.lock(); outData = data; lock.unlock() }
     func setErr(_ data: Data) { lock.lock(); errData = data; lock.unlock() }
     var out: Data { lock.lock(); defer { lock.unlock() }; return outData }

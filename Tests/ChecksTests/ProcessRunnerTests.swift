@@ -25,4 +25,48 @@ final class ProcessRunnerTests: XCTestCase {
         let result = try ProcessRunner.run("sh", ["-c", "head -c 5000000 /dev/zero"], timeout: 20)
         XCTAssertEqual(result.stdout.count, 5_000_000)
     }
+
+    func testAGrandchildHoldingStderrIsEndedWithItsGroup() throws {
+        // The child exits at once; the grandchild it leaves (as a kubectl credential plugin
+        // or `aws` can) keeps stderr open for 300 s. Only the child was signalled before, and
+        // the reads waited for the grandchild. Now the run's process group is ended.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("klab-pgroup-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let pidFile = folder.appendingPathComponent("grandchild").path
+        let started = Date()
+        let result = try ProcessRunner.run("sh", ["-c", "sleep 300 >&2 & echo $! > '\(pidFile)'; echo started"], timeout: 1)
+        XCTAssertTrue(result.timedOut)
+        XCTAssertEqual(result.stdoutText, "started\n")
+        XCTAssertEqual(result.status, 0, "the child itself exited normally")
+        // Generous: anything near 300 s means the grandchild was waited for.
+        XCTAssertLessThan(Date().timeIntervalSince(started), 120)
+        let grandchild = try XCTUnwrap(pid_t(String(decoding: try Data(contentsOf: URL(fileURLWithPath: pidFile)), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)))
+        XCTAssertTrue(isGone(grandchild), "the grandchild was ended with its group")
+    }
+
+    func testAChildLeadsItsOwnProcessGroup() throws {
+        let result = try ProcessRunner.run("sh", ["-c", "echo $$; ps -o pgid= -p $$"])
+        let lines = result.stdoutText.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        XCTAssertEqual(lines.count, 2, result.stdoutText + result.stderrText)
+        XCTAssertEqual(lines.first, lines.last, "the child's process group is its own pid")
+    }
+
+    func testStdinIsWrittenAndClosed() throws {
+        let result = try ProcessRunner.run("cat", [], stdin: Data("hello\n".utf8), timeout: 20)
+        XCTAssertEqual(result.stdoutText, "hello\n")
+        XCTAssertEqual(try ProcessRunner.run("cat", [], timeout: 20).stdoutText, "", "without stdin, the child reads /dev/null")
+    }
+
+    /// Whether a process has ended (a zombie not yet reaped by init counts as ended).
+    private func isGone(_ pid: pid_t) -> Bool {
+        for _ in 0..<100 {
+            if kill(pid, 0) != 0 { return true }
+            let state = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8))?.split(separator: " ").dropFirst(2).first
+            if state == "Z" { return true }
+            usleep(100_000)
+        }
+        return false
+    }
 }
