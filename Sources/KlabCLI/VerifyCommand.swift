@@ -49,7 +49,9 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         let waitSeconds = try wait.map(parseDuration)
-        let context = try WorkspaceContext.open(global, labs: labsOptions)
+        // A watch runs for long: it holds the workspace lock only while it records a pass, so
+        // that `klab hint` and `klab status` work in another terminal meanwhile.
+        let context = try WorkspaceContext.open(global, labs: labsOptions, lockMode: watch ? .whileWriting : .whileOpen)
         let (lab, settings) = try context.startedLab(try context.labID(self.lab))
         let snapshot = self.snapshot
         let global = self.global
@@ -114,28 +116,16 @@ struct VerifyCommand: ParsableCommand {
         }
     }
 
-    /// Re-verifies every two seconds until the lab is complete or the learner presses Ctrl-C.
+    /// Re-verifies every two seconds until the lab is complete or the learner presses Ctrl-C
+    /// (the loop is `StepWatcher`'s; this draws its rounds).
     private func watchLoop(_ verifier: StepVerifier, context: WorkspaceContext) throws {
         let interrupted = InterruptFlag()
         let terminal = isatty(STDOUT_FILENO) != 0 && global.output == .text
         // On a terminal the next step's redraw would wipe the news that a step passed: keep
         // it on top of the screen until the next step passes.
         var banner = ""
-        while !interrupted.isSet {
-            let round: StepVerifier.Round?
-            do {
-                round = try verifier.verify()
-            } catch where interrupted.isSet {
-                // Ctrl-C reached kubectl too; that is the learner leaving, not a cluster problem.
-                break
-            }
-            // A round that ends after Ctrl-C is not drawn: the learner has already left.
-            if interrupted.isSet && round?.passed != true { break }
-            guard let round else {
-                if terminal { writeStdout(banner) }
-                report(complete: verifier.lab, context: context)
-                return
-            }
+        let watcher = StepWatcher(verifier: verifier, clock: interrupted, interval: 2)
+        let ending = try watcher.run(stopped: { interrupted.isSet }) { round in
             let text = render(round, lab: verifier.lab, context: context)
             if terminal {
                 // Redraw in place on a terminal; append otherwise (logs, pipes).
@@ -145,19 +135,25 @@ struct VerifyCommand: ParsableCommand {
             }
             if let pass = round.pass {
                 banner = "✓ Step \(round.step.id) passed and was recorded (commit \(pass.commit.prefix(7))).\n\n"
-                continue
+            } else if terminal {
+                writeStdout("\nWatching: re-checking every 2 s, Ctrl-C to stop.\n")
             }
-            if terminal { writeStdout("\nWatching: re-checking every 2 s, Ctrl-C to stop.\n") }
-            interrupted.wait(seconds: 2)
         }
-        writeStdout("\nStopped watching. Your progress is saved; `klab status` shows it.\n")
+        switch ending {
+        case .complete:
+            if terminal { writeStdout(banner) }
+            report(complete: verifier.lab, context: context)
+        case .stopped:
+            writeStdout("\nStopped watching. Your progress is saved; `klab status` shows it.\n")
+        }
     }
 }
 
-/// Ctrl-C while watching: stop between rounds instead of dying mid-write.
+/// Ctrl-C while watching: stop between rounds instead of dying mid-write. It is the watch's
+/// clock too, so that a sleep between rounds ends at once on Ctrl-C.
 // @unchecked: `set` is read and written only under `lock`; the semaphore and the signal
 // source are thread-safe themselves and never reassigned.
-final class InterruptFlag: @unchecked Sendable {
+final class InterruptFlag: CheckClock, @unchecked Sendable {
     private let semaphore = DispatchSemaphore(value: 0)
     private let lock = NSLock()
     private var set = false
@@ -181,8 +177,10 @@ final class InterruptFlag: @unchecked Sendable {
         return set
     }
 
+    func now() -> Double { ProcessInfo.processInfo.systemUptime }
+
     /// Sleeps, waking early on Ctrl-C.
-    func wait(seconds: Double) {
+    func sleep(seconds: Double) {
         _ = semaphore.wait(timeout: .now() + seconds)
     }
 }

@@ -17,8 +17,10 @@ struct WorkspaceContext {
             environment: ProcessInfo.processInfo.environment)
     }
 
-    static func open(_ global: GlobalOptions, labs: LabsOptions) throws -> WorkspaceContext {
-        let workspace = try LearnerWorkspace.open(at: workspaceURL(global))
+    static func open(
+        _ global: GlobalOptions, labs: LabsOptions, lockMode: LearnerWorkspace.LockMode = .whileOpen
+    ) throws -> WorkspaceContext {
+        let workspace = try LearnerWorkspace.open(at: workspaceURL(global), lockMode: lockMode)
         return WorkspaceContext(workspace: workspace, loader: try labs.loader())
     }
 

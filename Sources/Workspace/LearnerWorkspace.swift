@@ -12,7 +12,20 @@ public final class LearnerWorkspace {
     public let root: URL
     public let repository: Repository
     public private(set) var settings: WorkspaceSettings
-    private let lock: WorkspaceLock
+    /// The workspace lock while it is held: for the workspace's whole life (`.whileOpen`), or
+    /// during each write (`.whileWriting`).
+    private var lock: WorkspaceLock?
+    private let lockMode: LockMode
+    private let lockTimeout: Double
+    private var writesUnderway = 0
+
+    /// How long a workspace holds its lock. A command that only writes now and then while it
+    /// runs for a long time (`verify --watch`) holds it only while writing, so that `klab hint`
+    /// and `klab status` work beside it.
+    public enum LockMode: Sendable {
+        case whileOpen
+        case whileWriting
+    }
 
     public static let settingsPath = WorkspaceLayout.settingsPath
     public static let backupPrefix = WorkspaceLayout.backupPrefix
@@ -36,15 +49,20 @@ public final class LearnerWorkspace {
         return currentDirectory.appendingPathComponent("klab-workspace").standardizedFileURL
     }
 
-    private init(root: URL, repository: Repository, settings: WorkspaceSettings, lock: WorkspaceLock) {
+    private init(
+        root: URL, repository: Repository, settings: WorkspaceSettings, lock: WorkspaceLock?, lockMode: LockMode, lockTimeout: Double
+    ) {
         self.root = root
         self.repository = repository
         self.settings = settings
         self.lock = lock
+        self.lockMode = lockMode
+        self.lockTimeout = lockTimeout
     }
 
-    /// Opens an existing workspace and takes its lock (waiting up to `lockTimeout` seconds).
-    public static func open(at root: URL, lockTimeout: Double = 3) throws -> LearnerWorkspace {
+    /// Opens an existing workspace and takes its lock (waiting up to `lockTimeout` seconds),
+    /// for as long as it is open, or only while it writes (`lockMode`).
+    public static func open(at root: URL, lockTimeout: Double = 3, lockMode: LockMode = .whileOpen) throws -> LearnerWorkspace {
         let settingsURL = root.appendingPathComponent(settingsPath)
         let gitDir = root.appendingPathComponent(".git")
         guard FileManager.default.fileExists(atPath: gitDir.path) else {
@@ -64,10 +82,12 @@ public final class LearnerWorkspace {
         guard FileManager.default.fileExists(atPath: settingsURL.path) else {
             throw WorkspaceError.notAWorkspace(path: root.path)
         }
-        let lock = try WorkspaceLock(path: repository.gitDirectory.appendingPathComponent("klab.lock").path, timeout: lockTimeout)
+        let lock = try WorkspaceLock(path: lockPath(repository), timeout: lockTimeout)
         clearLeftovers(in: repository.gitDirectory)
         let settings = try SettingsFile.read(WorkspaceSettings.self, at: settingsURL)
-        let workspace = LearnerWorkspace(root: root, repository: repository, settings: settings, lock: lock)
+        let workspace = LearnerWorkspace(
+            root: root, repository: repository, settings: settings, lock: lockMode == .whileOpen ? lock : nil,
+            lockMode: lockMode, lockTimeout: lockTimeout)
         try workspace.checkHistory()
         return workspace
     }
@@ -99,11 +119,41 @@ public final class LearnerWorkspace {
         }
         try? manager.removeItem(at: staging)
         let repository = try Repository.open(at: root)
-        let lock = try WorkspaceLock(path: repository.gitDirectory.appendingPathComponent("klab.lock").path, timeout: lockTimeout)
+        let lock = try WorkspaceLock(path: lockPath(repository), timeout: lockTimeout)
         let settings = WorkspaceSettings(learner: learner, labsDirectory: labsDirectory)
         try SettingsFile.write(settings, to: root.appendingPathComponent(settingsPath), scratch: repository.gitDirectory.appendingPathComponent("klab-tmp"))
         try? manager.removeItem(at: gitDir.appendingPathComponent(creatingMarker))
-        return LearnerWorkspace(root: root, repository: repository, settings: settings, lock: lock)
+        return LearnerWorkspace(root: root, repository: repository, settings: settings, lock: lock, lockMode: .whileOpen, lockTimeout: lockTimeout)
+    }
+
+    private static func lockPath(_ repository: Repository) -> String {
+        repository.gitDirectory.appendingPathComponent("klab.lock").path
+    }
+
+    /// Runs `body` holding the workspace lock, taking it first (waiting up to the lock timeout)
+    /// when the workspace holds it only while writing. Every change to the workspace goes
+    /// through here; a caller that must decide and write in one go (is this step still the
+    /// current one?) wraps both.
+    public func writing<T>(_ body: () throws -> T) throws -> T {
+        try beginWriting()
+        defer { endWriting() }
+        return try body()
+    }
+
+    /// The two halves of `writing`, for a method whose whole body writes:
+    /// `try beginWriting(); defer { endWriting() }` as its first line.
+    private func beginWriting() throws {
+        if lock == nil {
+            lock = try WorkspaceLock(path: Self.lockPath(repository), timeout: lockTimeout)
+            // Holding the lock, nobody else writes: what is left over was left by a killed klab.
+            Self.clearLeftovers(in: repository.gitDirectory)
+        }
+        writesUnderway += 1
+    }
+
+    private func endWriting() {
+        writesUnderway -= 1
+        if writesUnderway == 0 && lockMode == .whileWriting { lock = nil }
     }
 
     // MARK: - Reading progress
@@ -212,6 +262,7 @@ public final class LearnerWorkspace {
     /// Starts (or restarts) a lab: writes its rendered files into `<lab>/`, its settings into
     /// `.klab/labs/<lab>.json`, commits, and marks the first step's start with a ref.
     public func start(labID: String, firstStep: String, settings labSettings: LabSettings, files: [String: Data]) throws -> StartOutcome {
+        try beginWriting(); defer { endWriting() }
         let folder = root.appendingPathComponent(labID)
         // Starting again overwrites the lab's files: save what is there first. A restart can
         // be undone (its commit names the backup); a first start over a folder made by hand
@@ -244,6 +295,7 @@ public final class LearnerWorkspace {
     public func recordPass(
         lab: String, step: String, nextStep: String?, evidence: [String: Data], classKey: Data?
     ) throws -> PassOutcome {
+        try beginWriting(); defer { endWriting() }
         let evidencePath = WorkspaceLayout.evidencePath(lab: lab, step: step)
         let folder = root.appendingPathComponent(evidencePath)
         if FileManager.default.fileExists(atPath: folder.path) {
@@ -271,6 +323,7 @@ public final class LearnerWorkspace {
 
     /// Records that hint number `number` of a step was shown.
     public func recordHint(lab: String, step: String, number: Int) throws {
+        try beginWriting(); defer { endWriting() }
         try commit(
             subject: "Hint \(number) for \(lab)/\(step)",
             trailers: [
@@ -290,6 +343,7 @@ public final class LearnerWorkspace {
     /// folder not yet touched. Numbers never go back: the next one is above every backup ref
     /// and every backup the history names (even one whose ref was deleted by hand).
     public func backup(reason: String, operation: String) throws -> String {
+        try beginWriting(); defer { endWriting() }
         let secrets = PlaintextSecrets.find(under: [""], root: root)
         let commit = try repository.snapshotWorkingState(
             excluding: secrets,
@@ -333,6 +387,7 @@ public final class LearnerWorkspace {
     /// Puts the lab's files back as they were when `step` started and rewinds progress to
     /// it, after saving everything under a backup ref (named in the outcome).
     public func reset(lab: String, step: String) throws -> ResetOutcome {
+        try beginWriting(); defer { endWriting() }
         guard let start = try repository.referenceTarget(stepStartRef(lab: lab, step: step)) else {
             throw WorkspaceError.unknownStep(lab: lab, step: step)
         }
@@ -356,6 +411,7 @@ public final class LearnerWorkspace {
     /// edits stay uncommitted) and the progress before it. Undoing twice returns to where
     /// the learner was; nothing is overwritten without being saved first.
     public func undo(lab labFilter: String? = nil) throws -> UndoOutcome {
+        try beginWriting(); defer { endWriting() }
         let entries = try self.entries()
         guard let target = ProgressLog.undoTarget(entries, lab: labFilter), let restoredName = target.value(KlabTrailer.backup) else {
             throw WorkspaceError.noBackup

@@ -79,8 +79,13 @@ public final class StepVerifier {
         provenance.klabVersion = klabVersion
         provenance.time = Self.timestamp(now())
         evidence[Provenance.fileName] = provenance.fileData
-        let pass = try workspace.recordPass(lab: lab.id, step: step.id, nextStep: next?.id, evidence: evidence, classKey: classKey)
-        return Round(step: step, results: results, pass: pass, next: next, provenance: provenance)
+        // Decide and record holding the lock: another klab (a second terminal) may have
+        // recorded or reset the step since it was read.
+        let pass = try workspace.writing { () throws -> PassOutcome? in
+            guard try currentStep()?.id == step.id else { return nil }
+            return try workspace.recordPass(lab: lab.id, step: step.id, nextStep: next?.id, evidence: evidence, classKey: classKey)
+        }
+        return Round(step: step, results: results, pass: pass, next: next, provenance: pass == nil ? nil : provenance)
     }
 
     /// Values captured by the steps already passed, for checks that use them.

@@ -217,6 +217,24 @@ final class LearnerClusterTests: XCTestCase {
         XCTAssertEqual(try KlabBinary.run(["status", "--workspace", workspace.path]).status, 0)
     }
 
+    /// `klab hint` in a second terminal while `klab verify --watch` runs in the first (issue 9):
+    /// the watch holds the workspace lock only while it records a pass.
+    func testHintWorksWhileWatchRunsInAnotherTerminal() throws {
+        let out = root.appendingPathComponent("hint.out")
+        let hint = "'\(KlabBinary.url.path)' hint --workspace '\(workspace.path)' > '\(out.path)' 2>&1; echo \"exit $?\" >> '\(out.path)'"
+        let result = try terminal([
+            ["expect": "Watching: re-checking every 2 s", "shell": hint],
+            ["expect": "Watching: re-checking every 2 s", "send": "\u{03}"],
+            ["expect": "Stopped watching."],
+        ], ["verify", "--watch", "--snapshot", snapshot("liveness--fail-no-probe")], environment: [:])
+        XCTAssertEqual(result.status, 0, result.stdout)
+        let hinted = try String(contentsOf: out, encoding: .utf8)
+        XCTAssertTrue(hinted.hasPrefix("Hint 1 of "), hinted)
+        XCTAssertTrue(hinted.hasSuffix("exit 0\n"), hinted)
+        let events = try git(["log", "--format=%(trailers:key=Klab-Event,valueonly)"]).split(separator: "\n")
+        XCTAssertEqual(events.first, "hint", "the hint is recorded while the watch goes on")
+    }
+
     func testCtrlCLeavesWatchCleanlyWithExit0AndNoLock() throws {
         let result = try terminal([
             ["expect": "Watching: re-checking every 2 s", "send": "\u{03}"],
