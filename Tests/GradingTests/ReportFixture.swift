@@ -1,5 +1,6 @@
 import Foundation
 import Grading
+import TestSupport
 import XCTest
 
 /// A small class covering every step status, partial points, learner-level and step-level
@@ -59,11 +60,6 @@ enum ReportFixture {
     /// Compares with `Tests/Fixtures/golden/grade/<name>`; `KLAB_UPDATE_GOLDEN=1` rewrites it.
     static func assertGolden(_ text: String, _ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
         let url = repositoryRoot.appendingPathComponent("Tests/Fixtures/golden/grade/\(name)")
-        if ProcessInfo.processInfo.environment["KLAB_UPDATE_GOLDEN"] == "1" {
-            try Data(text.utf8).write(to: url)
-            return
-        }
-        let golden = try String(contentsOf: url, encoding: .utf8)
-        XCTAssertEqual(text, golden, "\(name) differs from its golden file (KLAB_UPDATE_GOLDEN=1 rewrites it after review)", file: file, line: line)
+        try GoldenFile.check(text, against: url, file: file, line: line)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// Runs `klab lab test` on every snapshot under `labs/<lab>/fixtures/` of every chapter
@@ -112,7 +113,7 @@ final class ChapterFixtureTests: XCTestCase {
         var arguments: [String] { step.map { ["--step", $0] } ?? ["--complete"] }
     }
 
-    private var updating: Bool { ProcessInfo.processInfo.environment["KLAB_UPDATE_GOLDEN"] == "1" }
+    private var updating: Bool { GoldenFile.updating }
 
     private func checkFixtures(of lab: String, file: StaticString = #filePath, line: UInt = #line) throws {
         let root = KlabBinary.repositoryRoot

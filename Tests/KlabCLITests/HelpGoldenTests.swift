@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 @testable import KlabCLI
+import TestSupport
 import XCTest
 
 /// What a newcomer meets first: help for every command (however it is asked for), the version,
@@ -10,7 +11,7 @@ import XCTest
 /// review the diff like code.
 final class HelpGoldenTests: XCTestCase {
     let goldenFolder = KlabBinary.repositoryRoot.appendingPathComponent("Tests/Fixtures/golden/help")
-    private var updating: Bool { ProcessInfo.processInfo.environment["KLAB_UPDATE_GOLDEN"] == "1" }
+    private var updating: Bool { GoldenFile.updating }
     /// Help wraps at the terminal's width; the goldens are 80 columns wide.
     let environment = ["COLUMNS": "80"]
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// `klab lab test` through the built binary: exit codes 0/1/2, and the text and JSON it prints,
@@ -14,16 +15,10 @@ final class LabTestCommandTests: XCTestCase {
                            currentDirectory: KlabBinary.repositoryRoot)
     }
 
-    /// Compares with the golden file, or rewrites it when KLAB_UPDATE_GOLDEN is set.
+    /// Compares with the golden file, or rewrites it when KLAB_UPDATE_GOLDEN=1.
     private func assertGolden(_ text: String, _ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
         let url = Self.fixtures.appendingPathComponent("golden/lab-test/\(name)")
-        if ProcessInfo.processInfo.environment["KLAB_UPDATE_GOLDEN"] != nil {
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(text.utf8).write(to: url)
-            return
-        }
-        let golden = try String(contentsOf: url, encoding: .utf8)
-        XCTAssertEqual(text, golden, "differs from golden/lab-test/\(name); run Scripts/update-golden if the change is intended", file: file, line: line)
+        try GoldenFile.check(text, against: url, hint: "run Scripts/update-golden if the change is intended", file: file, line: line)
     }
 
     func testAPassingStepExitsZero() throws {

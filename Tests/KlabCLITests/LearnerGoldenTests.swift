@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// What a learner reads, compared with `Tests/Fixtures/golden/learner/*`: start, status (text
@@ -10,7 +11,7 @@ final class LearnerGoldenTests: XCTestCase {
     var workspace: URL { root.appendingPathComponent("ws") }
     let fixtures = KlabBinary.repositoryRoot.appendingPathComponent("labs/health-probes/fixtures")
     let goldenFolder = KlabBinary.repositoryRoot.appendingPathComponent("Tests/Fixtures/golden/learner")
-    private var updating: Bool { ProcessInfo.processInfo.environment["KLAB_UPDATE_GOLDEN"] == "1" }
+    private var updating: Bool { GoldenFile.updating }
 
     override func setUpWithError() throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("klab-golden-\(UUID().uuidString.prefix(8))")

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// Issue 8's acceptance sequence through the built binary: work made between a reset and its
@@ -114,7 +115,7 @@ final class ResetUndoTests: XCTestCase {
         XCTAssertEqual(result.stderr, "", name, file: file, line: line)
         let got = normalised(result.stdout)
         let golden = goldenFolder.appendingPathComponent(name)
-        if ProcessInfo.processInfo.environment["KLAB_UPDATE_GOLDEN"] == "1" {
+        if GoldenFile.updating {
             try FileManager.default.createDirectory(at: goldenFolder, withIntermediateDirectories: true)
             try got.write(to: golden, atomically: true, encoding: .utf8)
             return

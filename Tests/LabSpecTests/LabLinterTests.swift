@@ -1,5 +1,6 @@
 import Foundation
 import KubeCore
+import TestSupport
 import XCTest
 @testable import LabSpec
 
@@ -15,7 +16,7 @@ final class LabLinterTests: XCTestCase {
 
     func testEachBrokenLabReportsExactlyItsGoldenProblems() throws {
         let linter = LabLinter(loader: Fixtures.loader)
-        let update = ProcessInfo.processInfo.environment["KLAB_UPDATE_GOLDEN"] == "1"
+        let update = GoldenFile.updating
         for id in Self.brokenLabs {
             let output = linter.lint(id).map(\.description).joined(separator: "\n") + "\n"
             let golden = Fixtures.root.appendingPathComponent("lint/\(id).txt")

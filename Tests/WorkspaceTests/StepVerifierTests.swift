@@ -3,6 +3,7 @@ import Foundation
 import KubeJSON
 import LabGit
 import LabSpec
+import TestSupport
 import XCTest
 @testable import Workspace
 

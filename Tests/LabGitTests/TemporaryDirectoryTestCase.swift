@@ -1,54 +1,7 @@
 import Foundation
+import TestSupport
 import XCTest
 import LabGit
-
-/// The `git` command line, used by the tests as an independent witness of what LabGit wrote.
-/// Isolated from the user's configuration so that results do not depend on the machine.
-enum GitWitness {
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
-    }
-
-    @discardableResult
-    static func run(_ arguments: [String], in directory: URL, input: String? = nil) throws -> String {
-        let result = try runAllowingFailure(arguments, in: directory, input: input)
-        guard result.status == 0 else {
-            throw Failure(description: "git \(arguments.joined(separator: " ")) exited \(result.status): \(result.stderr)")
-        }
-        return result.stdout
-    }
-
-    static func runAllowingFailure(_ arguments: [String], in directory: URL, input: String? = nil) throws
-        -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        var environment = ProcessInfo.processInfo.environment
-        environment["GIT_CONFIG_NOSYSTEM"] = "1"
-        environment["GIT_CONFIG_GLOBAL"] = "/dev/null"
-        environment["GIT_AUTHOR_NAME"] = "Witness"
-        environment["GIT_AUTHOR_EMAIL"] = "witness@example.org"
-        environment["GIT_COMMITTER_NAME"] = "Witness"
-        environment["GIT_COMMITTER_EMAIL"] = "witness@example.org"
-        process.environment = environment
-        let stdout = Pipe(), stderr = Pipe(), stdin = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        process.standardInput = stdin
-        try process.run()
-        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
-        try stdin.fileHandleForWriting.close()
-        let out = stdout.fileHandleForReading.readDataToEndOfFile()
-        let err = stderr.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
-    }
-
-    static func lines(_ arguments: [String], in directory: URL, input: String? = nil) throws -> [String] {
-        try run(arguments, in: directory, input: input).split(separator: "\n").map(String.init)
-    }
-}
 
 /// A temporary folder per test, removed afterwards.
 class TemporaryDirectoryTestCase: XCTestCase {
