@@ -1,6 +1,7 @@
 import Checks
 import Foundation
 import LabSpec
+import TestSupport
 import XCTest
 @testable import Workspace
 
