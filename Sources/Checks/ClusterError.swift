@@ -45,7 +45,7 @@ public enum ClusterError: Error, CustomStringConvertible, Equatable {
         }
     }
 
-    /// The exit status of DESIGN.md: 2 for bad input (selectors, snapshots), 3 for the
+    /// The exit status (README "Exit codes"): 2 for bad input (selectors, snapshots), 3 for the
     /// environment (kubectl, the cluster, permissions, time).
     public var exitCode: Int32 {
         switch self {

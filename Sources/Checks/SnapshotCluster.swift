@@ -5,7 +5,7 @@ import KubeJSON
 /// A cluster read from a snapshot directory: production code, not a mock. Learners' evidence,
 /// offline grading and the tests all run on it.
 ///
-/// Layout (contract of DESIGN.md "Snapshots"):
+/// Layout (the snapshot format of content/reference/lab-format.md):
 /// - every `*.json`, `*.yaml` and `*.yml` file under the directory, in sub-folders too, holds
 ///   what `kubectl get ... -o json|yaml` printed: one object, a `kind: List`, or a typed list;
 ///   other files and hidden entries (`.name`) are ignored;

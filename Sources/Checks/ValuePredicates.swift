@@ -3,7 +3,7 @@ import KubeCore
 import KubeJSON
 import LabSpec
 
-/// Value predicates in check mode (DESIGN.md "Checks").
+/// Value predicates in check mode (content/reference/lab-format.md, "Checks").
 ///
 /// - Absent is not empty: a path that finds nothing (or only `null`, which Kubernetes treats
 ///   as unset) is *absent*, and absent fails every predicate but `absent`; `""` is a value.

@@ -7,7 +7,7 @@ public enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable 
     case json
 }
 
-/// Options every command accepts (DESIGN.md "Command-line contract").
+/// Options every command accepts (README "Global options").
 public struct GlobalOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Path to the kubeconfig file kubectl should use.", valueName: "file"), completion: .file())
     public var kubeconfig: String?

@@ -40,7 +40,7 @@ public struct Klab: ParsableCommand {
 }
 
 /// Entry point: parses, runs, and turns every failure into one line on stderr and an exit code
-/// of DESIGN.md (0 done, 1 checks failed, 2 bad input, 3 environment, 4 workspace).
+/// of the README's "Exit codes" (0 done, 1 checks failed, 2 bad input, 3 environment, 4 workspace).
 public enum KlabMain {
     public static func run(_ arguments: [String]? = nil) -> Never {
         let arguments = arguments ?? Array(CommandLine.arguments.dropFirst())

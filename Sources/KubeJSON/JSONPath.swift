@@ -38,7 +38,8 @@ public struct JSONPath: Sendable {
         return out
     }
 
-    /// Check mode (DESIGN.md "Checks"): forgiving, typed, never throws.
+    /// Check mode: forgiving (a missing key is no match, not an error), typed (values keep
+    /// JSON types), never throws.
     public func query(_ data: JSONValue) -> JSONPathQueryResult {
         let evaluator = JSONPathEvaluator(root: nodes, mode: .check)
         let results = (try? evaluator.findResults(JSONPathItem(.json(data), .root))) ?? []

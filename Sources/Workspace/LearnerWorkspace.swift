@@ -33,7 +33,7 @@ public final class LearnerWorkspace {
     static let creatingMarker = "klab-creating"
 
     /// Where the workspace is: `--workspace`, else the workspace containing the current
-    /// directory, else `KLAB_WORKSPACE`, else `./klab-workspace` (DESIGN.md).
+    /// directory, else `KLAB_WORKSPACE`, else `./klab-workspace` (README "Global options").
     public static func locate(explicit: String?, currentDirectory: URL, environment: [String: String]) -> URL {
         if let explicit { return URL(fileURLWithPath: explicit, relativeTo: currentDirectory).standardizedFileURL }
         var dir = currentDirectory.standardizedFileURL

@@ -6,7 +6,7 @@ import Foundation
 public struct Lab: Sendable, Equatable {
     /// The version of the lab format the file declares (`format: 1`).
     public var format: Int
-    /// The lab id; equal to the name of the lab's folder (DESIGN.md fixes the ids).
+    /// The lab id; equal to the name of the lab's folder (content/reference/lab-format.md).
     public var id: String
     /// A short title, shown in `klab lab list` and at the top of `klab start`.
     public var title: String
@@ -91,7 +91,7 @@ public struct LabStep: Sendable, Equatable {
     public var content: String
     /// Manifest files, relative to the lab folder, rendered into the learner's workspace.
     public var manifests: [String]
-    /// The commands the learner runs to do the step; `klab solve` runs them too.
+    /// The commands the learner runs to do the step, shown with the step (`klab start`, `klab verify` moving on, `klab hint`).
     public var commands: [String]
     /// The checks that say the step is done.
     public var checks: [Check]
