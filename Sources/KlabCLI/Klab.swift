@@ -18,6 +18,7 @@ public struct Klab: ParsableCommand {
           klab lab list                 the labs
           klab start health-probes      start one and read its first step
           klab verify                   check the step once you have done it
+          klab doctor                   if something does not work, check your machine
 
         Exit status: 0 done, 1 checks failed, 2 bad usage or input, 3 environment \
         (kubectl, cluster), 4 workspace problem.
@@ -26,7 +27,7 @@ public struct Klab: ParsableCommand {
         groupedSubcommands: [
             CommandGroup(name: "Learner", subcommands: [
                 StartCommand.self, VerifyCommand.self, HintCommand.self, StatusCommand.self,
-                ResetCommand.self, VersionCommand.self,
+                ResetCommand.self, DoctorCommand.self, VersionCommand.self,
             ]),
             CommandGroup(name: "Instructor", subcommands: [GradeCommand.self]),
             CommandGroup(name: "Author", subcommands: [LabCommand.self, JSONPathCommand.self]),

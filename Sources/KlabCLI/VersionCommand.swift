@@ -10,7 +10,7 @@ struct VersionCommand: ParsableCommand {
         abstract: "Print klab's version, the libgit2 it links and the kubectl it finds.",
         usage: "klab version [-o <format>]",
         discussion: """
-        `klab --version` prints klab's version alone.
+        `klab --version` prints klab's version alone; `klab doctor` checks the whole machine.
 
         Example:
           klab version --output json
