@@ -33,6 +33,10 @@ final class ChapterFixtureTests: XCTestCase {
         try checkFixtures(of: "exposing-services")
     }
 
+    func testCalicoNetworkPolicyFixtures() throws {
+        try checkFixtures(of: "calico-network-policy")
+    }
+
     func testSealedSecretsFixtures() throws {
         try checkFixtures(of: "sealed-secrets")
     }
