@@ -19,8 +19,8 @@ KEY_ARN = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{KEY_ID}"
 OTHER_KEY_ID = "9e8d7c6b-5a4f-4e3d-9c2b-1a0f9e8d7c6b"
 KLAB_LABELS = {"klab.dev/lab": LAB, "klab.dev/learner": "ana"}
 POD_AT = 400
-READ_COMMAND = ["sh", "-c", 'for k in username password; do test -s /etc/test-creds/$k || { echo '
-                '"/etc/test-creds/$k is missing or empty" >&2; exit 1; }; done; echo username and password present']
+def read_command(key):
+    return ["test", "-s", f"/etc/test-creds/{key}"]
 
 
 def describe_key_argv(key):
@@ -110,14 +110,19 @@ def test_pod(mounted=True, mount_path="/etc/test-creds", klab=True, name="test-s
     return p, events
 
 
-def read_output(ok=True, missing="password", pending=False):
-    if pending:
-        return exec_output(NS, "test-secret", READ_COMMAND, exit_code=1,
-                           stderr='error: unable to upgrade connection: container not found ("test-secret")\n')
-    if ok:
-        return exec_output(NS, "test-secret", READ_COMMAND, stdout="username and password present\n")
-    return exec_output(NS, "test-secret", READ_COMMAND, exit_code=1,
-                       stderr=f"/etc/test-creds/{missing} is missing or empty\n")
+def read_outputs(missing=(), pending=False, error=None):
+    """The two `test -s` execs: (file name, recorded output) pairs; test prints nothing."""
+    out = []
+    for key in ("username", "password"):
+        if pending:
+            o = exec_output(NS, "test-secret", read_command(key), exit_code=1,
+                            stderr='error: unable to upgrade connection: container not found ("test-secret")\n')
+        elif error:
+            o = exec_output(NS, "test-secret", read_command(key), exit_code=1, stderr=error)
+        else:
+            o = exec_output(NS, "test-secret", read_command(key), exit_code=1 if key in missing else 0)
+        out.append((f"exec-test-{key}", o))
+    return out
 
 
 def snapshot(state, ns, pods, events, outputs):
@@ -158,40 +163,36 @@ def generate():
     begin_state()
     p, ev = test_pod()
     snapshot("secret-and-pod--pass", namespaces(), [p], ev, [key_ok, cluster_ok, arn_ok,
-                                                             ("exec-read", read_output())])
+                                                             *read_outputs()])
     begin_state()
     p, ev = test_pod(mounted=False)
     snapshot("secret-and-pod--fail-secret-missing", namespaces(), [p], ev,
-             [cluster_ok, arn_ok, ("exec-read", read_output(pending=True))])
+             [cluster_ok, arn_ok, *read_outputs(pending=True)])
     begin_state()
     p, ev = test_pod(mount_path="/etc/creds")
     snapshot("secret-and-pod--fail-mounted-elsewhere", namespaces(), [p], ev,
-             [cluster_ok, arn_ok, ("exec-read", read_output(ok=False, missing="username"))])
+             [cluster_ok, arn_ok, *read_outputs(missing=("username", "password"))])
     begin_state()
     snapshot("secret-and-pod--fail-no-pod", namespaces(), [], [],
-             [cluster_ok, arn_ok, ("exec-read", exec_output(NS, "test-secret", READ_COMMAND, exit_code=1,
-                                                            stderr='Error from server (NotFound): pods "test-secret" '
-                                                                   'not found\n'))])
+             [cluster_ok, arn_ok, *read_outputs(error='Error from server (NotFound): pods "test-secret" not found\n')])
 
     # completion: the YAML applied by hand (no klab labels) in complete
     begin_state()
     p, ev = test_pod(klab=False)
-    snapshot("complete", namespaces(klab=False), [p], ev, [cluster_ok, arn_ok, ("exec-read", read_output())])
+    snapshot("complete", namespaces(klab=False), [p], ev, [cluster_ok, arn_ok, *read_outputs()])
     begin_state()
     p, ev = test_pod()
     snapshot("complete--fail-encryption-off", namespaces(), [p], ev,
-             [("describe-cluster", describe_cluster(key_arn=None)), ("exec-read", read_output())])
+             [("describe-cluster", describe_cluster(key_arn=None)), *read_outputs()])
     begin_state()
     p, ev = test_pod()
     snapshot("complete--fail-key-pending-deletion", namespaces(), [p], ev,
              [cluster_ok, ("describe-key-arn", describe_key(KEY_ARN, state="PendingDeletion")),
-              ("exec-read", read_output())])
+              *read_outputs()])
     begin_state()
     p, ev = test_pod(mounted=False)
     snapshot("complete--fail-secret-missing", namespaces(), [p], ev,
-             [cluster_ok, arn_ok, ("exec-read", read_output(pending=True))])
+             [cluster_ok, arn_ok, *read_outputs(pending=True)])
     begin_state()
     snapshot("complete--fail-no-namespace", namespaces(False), [], [],
-             [cluster_ok, arn_ok, ("exec-read", exec_output(NS, "test-secret", READ_COMMAND, exit_code=1,
-                                                            stderr='Error from server (NotFound): namespaces '
-                                                                   '"secretslab" not found\n'))])
+             [cluster_ok, arn_ok, *read_outputs(error='Error from server (NotFound): namespaces "secretslab" not found\n')])

@@ -91,12 +91,14 @@ def manifest_docs(file_name):
     return [d for d in yaml.safe_load_all(text) if d]
 
 
-def statefulset(replicas=3, ready=3, klab=True, claim_class="mysql-gp2", bound=None):
+def statefulset(replicas=3, ready=3, klab=True, claim_class="mysql-gp2", bound=None, policy=None):
     """The StatefulSet, its pods (the first `ready` Ready, the next one Pending when fewer), the
     claims and volumes. bound: how many claims are Bound (default: as many as pods exist)."""
     m = with_labels(manifest(LAB, "mysql-statefulset.yaml"), klab)
     m["spec"]["replicas"] = replicas
     m["spec"]["volumeClaimTemplates"][0]["spec"]["storageClassName"] = claim_class
+    if policy:
+        m["spec"]["podManagementPolicy"] = policy
     if klab:
         m["spec"]["template"]["metadata"]["labels"].update(KLAB_LABELS)
     created_pods = min(replicas, ready + 1)
@@ -108,7 +110,7 @@ def statefulset(replicas=3, ready=3, klab=True, claim_class="mysql-gp2", bound=N
     template["spec"]["initContainers"] = [kube.container_spec(c) for c in template["spec"]["initContainers"]]
     spec.update({"minReadySeconds": 0, "persistentVolumeClaimRetentionPolicy": {"whenDeleted": "Retain",
                                                                                  "whenScaled": "Retain"},
-                 "podManagementPolicy": "OrderedReady", "revisionHistoryLimit": 10,
+                 "podManagementPolicy": policy or "OrderedReady", "revisionHistoryLimit": 10,
                  "updateStrategy": {"rollingUpdate": {"partition": 0}, "type": "RollingUpdate"}})
     vct = spec["volumeClaimTemplates"][0]
     vct.update({"apiVersion": "v1", "kind": "PersistentVolumeClaim"})
@@ -262,6 +264,7 @@ def generate():
     state("statefulset--fail-class-misspelt", class_kw={}, set_kw={"claim_class": "mysql-gp", "ready": 0,
                                                                      "bound": 0})
     state("statefulset--fail-second-pod-not-ready", set_kw={"ready": 1})
+    state("statefulset--fail-parallel-start", set_kw={"policy": "Parallel"})
 
     # step replication
     state("replication--pass", outputs=reads)

@@ -15,8 +15,8 @@ import XCTest
 /// - `aws kms create-key` without `--key-usage` answers without `KeyUsage` in moto (AWS
 ///   always has it); the lab's command passes `--key-usage ENCRYPT_DECRYPT` and so does the test.
 /// - `aws eks describe-cluster` has no `resourcesVpcConfig.vpcId` in moto (secondary-cidr):
-///   that one recorded answer is kept, with moto's VPC id put in; the VPC and subnet calls run
-///   against moto.
+///   the command runs against moto and the test adds the VPC's id to its answer, as EKS would
+///   give it; the VPC and subnet calls run against moto as they are.
 /// - stateful-ebs and spot-ocean run no `aws` command.
 extension AWSCommandChecksTests {
     // MARK: kms-secrets
@@ -113,11 +113,12 @@ extension AWSCommandChecksTests {
     // MARK: secondary-cidr
 
     func testSecondaryCIDRChecksAgainstMoto() throws {
+        try createCluster(version: "1.32")
         let vpc = try moto.json(["ec2", "create-vpc", "--cidr-block", "10.0.0.0/16"])["Vpc"]["VpcId"].string
         let ids = ["vpc-0a9b8c7d6e5f40312": vpc]
         // no block yet: the association check fails, naming what it looked for
         try assertChainedVerdict(lab: "secondary-cidr", fixture: "add-cidr--pass", passes: false, replacing: ids,
-                                 keepRecorded: ["describe-cluster"],
+                                 adding: vpcIdTo(vpc),
                                  saying: "CidrBlockAssociationSet[?(@.CidrBlock==\"100.64.0.0/16\")].CidrBlockState.State expected \"associated\", found absent")
 
         let association = try moto.json(["ec2", "associate-vpc-cidr-block", "--vpc-id", vpc, "--cidr-block", "100.64.0.0/16"])
@@ -125,26 +126,37 @@ extension AWSCommandChecksTests {
             try moto.aws(["ec2", "create-subnet", "--vpc-id", vpc, "--availability-zone", zone, "--cidr-block", cidr])
         }
         try assertChainedVerdict(lab: "secondary-cidr", fixture: "add-cidr--pass", passes: true, replacing: ids,
-                                 keepRecorded: ["describe-cluster"])
+                                 adding: vpcIdTo(vpc))
         try assertChainedVerdict(lab: "secondary-cidr", fixture: "complete", passes: true, replacing: ids,
-                                 keepRecorded: ["describe-cluster"])
+                                 adding: vpcIdTo(vpc))
 
         // a subnet outside the ranges EKS allows for pods, but in the VPC's 100.x block
         let wrong = try moto.json(["ec2", "associate-vpc-cidr-block", "--vpc-id", vpc, "--cidr-block", "100.200.0.0/16"])
         XCTAssertEqual(wrong["CidrBlockAssociation"]["CidrBlock"].string, "100.200.0.0/16")
         try moto.aws(["ec2", "create-subnet", "--vpc-id", vpc, "--availability-zone", "us-west-2a", "--cidr-block", "100.200.0.0/24"])
         try assertChainedVerdict(lab: "secondary-cidr", fixture: "add-cidr--pass", passes: false, replacing: ids,
-                                 keepRecorded: ["describe-cluster"], saying: "found \"100.200.0.0/24\"")
+                                 adding: vpcIdTo(vpc), saying: "found \"100.200.0.0/24\"")
 
         // the block taken off again
         let associationID = association["CidrBlockAssociation"]["AssociationId"].string
         try moto.aws(["ec2", "disassociate-vpc-cidr-block", "--association-id", associationID])
         try assertChainedVerdict(lab: "secondary-cidr", fixture: "complete", passes: false, replacing: ids,
-                                 keepRecorded: ["describe-cluster"],
+                                 adding: vpcIdTo(vpc),
                                  saying: "CidrBlockState.State expected \"associated\"")
     }
 
     // MARK: helpers
+
+    /// What moto's `describe-cluster` leaves out and EKS answers: `resourcesVpcConfig.vpcId`.
+    private func vpcIdTo(_ vpc: String) -> [String: @Sendable (inout [String: Any]) -> Void] {
+        ["describe-cluster": { answer in
+            guard var cluster = answer["cluster"] as? [String: Any],
+                  var config = cluster["resourcesVpcConfig"] as? [String: Any] else { return }
+            config["vpcId"] = vpc
+            cluster["resourcesVpcConfig"] = config
+            answer["cluster"] = cluster
+        }]
+    }
 
     private func createKey(alias: String) throws -> String {
         let arn = try moto.json(["kms", "create-key", "--key-spec", "SYMMETRIC_DEFAULT", "--key-usage", "ENCRYPT_DECRYPT",
@@ -162,10 +174,11 @@ extension AWSCommandChecksTests {
 
     /// Like `assertVerdict`, for checks whose later commands carry ids an earlier one captured:
     /// every recorded call's arguments and answer get `replacing` applied (fixture id → moto id),
-    /// then each `aws` call is run against moto, except the outputs named in `keepRecorded`
-    /// (a file name part), which keep their recorded answer (moto lacks what they read).
+    /// then each `aws` call is run against moto; `adding` completes, by output file name part, a
+    /// JSON answer with what moto leaves out.
     private func assertChainedVerdict(lab: String, fixture: String, passes: Bool, replacing: [String: String],
-                                      keepRecorded: [String] = [], saying expected: String? = nil,
+                                      adding: [String: @Sendable (inout [String: Any]) -> Void] = [:],
+                                      saying expected: String? = nil,
                                       file: StaticString = #filePath, line: UInt = #line) throws {
         let source = KlabBinary.repositoryRoot.appendingPathComponent("labs/\(lab)/fixtures/\(fixture)")
         let copy = FileManager.default.temporaryDirectory.appendingPathComponent("klab-moto-\(UUID().uuidString)")
@@ -186,10 +199,16 @@ extension AWSCommandChecksTests {
             var text = try String(contentsOf: url, encoding: .utf8)
             for (from, to) in replacing { text = text.replacingOccurrences(of: from, with: to) }
             guard var record = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else { continue }
-            if let command = record["command"] as? [String], command.first == "aws",
-               !keepRecorded.contains(where: { name.contains($0) }) {
+            if let command = record["command"] as? [String], command.first == "aws" {
                 let result = try moto.run(command)
-                record["result"] = ["exitCode": Int(result.status), "stdout": result.stdout, "stderr": result.stderr]
+                var stdout = result.stdout
+                if let add = adding.first(where: { name.contains($0.key) })?.value,
+                   var answer = try? JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any] {
+                    add(&answer)
+                    stdout = String(decoding: try JSONSerialization.data(withJSONObject: answer, options: [.prettyPrinted]),
+                                    as: UTF8.self) + "\n"
+                }
+                record["result"] = ["exitCode": Int(result.status), "stdout": stdout, "stderr": result.stderr]
                 ran += 1
             }
             try JSONSerialization.data(withJSONObject: record, options: [.prettyPrinted, .sortedKeys]).write(to: url)
