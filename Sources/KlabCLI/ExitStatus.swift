@@ -1,11 +1,3 @@
-import Checks
-import Foundation
-import Grading
-import LabGit
-import Workspace
-import KubeJSON
-import LabSpec
-
 /// The exit codes, the same for every command (README "Exit codes"): 0 done, 1 checks
 /// failed, 2 bad usage or input, 3 the environment (kubectl, the cluster, credentials),
 /// 4 the workspace.
@@ -15,52 +7,4 @@ public enum ExitStatus: Int32, Error {
     case badInput = 2
     case environment = 3
     case workspace = 4
-}
-
-/// An error a command throws after it has already told the user what went wrong.
-struct CLIFailure: Error {
-    var message: String
-    var status: ExitStatus
-
-    init(message: String, status: ExitStatus) {
-        self.message = message
-        self.status = status
-    }
-
-    /// Maps each module's errors to one line and an exit code.
-    init(_ error: Error) {
-        switch error {
-        case let failure as CLIFailure:
-            self = failure
-        case let error as ClusterError:
-            self.init(message: error.description, status: ExitStatus(rawValue: error.exitCode) ?? .environment)
-        case let error as WorkspaceError:
-            switch error {
-            case .unknownStep: self.init(message: error.description, status: .badInput)
-            default: self.init(message: error.description, status: .workspace)
-            }
-        case let error as GradingError:
-            self.init(message: error.description, status: .badInput)
-        case let error as LabGitError:
-            self.init(message: "workspace: \(error)", status: .workspace)
-        case let error as ProcessRunnerError:
-            self.init(message: error.description, status: .environment)
-        case let error as LabSpecError:
-            self.init(message: error.description, status: .badInput)
-        case let error as JSONParseError:
-            self.init(message: error.description, status: .badInput)
-        case let error as JSONPathError:
-            self.init(message: error.description, status: .badInput)
-        default:
-            self.init(message: String(describing: error), status: .badInput)
-        }
-    }
-}
-
-func writeStdout(_ text: String) {
-    FileHandle.standardOutput.write(Data(text.utf8))
-}
-
-func writeStderr(_ text: String) {
-    FileHandle.standardError.write(Data(text.utf8))
 }

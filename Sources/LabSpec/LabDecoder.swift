@@ -3,33 +3,6 @@ import KubeCore
 import KubeJSON
 import Yams
 
-/// Something a lab file mentions that only the linter checks (a file, a JSONPath, a regex...),
-/// with where it was written. Recorded in document order, so "an earlier check" means earlier
-/// in the file.
-enum LabReference: Equatable {
-    case jsonPath(String, SourceLocation)
-    case regex(String, SourceLocation)
-    case quantity(String, SourceLocation)
-    case cidr(String, SourceLocation)
-    /// A label selector (`labels:` of a get or an exec).
-    case labelSelector(String, SourceLocation)
-    /// A field selector, with the kind it selects (which fields are allowed depends on it).
-    case fieldSelector(String, kind: String, SourceLocation)
-    case manifest(String, SourceLocation)
-    case content(String, SourceLocation)
-    /// `${name}`s used in a string.
-    case variables([String], SourceLocation)
-    /// A check captures this name.
-    case captured(String, SourceLocation)
-    /// The completion checks start: they run on their own, so step captures do not reach them.
-    case completionBegins
-    case stepID(String, SourceLocation)
-    case parameterName(String, SourceLocation)
-    case labID(String, SourceLocation)
-    case formatVersion(String, SourceLocation)
-}
-
-/// Turns the YAML tree of a `lab.yaml` into a `Lab`, collecting every problem it meets.
 final class LabDecoder {
     let reader: YAMLReader
     private(set) var references: [LabReference] = []
@@ -620,45 +593,5 @@ final class LabDecoder {
     static func isIdentifier(_ name: String) -> Bool {
         guard let first = name.unicodeScalars.first, CharacterSet.letters.contains(first) || first == "_" else { return false }
         return name.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || $0 == "_" }
-    }
-}
-
-/// `${name}` in check strings.
-public enum Variables {
-    /// The names used as `${name}` in a text, in order, without repeats.
-    public static func names(in text: String) -> [String] {
-        var names: [String] = []
-        var rest = Substring(text)
-        while let start = rest.range(of: "${") {
-            rest = rest[start.upperBound...]
-            guard let end = rest.firstIndex(of: "}") else { break }
-            let name = String(rest[..<end])
-            if !name.isEmpty, !names.contains(name) { names.append(name) }
-            rest = rest[rest.index(after: end)...]
-        }
-        return names
-    }
-
-    /// The text with each `${name}` that `values` knows replaced; others are left as written.
-    public static func substitute(_ text: String, _ values: [String: String]) -> String {
-        guard text.contains("${") else { return text }
-        var result = ""
-        var rest = Substring(text)
-        while let start = rest.range(of: "${") {
-            result += rest[..<start.lowerBound]
-            let after = rest[start.upperBound...]
-            guard let end = after.firstIndex(of: "}") else {
-                rest = rest[start.lowerBound...]
-                break
-            }
-            let name = String(after[..<end])
-            if let value = values[name] {
-                result += value
-            } else {
-                result += rest[start.lowerBound...end]
-            }
-            rest = after[after.index(after: end)...]
-        }
-        return result + rest
     }
 }

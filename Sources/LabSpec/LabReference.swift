@@ -1,0 +1,27 @@
+/// Something a lab file mentions that only the linter checks (a file, a JSONPath, a regex...),
+/// with where it was written. Recorded in document order, so "an earlier check" means earlier
+/// in the file.
+enum LabReference: Equatable {
+    case jsonPath(String, SourceLocation)
+    case regex(String, SourceLocation)
+    case quantity(String, SourceLocation)
+    case cidr(String, SourceLocation)
+    /// A label selector (`labels:` of a get or an exec).
+    case labelSelector(String, SourceLocation)
+    /// A field selector, with the kind it selects (which fields are allowed depends on it).
+    case fieldSelector(String, kind: String, SourceLocation)
+    case manifest(String, SourceLocation)
+    case content(String, SourceLocation)
+    /// `${name}`s used in a string.
+    case variables([String], SourceLocation)
+    /// A check captures this name.
+    case captured(String, SourceLocation)
+    /// The completion checks start: they run on their own, so step captures do not reach them.
+    case completionBegins
+    case stepID(String, SourceLocation)
+    case parameterName(String, SourceLocation)
+    case labID(String, SourceLocation)
+    case formatVersion(String, SourceLocation)
+}
+
+/// Turns the YAML tree of a `lab.yaml` into a `Lab`, collecting every problem it meets.
