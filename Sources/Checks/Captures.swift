@@ -7,9 +7,16 @@ import LabSpec
 /// Substitution happens when the check is evaluated, in every string of the check: its name,
 /// selector, command, URL, paths, predicates, expected values and joins. A name with no value
 /// is reported, not left in place, so a check never runs with a literal `${name}`.
+///
+/// A captured value is data and never becomes syntax: in a regular expression it is escaped; in
+/// a URL it is percent-encoded (unless it is the whole URL); in a name, selector or path it is
+/// refused when it holds characters that would be read as syntax there; in a command's
+/// arguments it is refused when it starts with `-` before `--` (it would be read as a flag).
 struct CaptureSubstitution {
     let values: [String: String]
     private(set) var missing: [String] = []
+    /// Why a substituted value was refused, one line each.
+    private(set) var refused: [String] = []
 
     init(values: [String: String]) {
         self.values = values
@@ -17,19 +24,14 @@ struct CaptureSubstitution {
 
     /// The names a string refers to, in order of first use.
     static func references(in text: String) -> [String] {
-        var names: [String] = []
-        var rest = Substring(text)
-        while let start = rest.range(of: "${") {
-            guard let end = rest[start.upperBound...].firstIndex(of: "}") else { break }
-            let name = String(rest[start.upperBound..<end])
-            if !name.isEmpty, !names.contains(name) { names.append(name) }
-            rest = rest[rest.index(after: end)...]
-        }
-        return names
+        Variables.names(in: text)
     }
 
-    mutating func string(_ text: String) -> String {
+    /// The text with every `${name}` replaced, each value escaped for `place`.
+    mutating func string(_ text: String, place: StringPlace = .text) -> String {
         guard text.contains("${") else { return text }
+        let wholeValue = place == .url && text.hasPrefix("${") && text.hasSuffix("}") && Variables.names(in: text).count == 1
+            && text == "${\(Variables.names(in: text)[0])}"
         var out = ""
         var rest = Substring(text)
         while let start = rest.range(of: "${") {
@@ -37,7 +39,7 @@ struct CaptureSubstitution {
             out += rest[..<start.lowerBound]
             let name = String(rest[start.upperBound..<end])
             if let value = values[name] {
-                out += value
+                out += escaped(value, name: name, place: wholeValue ? .text : place)
             } else {
                 if !missing.contains(name) { missing.append(name) }
                 out += rest[start.lowerBound...end]
@@ -47,94 +49,89 @@ struct CaptureSubstitution {
         return out + rest
     }
 
-    mutating func check(_ check: Check) -> Check {
-        var c = check
-        c.name = string(c.name)
-        switch c.source {
-        case .get(let selector): c.source = .get(self.selector(selector))
-        case .exec(var request):
-            request.pod = request.pod.map { string($0) }
-            request.labels = request.labels.map { string($0) }
-            request.namespace = namespace(request.namespace)
-            request.container = request.container.map { string($0) }
-            request.command = request.command.map { string($0) }
-            c.source = .exec(request)
-        case .http(var request):
-            request.url = string(request.url)
-            c.source = .http(request)
-        case .command(let arguments):
-            c.source = .command(arguments.map { string($0) })
+    private mutating func escaped(_ value: String, name: String, place: StringPlace) -> String {
+        func refuse(_ why: String) -> String {
+            let line = "refused ${\(name)} = \(FailureMessage.value(.string(value))): \(why)"
+            if !refused.contains(line) { refused.append(line) }
+            return value
         }
-        c.expectation = expectation(c.expectation)
-        c.captures = c.captures.map { Capture(name: $0.name, path: string($0.path)) }
+        switch place {
+        case .text, .argument:
+            return value
+        case .regex:
+            return NSRegularExpression.escapedPattern(for: value)
+        case .url:
+            return value.addingPercentEncoding(withAllowedCharacters: Self.urlSafe) ?? value
+        case .name:
+            if value.isEmpty || value.hasPrefix("-") || !value.unicodeScalars.allSatisfy(Self.nameSafe.contains) {
+                return refuse("a name holds letters, digits, '.', '-', '_', ':' and '/' only")
+            }
+            return value
+        case .labelSelector:
+            if !value.unicodeScalars.allSatisfy(Self.nameSafe.contains) {
+                return refuse("a value in a label selector holds letters, digits, '.', '-', '_', ':' and '/' only")
+            }
+            return value
+        case .fieldSelector:
+            // Field selectors have escapes (k8s fields.EscapeValue).
+            var out = ""
+            for ch in value {
+                if ch == "\\" || ch == "," || ch == "=" || ch == "!" { out.append("\\") }
+                out.append(ch)
+            }
+            return out
+        case .path:
+            if value.contains(where: { "\"'{}[]()\\@$".contains($0) }) {
+                return refuse("a value in a JSONPath cannot hold quotes, brackets, braces, '@', '$' or backslashes")
+            }
+            return value
+        }
+    }
+
+    /// What a URL may hold of a captured value as it is: RFC 3986 unreserved characters.
+    private static let urlSafe = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
+    private static let nameSafe = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._:/")
+
+    mutating func check(_ check: Check) -> Check {
+        var c = check.mappingStrings { text, place in string(text, place: place) }
+        switch c.source {
+        case .exec(var request):
+            request.command = refusingFlags(written: requestArguments(check.source), substituted: request.command)
+            c.source = .exec(request)
+        case .command(let arguments):
+            c.source = .command(refusingFlags(written: requestArguments(check.source), substituted: arguments))
+        default:
+            break
+        }
         return c
     }
 
+    private func requestArguments(_ source: CheckSource) -> [String] {
+        switch source {
+        case .exec(let request): return request.command
+        case .command(let arguments): return arguments
+        default: return []
+        }
+    }
+
+    /// Refuses an argument that a captured value turned into a flag (it starts with `-` though
+    /// the author did not write one), unless it comes after `--`.
+    private mutating func refusingFlags(written: [String], substituted: [String]) -> [String] {
+        for (index, (before, after)) in zip(written, substituted).enumerated() {
+            if written[..<index].contains("--") { break }
+            if before.contains("${"), !before.hasPrefix("-"), after.hasPrefix("-") {
+                let name = Variables.names(in: before).first ?? "?"
+                let line = "refused ${\(name)} = \(FailureMessage.value(.string(values[name] ?? after))): a captured value in a command's arguments cannot start with '-' (it would be read as a flag); put it after '--'"
+                if !refused.contains(line) { refused.append(line) }
+            }
+        }
+        return substituted
+    }
+
     mutating func selector(_ selector: ObjectSelector) -> ObjectSelector {
-        var s = selector
-        s.apiVersion = s.apiVersion.map { string($0) }
-        s.kind = string(s.kind)
-        s.name = s.name.map { string($0) }
-        s.namespace = namespace(s.namespace)
-        s.labels = s.labels.map { string($0) }
-        s.fields = s.fields.map { string($0) }
+        let check = Check(name: "", source: .get(selector))
+        guard case .get(let s) = self.check(check).source else { return selector }
         return s
-    }
-
-    private mutating func namespace(_ namespace: NamespaceSelection) -> NamespaceSelection {
-        if case .named(let name) = namespace { return .named(string(name)) }
-        return namespace
-    }
-
-    mutating func expectation(_ expectation: Expectation) -> Expectation {
-        var e = expectation
-        if case .comparison(let op, let text)? = e.count { e.count = .comparison(op, string(text)) }
-        e.all = e.all.map { assertion($0) }
-        e.any = e.any.map { assertion($0) }
-        e.none = e.none.map { assertion($0) }
-        e.distinct = e.distinct.map { string($0) }
-        return e
-    }
-
-    mutating func assertion(_ assertion: Assertion) -> Assertion {
-        switch assertion {
-        case .value(let path, let predicate):
-            return .value(path: string(path), predicate: self.predicate(predicate))
-        case .condition(let type, let status, let reason):
-            return .condition(type: string(type), status: string(status), reason: reason.map { string($0) })
-        case .partial(let object, let anyOrder):
-            return .partial(json(object), anyOrder: anyOrder)
-        case .join(var join):
-            if case .selector(let selector) = join.relation { join.relation = .selector(self.selector(selector)) }
-            join.expectation = expectation(join.expectation)
-            return .join(join)
-        }
-    }
-
-    private mutating func predicate(_ predicate: ValuePredicate) -> ValuePredicate {
-        switch predicate {
-        case .equals(let v): return .equals(json(v))
-        case .notEquals(let v): return .notEquals(json(v))
-        case .oneOf(let values): return .oneOf(values.map { json($0) })
-        case .matches(let pattern): return .matches(string(pattern))
-        case .exists, .absent: return predicate
-        case .compare(let op, let rhs): return .compare(op, string(rhs))
-        case .quantity(let op, let rhs): return .quantity(op, string(rhs))
-        case .cidr(let block): return .cidr(string(block))
-        case .digest(let digest): return .digest(string(digest))
-        }
-    }
-
-    private mutating func json(_ value: JSONValue) -> JSONValue {
-        switch value {
-        case .string(let s): return .string(string(s))
-        case .array(let items): return .array(items.map { json($0) })
-        case .object(let object):
-            var out = JSONObject()
-            for (key, v) in object.entries { out.appendUnchecked(string(key), json(v)) }
-            return .object(out)
-        default: return value
-        }
     }
 }
 
@@ -144,4 +141,41 @@ extension CaptureSubstitution {
     static func text(of matches: [JSONPathMatch]) -> String {
         matches.map { ValuePredicates.printed($0.value) }.joined(separator: " ")
     }
+}
+
+/// A capture's `regex`/`group` and `trimPrefix`, applied to each captured value in turn.
+struct CaptureTransform {
+    let capture: Capture
+
+    init(_ capture: Capture) {
+        self.capture = capture
+    }
+
+    func apply(_ values: [String]) -> Result<[String], CaptureError> {
+        var out: [String] = []
+        for var value in values {
+            if let prefix = capture.trimPrefix, value.hasPrefix(prefix) { value.removeFirst(prefix.count) }
+            if let pattern = capture.regex {
+                guard let regex = try? NSRegularExpression(pattern: pattern) else {
+                    return .failure(CaptureError("the regex /\(pattern)/ is not a valid regular expression"))
+                }
+                let group = capture.group ?? (regex.numberOfCaptureGroups > 0 ? 1 : 0)
+                guard group >= 0, group <= regex.numberOfCaptureGroups else {
+                    return .failure(CaptureError("the regex /\(pattern)/ has no group \(group)"))
+                }
+                let range = NSRange(value.startIndex..., in: value)
+                guard let match = regex.firstMatch(in: value, range: range), let found = Range(match.range(at: group), in: value) else {
+                    return .failure(CaptureError("/\(pattern)/ does not match \(FailureMessage.value(.string(value)))"))
+                }
+                value = String(value[found])
+            }
+            out.append(value)
+        }
+        return .success(out)
+    }
+}
+
+struct CaptureError: Error {
+    let reason: String
+    init(_ reason: String) { self.reason = reason }
 }

@@ -79,6 +79,9 @@ public final class CheckEvaluator {
         var substitution = CaptureSubstitution(values: captures)
         let resolved = substitution.check(check)
         if let result = missingCapture(check, substitution.missing, context) { return result }
+        if !substitution.refused.isEmpty {
+            return CheckResult(name: resolved.name, status: .failed, message: substitution.refused, location: check.location)
+        }
 
         if options.kubeOnly, !resolved.readsKubernetesOnly {
             return CheckResult(name: resolved.name, status: .notEvaluated,
@@ -150,19 +153,39 @@ public final class CheckEvaluator {
                 return Outcome(lines: [line])
             case .pod(let namespace, let pod):
                 let output = try reader.exec(namespace: namespace, pod: pod, container: request.container, command: request.command)
-                subject = Self.subject(output)
+                let notRun = ExecOutcome.couldNotRun(output)
+                subject = Self.subject(output, notRun: notRun)
                 let label = "exec in \(namespace)/\(pod)" + (request.container.map { " (container \($0))" } ?? "")
                     + ": " + request.command.joined(separator: " ")
+                // A command that did not run says nothing about the cluster: a "blocked"
+                // check must not pass because the pod or the tool is missing.
+                if let notRun { return Outcome(lines: ["\(label): could not run: \(notRun)"]) }
                 lines = try resultFailures(check.expectation, subject: subject, label: label, defaultsToExitZero: true)
             }
         case .http(let request):
-            let output = try reader.http(url: request.url, timeout: request.timeout)
+            let output = try reader.http(request)
             subject = Self.subject(output)
             lines = try resultFailures(check.expectation, subject: subject, label: "GET \(request.url)", defaultsToExitZero: false)
         case .command(let arguments):
             let output = try reader.command(arguments)
             subject = Self.subject(output)
             lines = try resultFailures(check.expectation, subject: subject, label: arguments.joined(separator: " "), defaultsToExitZero: true)
+        case .canI(let request):
+            let arguments = request.arguments(labNamespace: reader.labNamespace)
+            let output = try reader.command(arguments)
+            let label = arguments.joined(separator: " ")
+            let answer = output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard answer == "yes" || answer == "no" else {
+                let why = KubectlCluster.meaningfulLine(output.stderr) ?? "exit status \(output.exitCode), no answer"
+                return Outcome(lines: ["\(label): could not ask: \(why)"])
+            }
+            var object = JSONObject([("allowed", .bool(answer == "yes"))])
+            for (key, value) in Self.subject(output).objectValue?.entries ?? [] { object[key] = value }
+            subject = .object(object)
+            lines = try resultFailures(check.expectation, subject: subject, label: label, defaultsToExitZero: false)
+            if check.expectation.all.isEmpty, check.expectation.any.isEmpty, check.expectation.none.isEmpty, answer != "yes" {
+                lines.append("\(label): expected yes, found no")
+            }
         }
         guard lines.isEmpty else { return Outcome(lines: lines) }
 
@@ -175,8 +198,11 @@ public final class CheckEvaluator {
             let result = path.query(subject)
             if result.isAbsent {
                 lines.append("capture \(capture.name): \(ValuePredicates.displayPath(capture.path)) found nothing to capture")
-            } else {
-                captured[capture.name] = CaptureSubstitution.text(of: result.matches)
+                continue
+            }
+            switch CaptureTransform(capture).apply(result.matches.map { ValuePredicates.printed($0.value) }) {
+            case .success(let texts): captured[capture.name] = texts.joined(separator: " ")
+            case .failure(let error): lines.append("capture \(capture.name): \(error.reason)")
             }
         }
         return Outcome(lines: lines, captures: lines.isEmpty ? captured : [:])
@@ -235,10 +261,14 @@ public final class CheckEvaluator {
         return .failure("no Running \(FailureMessage.selectionText(selector, kind: "Pod", plural: false))\(FailureMessage.scope(selection, selector)) to exec in; found \(phases.joined(separator: ", "))")
     }
 
-    static func subject(_ output: CommandOutput) -> JSONValue {
+    static func subject(_ output: CommandOutput, notRun: String? = nil) -> JSONValue {
         var object = JSONObject([
             ("exitCode", .int(Int64(output.exitCode))), ("stdout", .string(output.stdout)), ("stderr", .string(output.stderr)),
         ])
+        if let notRun {
+            object["ran"] = .bool(false)
+            object["error"] = .string(notRun)
+        }
         if let json = try? JSONParser.parse(output.stdout) { object["json"] = json }
         return .object(object)
     }
@@ -246,6 +276,7 @@ public final class CheckEvaluator {
     static func subject(_ output: HTTPOutput) -> JSONValue {
         var object = JSONObject([("status", .int(Int64(output.status))), ("body", .string(output.body))])
         if let json = try? JSONParser.parse(output.body) { object["json"] = json }
+        if let error = output.error { object["error"] = .string(error) }
         return .object(object)
     }
 
@@ -255,6 +286,7 @@ public final class CheckEvaluator {
         case .exec: return "exec"
         case .http: return "http"
         case .command: return "command"
+        case .canI: return "canI"
         }
     }
 
@@ -263,5 +295,46 @@ public final class CheckEvaluator {
         let whole = Int(seconds.rounded())
         if whole < 60 { return "\(whole)s" }
         return whole % 60 == 0 ? "\(whole / 60)m" : "\(whole / 60)m\(whole % 60)s"
+    }
+}
+
+/// Whether a command in a pod ran at all. kubectl exits non-zero both when the command ran
+/// and failed and when it never started; only the first says anything about the cluster.
+enum ExecOutcome {
+    /// Why the command did not run (no such pod or container, exec refused, the program missing
+    /// or not executable), or nil when it ran, whatever its exit code.
+    static func couldNotRun(_ output: CommandOutput) -> String? {
+        guard output.exitCode != 0 else { return nil }
+        let stderr = output.stderr
+        let markers = [
+            "Error from server (NotFound)", "Error from server (BadRequest)", "container not found",
+            "cannot exec into a container", "unable to upgrade connection", "error executing command in container",
+            "OCI runtime exec failed", "executable file not found", "no such file or directory: unknown",
+        ]
+        if markers.contains(where: stderr.contains) || output.exitCode == 126 || output.exitCode == 127 {
+            let line = KubectlCluster.meaningfulLine(stderr)
+            switch output.exitCode {
+            case 126: return line ?? "exit code 126 (the program is not executable)"
+            case 127: return line ?? "exit code 127 (the program is not in the container)"
+            default: return line ?? "kubectl exit code \(output.exitCode)"
+            }
+        }
+        return nil
+    }
+}
+
+extension CanIRequest {
+    /// `kubectl auth can-i VERB RESOURCE (-n NS | --all-namespaces) [--as USER] [--as-group G]...`;
+    /// the connection flags are added where the command runs.
+    public func arguments(labNamespace: String) -> [String] {
+        var arguments = ["kubectl", "auth", "can-i", verb, resource]
+        switch namespace {
+        case .lab: arguments += ["-n", labNamespace]
+        case .named(let name): arguments += ["-n", name]
+        case .all: arguments.append("--all-namespaces")
+        }
+        if let user { arguments.append("--as=\(user)") }
+        for group in groups { arguments.append("--as-group=\(group)") }
+        return arguments
     }
 }

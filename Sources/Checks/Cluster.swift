@@ -1,5 +1,6 @@
 import KubeCore
 import KubeJSON
+import LabSpec
 
 /// A Kubernetes cluster as checks see it: a live one through kubectl, or a snapshot on disk.
 ///
@@ -14,8 +15,8 @@ public protocol Cluster: AnyObject {
     /// Runs a command in a container of a pod (`kubectl exec`).
     func exec(namespace: String, pod: String, container: String?, command: [String]) throws -> CommandOutput
 
-    /// Performs an HTTP GET.
-    func http(url: String, timeout: Double) throws -> HTTPOutput
+    /// Performs an HTTP GET (with the rules of `SafeHTTP` on a live cluster).
+    func http(_ request: HTTPRequest) throws -> HTTPOutput
 
     /// Runs a local program such as `helm` or `aws`.
     func command(_ arguments: [String]) throws -> CommandOutput
@@ -30,6 +31,10 @@ public protocol Cluster: AnyObject {
 }
 
 extension Cluster {
+    public func http(url: String, timeout: Double) throws -> HTTPOutput {
+        try http(HTTPRequest(url: url, timeout: timeout))
+    }
+
     public func isClusterScoped(_ kind: KindReference) -> Bool? {
         kind.info.map { !$0.namespaced }
     }

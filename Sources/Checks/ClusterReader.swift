@@ -89,8 +89,12 @@ public final class ClusterReader {
     }
 
     public func http(url: String, timeout: Double) throws -> HTTPOutput {
-        let result = try cluster.http(url: url, timeout: timeout)
-        record(.http(url: url, result: result))
+        try http(HTTPRequest(url: url, timeout: timeout))
+    }
+
+    public func http(_ request: HTTPRequest) throws -> HTTPOutput {
+        let result = try cluster.http(request)
+        record(.http(url: request.url, result: result))
         return result
     }
 

@@ -160,8 +160,35 @@ struct ExpectationEvaluator {
                     lines.append(prefix + "the check's path \(template) is not a valid JSONPath template")
                     continue
                 }
-                if let failure = ValuePredicates.failure(predicate, template: template, result: path.query(object)) {
-                    lines.append(prefix + failure)
+                switch resolvingFields(predicate, in: object) {
+                case .failure(let error):
+                    lines.append(prefix + "\(ValuePredicates.displayPath(template)) expected \(ValuePredicates.expectation(predicate)), but \(error.reason)")
+                case .success(let (resolved, fields)):
+                    if let failure = ValuePredicates.failure(resolved, template: template, result: path.query(object)) {
+                        lines.append(prefix + failure + (fields.isEmpty ? "" : " (\(fields.joined(separator: ", ")))"))
+                    }
+                }
+            case .decoded(let template, let format, let inner):
+                guard let path = paths.path(template) else {
+                    lines.append(prefix + "the check's path \(template) is not a valid JSONPath template")
+                    continue
+                }
+                let result = path.query(object)
+                let present = result.matches.filter { !$0.value.isNull }
+                if present.isEmpty {
+                    lines.append(prefix + "\(ValuePredicates.displayPath(template)) expected \(format.rawValue) to decode, found absent")
+                    continue
+                }
+                for match in present {
+                    let where_ = prefix + "\(match.path) decoded as \(format.rawValue)"
+                    guard let text = match.value.stringValue else {
+                        lines.append(where_ + ": expected a string, found \(FailureMessage.value(match.value))")
+                        continue
+                    }
+                    switch Self.decode(text, format) {
+                    case .failure(let error): lines.append(where_ + ": " + error.reason)
+                    case .success(let document): lines += try failures(of: inner, on: document, label: where_)
+                    }
                 }
             case .condition(let type, let status, let reason):
                 if let failure = ConditionRule(type: type, status: status, reason: reason).failure(on: object) {
@@ -176,6 +203,65 @@ struct ExpectationEvaluator {
             }
         }
         return lines
+    }
+
+    /// The predicate with each `{.field}` operand replaced by what the object holds there, and
+    /// the fields read, for the message.
+    private func resolvingFields(_ predicate: ValuePredicate, in object: JSONValue) -> Result<(ValuePredicate, [String]), CaptureError> {
+        func operand(_ o: Operand) -> Result<(Operand, String?), CaptureError> {
+            guard case .field(let template) = o else { return .success((o, nil)) }
+            guard let path = paths.path(template) else {
+                return .failure(CaptureError("the check's path \(template) is not a valid JSONPath template"))
+            }
+            let present = path.query(object).matches.filter { !$0.value.isNull }
+            let shown = ValuePredicates.displayPath(template)
+            guard present.count == 1 else {
+                return .failure(CaptureError(present.isEmpty ? "\(shown) is absent"
+                    : "\(shown) has \(present.count) values; compare with one"))
+            }
+            let text = ValuePredicates.printed(present[0].value)
+            return .success((.literal(text), "\(text) is \(shown)"))
+        }
+        func resolve(_ p: ValuePredicate) -> Result<(ValuePredicate, [String]), CaptureError> {
+            switch p {
+            case .compare(let op, let o), .quantity(let op, let o), .time(let op, let o):
+                return operand(o).map { resolved, note in
+                    let q: ValuePredicate
+                    switch p {
+                    case .compare: q = .compare(op, resolved)
+                    case .quantity: q = .quantity(op, resolved)
+                    default: q = .time(op, resolved)
+                    }
+                    return (q, note.map { [$0] } ?? [])
+                }
+            case .some(let inner):
+                return resolve(inner).map { (.some($0.0), $0.1) }
+            default:
+                return .success((p, []))
+            }
+        }
+        return resolve(predicate)
+    }
+
+    /// A string read as YAML (kubectl's rules: the first document) or JSON.
+    static func decode(_ text: String, _ format: DecodeFormat) -> Result<JSONValue, CaptureError> {
+        switch format {
+        case .json:
+            do { return .success(try JSONParser.parse(text)) } catch let error as JSONParseError {
+                return .failure(CaptureError("not JSON: \(error.description)"))
+            } catch {
+                return .failure(CaptureError("not JSON: \(error)"))
+            }
+        case .yaml:
+            do {
+                let documents = try KubeDocuments.parse(Data(text.utf8), source: "the value")
+                return .success(documents.first ?? .null)
+            } catch let error as KubeDocumentError {
+                return .failure(CaptureError("not YAML: \(error.description)"))
+            } catch {
+                return .failure(CaptureError("not YAML: \(error)"))
+            }
+        }
     }
 
     private func joinFailures(_ join: Join, from object: JSONValue, label: String) throws -> [String] {
@@ -281,10 +367,13 @@ struct ExpectationEvaluator {
             case .matches(let pattern): return "\(p) matches /\(pattern)/"
             case .exists: return "\(p) exists"
             case .absent: return "\(p) is absent"
-            case .compare(let op, let rhs), .quantity(let op, let rhs): return "\(p) \(op.rawValue) \(rhs)"
+            case .compare(let op, let rhs), .quantity(let op, let rhs), .time(let op, let rhs): return "\(p) \(op.rawValue) \(rhs)"
             case .cidr(let block): return "\(p) is in \(block)"
             case .digest(let digest): return "\(p) has digest \(digest)"
+            case .some, .count: return "\(p) has \(ValuePredicates.expectation(predicate))"
             }
+        case .decoded(let path, let format, let inner):
+            return "\(ValuePredicates.displayPath(path)) as \(format.rawValue) has " + inner.map(summary).joined(separator: " and ")
         case .condition(let type, let status, let reason):
             return "condition \(type)=\(status)" + (reason.map { " (reason \($0))" } ?? "")
         case .partial(let object, _):

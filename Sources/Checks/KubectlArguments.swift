@@ -1,3 +1,4 @@
+import Foundation
 import KubeCore
 /// The argument lists klab gives kubectl, built by pure functions so tests can pin them (and
 /// run them against real kubectl). Connection flags come last and only when set, so kubectl's
@@ -52,6 +53,34 @@ public enum KubectlArguments {
         var arguments = ["exec", "-n", namespace, pod]
         if let container { arguments += ["-c", container] }
         return arguments + connection.flags + ["--"] + command
+    }
+
+    /// `kubectl api-resources`: the table of resource types, to learn whether a custom kind is
+    /// namespaced.
+    public static func apiResources(connection: Connection = Connection()) -> [String] {
+        ["api-resources"] + connection.flags
+    }
+
+    /// The arguments of a `command` check's program (without the program): `kubectl` and
+    /// `helm` get the context and kubeconfig klab was given, right after the program, unless the
+    /// check names its own; other programs run as written.
+    public static func command(_ arguments: [String], connection: Connection) -> [String] {
+        guard let program = arguments.first else { return [] }
+        var rest = Array(arguments.dropFirst())
+        let own = { (flag: String) in rest.prefix { $0 != "--" }.contains { $0 == flag || $0.hasPrefix(flag + "=") } }
+        var flags: [String] = []
+        switch (program as NSString).lastPathComponent {
+        case "kubectl":
+            if let context = connection.context, !own("--context") { flags.append("--context=\(context)") }
+            if let kubeconfig = connection.kubeconfig, !own("--kubeconfig") { flags.append("--kubeconfig=\(kubeconfig)") }
+        case "helm":
+            if let context = connection.context, !own("--kube-context") { flags.append("--kube-context=\(context)") }
+            if let kubeconfig = connection.kubeconfig, !own("--kubeconfig") { flags.append("--kubeconfig=\(kubeconfig)") }
+        default:
+            break
+        }
+        rest.insert(contentsOf: flags, at: 0)
+        return rest
     }
 
     /// The resource argument for a kind, fully qualified so a custom resource of the same name

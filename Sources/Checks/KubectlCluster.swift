@@ -1,6 +1,7 @@
 import Foundation
 import KubeCore
 import KubeJSON
+import LabSpec
 
 /// A live cluster read through kubectl (`kubectl get ... -o json`), honouring `--kubeconfig`,
 /// `--context` and an inherited `KUBECONFIG`. Every failure of kubectl is told apart and
@@ -73,6 +74,29 @@ public final class KubectlCluster: Cluster, @unchecked Sendable {
         return everything.filter { $0["metadata"]?["namespace"]?.stringValue == namespace }
     }
 
+    /// Built-in kinds answer from the table; any other kind (a custom resource such as
+    /// ENIConfig) from `kubectl api-resources`, run once per cluster and kept.
+    public func isClusterScoped(_ kind: KindReference) -> Bool? {
+        if let info = kind.info { return !info.namespaced }
+        return apiResources().first { $0.matches(kind) }.map { !$0.namespaced }
+    }
+
+    private let discoveryLock = NSLock()
+    private var discovered: [APIResource]?
+
+    /// The resource types the API server serves, read once. A discovery that fails in part
+    /// (an aggregated API down) still lists the rest; one that fails altogether lists nothing,
+    /// and kinds are then read as namespaced, as before.
+    func apiResources() -> [APIResource] {
+        discoveryLock.lock()
+        defer { discoveryLock.unlock() }
+        if let discovered { return discovered }
+        let result = try? runKubectl(KubectlArguments.apiResources(connection: options.connection))
+        let found = result.map { APIResource.parse($0.stdoutText) } ?? []
+        discovered = found
+        return found
+    }
+
     public func refresh() {
         lock.lock()
         defer { lock.unlock() }
@@ -98,34 +122,17 @@ public final class KubectlCluster: Cluster, @unchecked Sendable {
         return CommandOutput(exitCode: Int(result.status), stdout: result.stdoutText, stderr: result.stderrText)
     }
 
-    public func http(url: String, timeout: Double) throws -> HTTPOutput {
-        let marker = "\nklab-http-status:"
-        let arguments = ["-sS", "-L", "--max-time", GoFormat.percentV(timeout), "-w", marker + "%{http_code}", "--", url]
-        let result: ProcessResult
-        do {
-            result = try ProcessRunner.run("curl", arguments, environment: options.environment,
-                                           timeout: timeout + 5)
-        } catch ProcessRunnerError.notFound {
-            throw ClusterError.programNotInstalled(name: "curl")
-        }
-        let text = result.stdoutText
-        guard result.status == 0, let range = text.range(of: marker, options: .backwards),
-              let status = Int(text[range.upperBound...].trimmingCharacters(in: .whitespacesAndNewlines))
-        else {
-            // No answer is a fact about the cluster (a load balancer not ready yet), not an error.
-            let reason = result.timedOut ? "no answer within \(GoFormat.percentV(timeout))s"
-                : Self.meaningfulLine(result.stderrText) ?? "curl exit status \(result.status)"
-            return HTTPOutput(status: 0, body: "", error: reason)
-        }
-        return HTTPOutput(status: status, body: String(text[..<range.lowerBound]))
+    public func http(_ request: HTTPRequest) throws -> HTTPOutput {
+        try SafeHTTP(environment: options.environment).get(request)
     }
 
     public func command(_ arguments: [String]) throws -> CommandOutput {
-        guard let program = arguments.first else { return CommandOutput(exitCode: 0, stdout: "", stderr: "") }
+        guard var program = arguments.first else { return CommandOutput(exitCode: 0, stdout: "", stderr: "") }
+        if program == "kubectl" { program = options.kubectl }
         let result: ProcessResult
         do {
-            result = try ProcessRunner.run(program, Array(arguments.dropFirst()), environment: options.environment,
-                                           timeout: options.commandTimeout)
+            result = try ProcessRunner.run(program, KubectlArguments.command(arguments, connection: options.connection),
+                                           environment: options.environment, timeout: options.commandTimeout)
         } catch ProcessRunnerError.notFound {
             throw ClusterError.programNotInstalled(name: program)
         }
@@ -262,5 +269,40 @@ public final class KubectlClusterPool: @unchecked Sendable {
         let cluster = KubectlCluster(options: options)
         clusters[key] = cluster
         return cluster
+    }
+}
+
+/// One row of `kubectl api-resources`: `NAME SHORTNAMES APIVERSION NAMESPACED KIND`.
+struct APIResource: Equatable {
+    var name: String
+    var shortNames: [String]
+    var apiVersion: String
+    var namespaced: Bool
+    var kind: String
+
+    var group: String {
+        let parts = apiVersion.split(separator: "/", maxSplits: 1)
+        return parts.count == 2 ? String(parts[0]) : ""
+    }
+
+    /// Whether a check's kind names this resource: by kind, plural or short name, ignoring case,
+    /// in the check's group when it names one.
+    func matches(_ reference: KindReference) -> Bool {
+        if let group = reference.group, group != self.group { return false }
+        let wanted = reference.kind.lowercased()
+        return wanted == kind.lowercased() || wanted == name || shortNames.contains(wanted)
+    }
+
+    /// The rows of kubectl's table (without its header); lines that are not rows are skipped.
+    static func parse(_ text: String) -> [APIResource] {
+        text.split(whereSeparator: \.isNewline).compactMap { line in
+            let fields = line.split(whereSeparator: \.isWhitespace).map(String.init)
+            guard fields.count == 4 || fields.count == 5, fields[0] != "NAME" else { return nil }
+            let namespaced = fields[fields.count - 2]
+            guard namespaced == "true" || namespaced == "false" else { return nil }
+            return APIResource(
+                name: fields[0], shortNames: fields.count == 5 ? fields[1].split(separator: ",").map(String.init) : [],
+                apiVersion: fields[fields.count - 3], namespaced: namespaced == "true", kind: fields[fields.count - 1])
+        }
     }
 }

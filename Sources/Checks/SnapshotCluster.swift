@@ -1,6 +1,7 @@
 import Foundation
 import KubeCore
 import KubeJSON
+import LabSpec
 
 /// A cluster read from a snapshot directory: production code, not a mock. Learners' evidence,
 /// offline grading and the tests all run on it.
@@ -101,9 +102,9 @@ public final class SnapshotCluster: Cluster {
             directory: directory)
     }
 
-    public func http(url: String, timeout: Double) throws -> HTTPOutput {
-        for case .http(let u, let result) in recordedOutputs.reversed() where u == url { return result }
-        throw ClusterError.outputNotRecorded(call: RecordedOutput.httpCall(url: url), directory: directory)
+    public func http(_ request: HTTPRequest) throws -> HTTPOutput {
+        for case .http(let u, let result) in recordedOutputs.reversed() where u == request.url { return result }
+        throw ClusterError.outputNotRecorded(call: RecordedOutput.httpCall(url: request.url), directory: directory)
     }
 
     public func command(_ arguments: [String]) throws -> CommandOutput {

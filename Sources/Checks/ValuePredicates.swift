@@ -24,6 +24,20 @@ enum ValuePredicates {
             return "\(first.path) expected absent, found \(FailureMessage.value(first.value))"
         case .exists:
             return present.isEmpty ? "\(displayPath(template)) expected \(expected), found absent" : nil
+        case .count(let rule):
+            if CountRules.holds(rule, present.count) { return nil }
+            let found = present.isEmpty ? "none" : "\(present.count): " + valueList(present.map(\.value))
+            return "\(displayPath(template)) expected \(expected), found \(found)"
+        case .some(let inner):
+            guard !present.isEmpty else {
+                return "\(displayPath(template)) expected \(expected), found absent" + notes(result)
+            }
+            var reason = ""
+            for match in present {
+                guard let why = check(inner, match.value) else { return nil }
+                if reason.isEmpty { reason = why }
+            }
+            return "\(displayPath(template)) expected \(expected), found \(valueList(present.map(\.value)))" + reason
         default:
             guard !present.isEmpty else {
                 return "\(displayPath(template)) expected \(expected), found absent" + notes(result)
@@ -66,6 +80,12 @@ enum ValuePredicates {
         }.joined()
     }
 
+    /// Up to five values, for messages: `"a", "b" and 3 more`.
+    static func valueList(_ values: [JSONValue]) -> String {
+        let shown = values.prefix(5).map(FailureMessage.value).joined(separator: ", ")
+        return values.count > 5 ? shown + " and \(values.count - 5) more" : shown
+    }
+
     private static func notes(_ result: JSONPathQueryResult) -> String {
         result.notes.isEmpty ? "" : " (" + result.notes.joined(separator: "; ") + ")"
     }
@@ -79,10 +99,12 @@ enum ValuePredicates {
         case .matches(let pattern): return "to match /\(pattern)/"
         case .exists: return "to exist"
         case .absent: return "absent"
-        case .compare(let op, let rhs): return "\(op.rawValue) \(rhs)"
-        case .quantity(let op, let rhs): return "\(op.rawValue) \(rhs)"
+        case .compare(let op, let rhs), .quantity(let op, let rhs): return "\(op.rawValue) \(rhs)"
+        case .time(let op, let rhs): return "a time \(op.rawValue) \(rhs)"
         case .cidr(let block): return "an IP in \(block)"
         case .digest(let digest): return "digest \(digest)"
+        case .some(let inner): return "some value " + expectation(inner)
+        case .count(let rule): return CountRules.words(rule) + " values"
         }
     }
 
@@ -106,16 +128,22 @@ enum ValuePredicates {
         case .exists, .absent:
             return predicate == .exists ? nil : ""
         case .compare(let op, let rhs):
-            guard let right = number(.string(rhs.trimmingCharacters(in: .whitespaces))) else {
+            guard let right = number(.string(rhs.description.trimmingCharacters(in: .whitespacesAndNewlines))) else {
                 return " (the check compares with \"\(rhs)\", which is not a number)"
             }
-            guard let left = number(value) else { return " (not a number)" }
+            guard let left = number(trimmed(value)) else { return " (not a number)" }
             return holds(op, left, right) ? nil : ""
         case .quantity(let op, let rhs):
-            guard let right = try? Quantity(rhs.trimmingCharacters(in: .whitespaces)) else {
+            guard let right = try? Quantity(rhs.description.trimmingCharacters(in: .whitespacesAndNewlines)) else {
                 return " (the check compares with \"\(rhs)\", which is not a Kubernetes quantity)"
             }
-            guard let left = try? Quantity(json: value) else { return " (not a Kubernetes quantity)" }
+            guard let left = try? Quantity(json: trimmed(value)) else { return " (not a Kubernetes quantity)" }
+            return op.holds(left, right) ? nil : ""
+        case .time(let op, let rhs):
+            guard let right = Timestamp(rhs.description) else {
+                return " (the check compares with \"\(rhs)\", which is not an RFC 3339 time)"
+            }
+            guard let text = value.stringValue, let left = Timestamp(text) else { return " (not an RFC 3339 time)" }
             return op.holds(left, right) ? nil : ""
         case .digest(let expected):
             guard ValueDigest.isDigest(expected) else {
@@ -126,9 +154,20 @@ enum ValuePredicates {
             guard let cidr = CIDR(block) else {
                 return " (the check's block \"\(block)\" is not a CIDR such as 10.0.0.0/16)"
             }
-            guard let ip = value.stringValue, IPAddress.parse(ip) != nil else { return " (not an IP address)" }
+            guard let ip = trimmed(value).stringValue, IPAddress.parse(ip) != nil else { return " (not an IP address)" }
             return cidr.contains(ip) ? nil : ""
+        case .some(let inner):
+            return check(inner, value)
+        case .count:
+            return nil
         }
+    }
+
+    /// A string without surrounding whitespace (exec output ends in a newline); other values
+    /// as they are.
+    static func trimmed(_ value: JSONValue) -> JSONValue {
+        guard case .string(let text) = value else { return value }
+        return .string(text.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
     /// Equality of check mode: numbers numerically, strings that spell numbers or booleans
@@ -209,6 +248,36 @@ enum ValuePredicates {
         case .bool(let b): return b ? "true" : "false"
         case .null: return "null"
         case .array, .object: return JSONWriter.compact(value)
+        }
+    }
+}
+
+/// `count` rules read as words and tested against a number, for a path's values (a
+/// selection's count has its own, richer message in `ExpectationEvaluator`).
+enum CountRules {
+    static func holds(_ rule: CountRule, _ n: Int) -> Bool {
+        switch rule {
+        case .exactly(let want): return n == want
+        case .range(let min, let max): return (min.map { n >= $0 } ?? true) && (max.map { n <= $0 } ?? true)
+        case .comparison(let op, let text):
+            guard let bound = Int(text.trimmingCharacters(in: .whitespaces)) else { return false }
+            return op.holds(n, bound)
+        }
+    }
+
+    static func words(_ rule: CountRule) -> String {
+        switch rule {
+        case .exactly(let want): return "\(want)"
+        case .range(let min?, let max?): return "between \(min) and \(max)"
+        case .range(let min?, nil): return "at least \(min)"
+        case .range(nil, let max?): return "at most \(max)"
+        case .range(nil, nil): return "any number of"
+        case .comparison(let op, let text):
+            let words: [ComparisonOperator: String] = [
+                .equal: "exactly", .notEqual: "other than", .less: "fewer than", .lessOrEqual: "at most",
+                .greater: "more than", .greaterOrEqual: "at least",
+            ]
+            return "\(words[op]!) \(text.trimmingCharacters(in: .whitespaces))"
         }
     }
 }

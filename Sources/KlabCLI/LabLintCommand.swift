@@ -30,9 +30,13 @@ struct LabLintCommand: ParsableCommand {
         switch global.output {
         case .text:
             var lines = problems.map(\.description)
-            let noun = problems.count == 1 ? "problem" : "problems"
+            let errors = problems.filter { !$0.isWarning }.count
+            let warnings = problems.count - errors
+            let noun = errors == 1 ? "problem" : "problems"
             let labNoun = ids.count == 1 ? "lab" : "labs"
-            lines.append(problems.isEmpty ? "\(ids.count) \(labNoun), no problems" : "\(problems.count) \(noun) in \(ids.count) \(labNoun)")
+            var summary = errors == 0 ? "\(ids.count) \(labNoun), no problems" : "\(errors) \(noun) in \(ids.count) \(labNoun)"
+            if warnings > 0 { summary += ", \(warnings) warning\(warnings == 1 ? "" : "s")" }
+            lines.append(summary)
             writeStdout(lines.joined(separator: "\n") + "\n")
         case .json:
             let items = problems.map { problem in
@@ -47,6 +51,6 @@ struct LabLintCommand: ParsableCommand {
                 ("labs", .array(ids.map(JSONValue.string))), ("problems", .array(items)),
             ]))) + "\n")
         }
-        if !problems.isEmpty { throw ExitStatus.badInput }
+        if problems.contains(where: { !$0.isWarning }) { throw ExitStatus.badInput }
     }
 }

@@ -3,6 +3,7 @@ import KubeCore
 import KubeJSON
 import Yams
 
+/// Turns the YAML tree of a `lab.yaml` into a `Lab`, collecting every problem it meets.
 final class LabDecoder {
     let reader: YAMLReader
     private(set) var references: [LabReference] = []
@@ -16,15 +17,19 @@ final class LabDecoder {
     static let labKeys = ["format", "id", "title", "summary", "prerequisites", "scope", "parameters", "steps", "completion"]
     static let parameterKeys = ["name", "default", "description"]
     static let stepKeys = ["id", "title", "content", "manifests", "commands", "checks", "hints", "points", "partialCredit"]
-    static let sourceKeys = ["get", "exec", "http", "command"]
+    static let sourceKeys = ["get", "exec", "http", "command", "canI"]
+    static let canIKeys = ["verb", "resource", "namespace", "as", "asGroups"]
     static let expectationKeys = ["count", "absent", "expect", "any", "none", "distinct"]
     static let checkKeys = ["name"] + sourceKeys + expectationKeys + ["wait", "capture", "weight", "redact"]
     static let selectorKeys = ["kind", "apiVersion", "name", "namespace", "labels", "fields"]
     static let execKeys = ["pod", "labels", "namespace", "container", "command"]
-    static let httpKeys = ["url", "timeout"]
-    static let predicateKeys = ["equals", "notEquals", "in", "matches", "exists", "absent", "compare", "quantity", "cidr", "digest"]
+    static let httpKeys = ["url", "timeout", "headers", "insecure", "followRedirects"]
+    static let predicateKeys = [
+        "equals", "notEquals", "in", "matches", "exists", "absent", "compare", "quantity", "time", "cidr", "digest", "some", "count",
+    ]
     static let assertionKinds = ["path", "condition", "object", "join"]
-    static let assertionKeys = assertionKinds + predicateKeys + ["anyOrder", "count", "expect", "any", "none", "distinct"]
+    static let assertionKeys = assertionKinds + predicateKeys + ["decode", "anyOrder", "expect", "any", "none", "distinct"]
+    static let captureKeys = ["path", "regex", "group", "trimPrefix"]
     static let conditionKeys = ["type", "status", "reason"]
     static let relations = ["node", "pods", "endpoints"]
 
@@ -172,7 +177,7 @@ final class LabDecoder {
         } else {
             let found = sources.isEmpty ? "none" : sources.joined(separator: " and ")
             reader.report(.conflictingKeys(
-                "a check needs exactly one source: get, exec, http or command (found \(found))", at: location))
+                "a check needs exactly one source: get, exec, http, command or canI (found \(found))", at: location))
         }
         let expectation = self.expectation(fields, context: "check")
         // Read the rest even without a source, so one run reports every problem.
@@ -211,8 +216,37 @@ final class LabDecoder {
             }
             guard let url = string(urlNode, key: "url") else { return nil }
             var request = HTTPRequest(url: url)
+            if !url.hasPrefix("${"), let scheme = url.split(separator: ":", maxSplits: 1).first,
+               !["http", "https"].contains(scheme.lowercased()) || !url.contains("://") {
+                reader.report(.invalidValue(
+                    key: "url", value: url, reason: "an http check requests http:// or https:// URLs only", at: reader.location(urlNode)))
+            }
             if let timeout = fields["timeout"], let seconds = duration(timeout, key: "timeout") { request.timeout = seconds }
+            if let node = fields["headers"] {
+                if case let .mapping(mapping) = node {
+                    for (keyNode, valueNode) in mapping {
+                        guard let name = string(keyNode, key: "header name"), let value = string(valueNode, key: name) else { continue }
+                        request.headers.append(HTTPHeader(name: name, value: value))
+                    }
+                } else {
+                    reader.report(.wrongType(key: "headers", expected: "a mapping of header: value", found: reader.describe(node), at: reader.location(node)))
+                }
+            }
+            if let node = fields["insecure"], let flag = reader.bool(node, key: "insecure") { request.insecure = flag }
+            if let node = fields["followRedirects"], let flag = reader.bool(node, key: "followRedirects") { request.followRedirects = flag }
             return .http(request)
+        case "canI":
+            guard let fields = reader.fields(node, key: "canI", context: "a canI source", known: Self.canIKeys) else { return nil }
+            guard let verbNode = fields["verb"], let resourceNode = fields["resource"] else {
+                reader.report(.missingKey(fields.has("verb") ? "resource" : "verb", in: "a canI source", at: reader.location(node)))
+                return nil
+            }
+            guard let verb = string(verbNode, key: "verb"), let resource = string(resourceNode, key: "resource") else { return nil }
+            var request = CanIRequest(verb: verb, resource: resource)
+            if let namespace = fields["namespace"] { request.namespace = self.namespace(namespace) }
+            request.user = fields["as"].flatMap { string($0, key: "as") }
+            if let groups = fields["asGroups"], let items = reader.strings(groups, key: "asGroups") { request.groups = items.map(\.0) }
+            return .canI(request)
         default:
             return arguments(node, key: "command").map(CheckSource.command)
         }
@@ -220,6 +254,10 @@ final class LabDecoder {
 
     private func arguments(_ node: Node, key: String) -> [String]? {
         guard let items = reader.list(node, key: key) else { return nil }
+        defer {
+            let texts = items.compactMap { $0.scalar?.string }
+            if texts.count == items.count { references.append(.arguments(texts, reader.location(node))) }
+        }
         if items.isEmpty {
             reader.report(.invalidValue(key: key, value: "[]", reason: "the command needs at least a program", at: reader.location(node)))
             return nil
@@ -293,7 +331,14 @@ final class LabDecoder {
             references.append(.labelSelector(labels, reader.location(node)))
         }
         request.container = fields["container"].flatMap { string($0, key: "container") }
-        if let namespace = fields["namespace"] { request.namespace = self.namespace(namespace) }
+        if let namespace = fields["namespace"] {
+            request.namespace = self.namespace(namespace)
+            if request.namespace == .all {
+                reader.report(.invalidValue(
+                    key: "namespace", value: "*", reason: "an exec runs in one pod of one namespace; name the namespace",
+                    at: reader.location(namespace)))
+            }
+        }
         return request
     }
 
@@ -304,16 +349,41 @@ final class LabDecoder {
         }
         var result: [Capture] = []
         for (keyNode, valueNode) in mapping {
-            guard let name = string(keyNode, key: "capture name"), let path = jsonPath(valueNode, key: name) else { continue }
+            guard let name = string(keyNode, key: "capture name"), var capture = capture(name, valueNode) else { continue }
+            capture.name = name
             if !Self.isIdentifier(name) {
                 reader.report(.invalidValue(
                     key: "capture", value: name, reason: "a capture name is letters, digits and _ (it is used as ${name})",
                     at: reader.location(keyNode)))
             }
             references.append(.captured(name, reader.location(keyNode)))
-            result.append(Capture(name: name, path: path))
+            result.append(capture)
         }
         return result
+    }
+
+    /// `'{jsonpath}'`, or `{path, regex, group, trimPrefix}`.
+    private func capture(_ name: String, _ node: Node) -> Capture? {
+        guard case .mapping = node else { return jsonPath(node, key: name).map { Capture(name: name, path: $0) } }
+        guard let fields = reader.fields(node, key: name, context: "a capture", known: Self.captureKeys) else { return nil }
+        guard let pathNode = fields["path"] else {
+            reader.report(.missingKey("path", in: "capture '\(name)'", at: reader.location(node)))
+            return nil
+        }
+        guard let path = jsonPath(pathNode, key: "path") else { return nil }
+        var capture = Capture(name: name, path: path)
+        if let regexNode = fields["regex"], let pattern = string(regexNode, key: "regex") {
+            capture.regex = pattern
+            if let groupNode = fields["group"], let group = reader.int(groupNode, key: "group") {
+                capture.group = group
+                if !pattern.contains("${") { references.append(.regexGroup(pattern, group, reader.location(groupNode))) }
+            }
+            if !pattern.contains("${") { references.append(.regex(pattern, key: "regex", reader.location(regexNode))) }
+        } else if let groupNode = fields["group"] {
+            reader.report(.conflictingKeys("'group' picks a group of 'regex'; add the regex", at: reader.location(groupNode)))
+        }
+        if let node = fields["trimPrefix"] { capture.trimPrefix = string(node, key: "trimPrefix") }
+        return capture
     }
 
     // MARK: - Expectations and assertions
@@ -394,6 +464,7 @@ final class LabDecoder {
         }
         let allowed: [String]
         switch kind {
+        case "path" where fields.has("decode"): allowed = ["path", "decode", "expect"]
         case "path": allowed = ["path"] + Self.predicateKeys
         case "object": allowed = ["object", "anyOrder"]
         case "join": allowed = ["join"] + Self.expectationKeys
@@ -405,6 +476,19 @@ final class LabDecoder {
                 at: reader.location(fields.keys[extra]!)))
         }
         switch kind {
+        case "path" where fields.has("decode"):
+            guard let path = jsonPath(value, key: "path"), let formatNode = fields["decode"],
+                  let name = string(formatNode, key: "decode") else { return nil }
+            guard let format = DecodeFormat(rawValue: name) else {
+                reader.report(.invalidValue(
+                    key: "decode", value: name, reason: "decode reads yaml or json", at: reader.location(formatNode)))
+                return nil
+            }
+            guard let inner = fields["expect"] else {
+                reader.report(.missingKey("expect", in: "a decode assertion (the assertions on the decoded value)", at: location))
+                return nil
+            }
+            return .decoded(path: path, format: format, assertions: assertions(inner, key: "expect"))
         case "path":
             guard let path = jsonPath(value, key: "path") else { return nil }
             let predicates = fields.present(Self.predicateKeys)
@@ -484,12 +568,24 @@ final class LabDecoder {
             return .oneOf(items.map(reader.json))
         case "matches":
             guard let pattern = string(node, key: "matches") else { return nil }
-            if !pattern.contains("${") { references.append(.regex(pattern, reader.location(node))) }
+            if !pattern.contains("${") { references.append(.regex(pattern, key: "matches", reader.location(node))) }
             return .matches(pattern)
         case "exists", "absent":
             guard let flag = reader.bool(node, key: name) else { return nil }
             return (name == "exists") == flag ? .exists : .absent
-        case "compare", "quantity":
+        case "some":
+            let inner = Self.predicateKeys.filter { $0 != "some" && $0 != "count" }
+            guard let fields = reader.fields(node, key: "some", context: "a 'some' predicate", known: inner) else { return nil }
+            let present = fields.present(inner)
+            guard present.count == 1, let innerName = present.first, let operand = fields[innerName] else {
+                reader.report(.conflictingKeys(
+                    "'some' holds exactly one predicate, e.g. some: {equals: dev-group}", at: reader.location(node)))
+                return nil
+            }
+            return predicate(innerName, operand).map { .some($0) }
+        case "count":
+            return count(node).map { .count($0) }
+        case "compare", "quantity", "time":
             let text: String
             if case .scalar = node, reader.tagName(node) == .int || reader.tagName(node) == .float {
                 text = "== " + (node.scalar?.string ?? "")
@@ -497,17 +593,28 @@ final class LabDecoder {
                 guard let value = string(node, key: name) else { return nil }
                 text = value
             }
-            guard let (op, operand) = comparison(text, node: node, key: name) else { return nil }
-            if name == "compare" {
-                if !operand.contains("${"), Double(operand) == nil {
-                    reader.report(.invalidValue(
-                        key: "compare", value: text, reason: "compare with a number or a ${capture}, e.g. '>= 1'",
-                        at: reader.location(node)))
+            guard let (op, text2) = comparison(text, node: node, key: name) else { return nil }
+            let operand = Operand(parsing: text2)
+            if case .field(let template) = operand {
+                references.append(.jsonPath(template, reader.location(node)))
+            } else if !text2.contains("${") {
+                switch name {
+                case "compare":
+                    if Double(text2) == nil {
+                        reader.report(.invalidValue(
+                            key: "compare", value: text,
+                            reason: "compare with a number, a ${capture} or a {.field} of the object, e.g. '>= 1'",
+                            at: reader.location(node)))
+                    }
+                case "quantity": references.append(.quantity(text2, reader.location(node)))
+                default: references.append(.time(text2, reader.location(node)))
                 }
-                return .compare(op, operand)
             }
-            if !operand.contains("${") { references.append(.quantity(operand, reader.location(node))) }
-            return .quantity(op, operand)
+            switch name {
+            case "compare": return .compare(op, operand)
+            case "quantity": return .quantity(op, operand)
+            default: return .time(op, operand)
+            }
         case "digest":
             guard let digest = string(node, key: "digest") else { return nil }
             if !digest.contains("${"), !ValueDigest.isDigest(digest) {

@@ -101,16 +101,32 @@ public struct LabLinter: Sendable {
                         problems.append(.invalidValue(key: "path", value: template, reason: "\(error)", at: at))
                     }
                 }
-            case let .regex(pattern, at):
+            case let .regex(pattern, key, at):
                 if (try? NSRegularExpression(pattern: pattern)) == nil {
                     problems.append(.invalidValue(
-                        key: "matches", value: pattern, reason: "the regular expression does not compile", at: at))
+                        key: key, value: pattern, reason: "the regular expression does not compile", at: at))
                 }
             case let .quantity(text, at):
                 do { _ = try Quantity(text) } catch {
                     problems.append(.invalidValue(
                         key: "quantity", value: text, reason: "not a Kubernetes quantity such as 500m, 128Mi or 2Gi", at: at))
                 }
+            case let .time(text, at):
+                if Timestamp(text) == nil {
+                    problems.append(.invalidValue(
+                        key: "time", value: text,
+                        reason: "not an RFC 3339 time such as 2026-11-29T02:42:02Z (or compare with a {.field} or a ${capture})", at: at))
+                }
+            case let .regexGroup(pattern, group, at):
+                if let regex = try? NSRegularExpression(pattern: pattern), group > regex.numberOfCaptureGroups || group < 0 {
+                    let has = regex.numberOfCaptureGroups
+                    problems.append(.invalidValue(
+                        key: "group", value: "\(group)",
+                        reason: "the regex has \(has == 0 ? "no groups" : has == 1 ? "1 group" : "\(has) groups"); group 0 is the whole match",
+                        at: at))
+                }
+            case let .arguments(arguments, at):
+                problems += argumentWarnings(arguments, parameters: parameters, at: at)
             case let .cidr(text, at):
                 if CIDR(text) == nil {
                     problems.append(.invalidValue(
@@ -153,6 +169,26 @@ public struct LabLinter: Sendable {
             }
         }
         return problems
+    }
+
+    /// A shell in a check runs whatever a captured value spells; a captured value where a flag
+    /// could go is refused when it starts with `-`. Both work, so both are warnings.
+    private func argumentWarnings(_ arguments: [String], parameters: Set<String>, at: SourceLocation) -> [LabSpecError] {
+        var warnings: [LabSpecError] = []
+        let shells = ["sh", "bash", "ash", "zsh", "/bin/sh", "/bin/bash", "/bin/ash", "/usr/bin/env"]
+        if let index = arguments.firstIndex(where: { shells.contains($0) }), arguments.dropFirst(index + 1).contains("-c") {
+            warnings.append(.warning(
+                "'\(arguments[index]) -c' runs a shell: a captured value in it becomes shell syntax; run the program directly with its arguments",
+                at: at))
+        }
+        for argument in arguments {
+            if argument == "--" { break }
+            guard argument.hasPrefix("${"), let name = Variables.names(in: argument).first, !parameters.contains(name) else { continue }
+            warnings.append(.warning(
+                "'\(argument)' puts a captured value where a flag could go; klab refuses it if it starts with '-': put it after '--' or after its flag (--name=\(argument))",
+                at: at))
+        }
+        return warnings
     }
 
     /// A relative path that stays inside `folder` (after following symlinks) and exists.

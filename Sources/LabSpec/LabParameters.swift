@@ -47,12 +47,12 @@ extension Lab {
         let substitute = { (text: String) in Variables.substitute(text, values) }
         lab.steps = steps.map { step in
             var step = step
-            step.checks = step.checks.map { $0.mappingStrings(substitute) }
+            step.checks = step.checks.map { $0.mappingStrings(substitute).addingAWSOptions(values) }
             // Commands are written like the prose, `{{name}}`: the learner sees their values.
             step.commands = step.commands.map { ProseRenderer.renderText($0, values: values) ?? $0 }
             return step
         }
-        lab.completion = completion.map { $0.mappingStrings(substitute) }
+        lab.completion = completion.map { $0.mappingStrings(substitute).addingAWSOptions(values) }
         return lab
     }
 
@@ -69,76 +69,143 @@ extension Lab {
     }
 }
 
+/// Where a string of a check is used, so that a value substituted into it can be escaped (or
+/// refused) for that place: a captured value must never become a flag, a selector term, a
+/// regular expression or a path.
+public enum StringPlace: Sendable, Equatable {
+    /// What a learner reads, or a value compared as data (`equals`, `compare`...).
+    case text
+    /// A kind, apiVersion, object name, namespace, pod or container.
+    case name
+    /// A label selector (`-l`).
+    case labelSelector
+    /// A field selector (`--field-selector`).
+    case fieldSelector
+    /// One argument of a command run by `command` or `exec`.
+    case argument
+    /// A regular expression (`matches`, a capture's `regex`).
+    case regex
+    /// An http source's URL.
+    case url
+    /// A JSONPath template.
+    case path
+}
+
 extension Check {
     /// The check with `transform` applied to every string an author wrote in it.
     public func mappingStrings(_ transform: (String) -> String) -> Check {
+        mappingStrings { text, _ in transform(text) }
+    }
+
+    /// The check with `transform` applied to every string an author wrote in it, told where
+    /// each string is used.
+    public func mappingStrings(_ transform: (String, StringPlace) -> String) -> Check {
         var check = self
-        check.name = transform(name)
+        check.name = transform(name, .text)
         switch source {
         case let .get(selector):
             check.source = .get(selector.mappingStrings(transform))
         case let .exec(request):
             var request = request
-            request.pod = request.pod.map(transform)
-            request.labels = request.labels.map(transform)
-            request.container = request.container.map(transform)
+            request.pod = request.pod.map { transform($0, .name) }
+            request.labels = request.labels.map { transform($0, .labelSelector) }
+            request.container = request.container.map { transform($0, .name) }
             request.namespace = request.namespace.mappingStrings(transform)
-            request.command = request.command.map(transform)
+            request.command = request.command.map { transform($0, .argument) }
             check.source = .exec(request)
         case let .http(request):
             var request = request
-            request.url = transform(request.url)
+            request.url = transform(request.url, .url)
+            request.headers = request.headers.map { HTTPHeader(name: $0.name, value: transform($0.value, .text)) }
             check.source = .http(request)
         case let .command(arguments):
-            check.source = .command(arguments.map(transform))
+            check.source = .command(arguments.map { transform($0, .argument) })
+        case let .canI(request):
+            var request = request
+            request.verb = transform(request.verb, .name)
+            request.resource = transform(request.resource, .name)
+            request.namespace = request.namespace.mappingStrings(transform)
+            request.user = request.user.map { transform($0, .name) }
+            request.groups = request.groups.map { transform($0, .name) }
+            check.source = .canI(request)
         }
         check.expectation = expectation.mappingStrings(transform)
-        check.captures = captures.map { Capture(name: $0.name, path: transform($0.path)) }
+        check.captures = captures.map { capture in
+            var capture = capture
+            capture.path = transform(capture.path, .path)
+            capture.regex = capture.regex.map { transform($0, .regex) }
+            capture.trimPrefix = capture.trimPrefix.map { transform($0, .text) }
+            return capture
+        }
+        return check
+    }
+}
+
+extension Check {
+    /// An `aws` command check with the lab's `region` and `profile` parameters as `--region`
+    /// and `--profile`, unless the command names its own (or the value is empty).
+    func addingAWSOptions(_ values: [String: String]) -> Check {
+        guard case let .command(written) = source, written.first == "aws" else { return self }
+        var arguments = written
+        for (parameter, flag) in [("region", "--region"), ("profile", "--profile")] {
+            guard let value = values[parameter], !value.isEmpty,
+                  !arguments.contains(where: { $0 == flag || $0.hasPrefix(flag + "=") }) else { continue }
+            arguments += [flag, value]
+        }
+        var check = self
+        check.source = .command(arguments)
         return check
     }
 }
 
 extension ObjectSelector {
-    func mappingStrings(_ transform: (String) -> String) -> ObjectSelector {
+    func mappingStrings(_ transform: (String, StringPlace) -> String) -> ObjectSelector {
         var selector = self
-        selector.apiVersion = apiVersion.map(transform)
-        selector.kind = transform(kind)
-        selector.name = name.map(transform)
+        selector.apiVersion = apiVersion.map { transform($0, .name) }
+        selector.kind = transform(kind, .name)
+        selector.name = name.map { transform($0, .name) }
         selector.namespace = namespace.mappingStrings(transform)
-        selector.labels = labels.map(transform)
-        selector.fields = fields.map(transform)
+        selector.labels = labels.map { transform($0, .labelSelector) }
+        selector.fields = fields.map { transform($0, .fieldSelector) }
         return selector
     }
 }
 
 extension NamespaceSelection {
-    func mappingStrings(_ transform: (String) -> String) -> NamespaceSelection {
-        if case let .named(name) = self { return .named(transform(name)) }
+    func mappingStrings(_ transform: (String, StringPlace) -> String) -> NamespaceSelection {
+        if case let .named(name) = self { return .named(transform(name, .name)) }
         return self
     }
 }
 
 extension Expectation {
-    func mappingStrings(_ transform: (String) -> String) -> Expectation {
+    func mappingStrings(_ transform: (String, StringPlace) -> String) -> Expectation {
         var expectation = self
-        if case let .comparison(op, operand) = count { expectation.count = .comparison(op, transform(operand)) }
+        expectation.count = count?.mappingStrings(transform)
         expectation.all = all.map { $0.mappingStrings(transform) }
         expectation.any = any.map { $0.mappingStrings(transform) }
         expectation.none = none.map { $0.mappingStrings(transform) }
-        expectation.distinct = distinct.map(transform)
+        expectation.distinct = distinct.map { transform($0, .path) }
         return expectation
     }
 }
 
+extension CountRule {
+    func mappingStrings(_ transform: (String, StringPlace) -> String) -> CountRule {
+        if case let .comparison(op, operand) = self { return .comparison(op, transform(operand, .text)) }
+        return self
+    }
+}
+
 extension Assertion {
-    func mappingStrings(_ transform: (String) -> String) -> Assertion {
+    func mappingStrings(_ transform: (String, StringPlace) -> String) -> Assertion {
         switch self {
         case let .value(path, predicate):
-            return .value(path: transform(path), predicate: predicate.mappingStrings(transform))
+            return .value(path: transform(path, .path), predicate: predicate.mappingStrings(transform))
         case let .condition(type, status, reason):
-            return .condition(type: transform(type), status: transform(status), reason: reason.map(transform))
+            return .condition(type: transform(type, .text), status: transform(status, .text), reason: reason.map { transform($0, .text) })
         case let .partial(value, anyOrder):
-            return .partial(value.mappingStrings(transform), anyOrder: anyOrder)
+            return .partial(value.mappingStrings { transform($0, .text) }, anyOrder: anyOrder)
         case let .join(join):
             let relation: Relation
             if case let .selector(selector) = join.relation {
@@ -147,22 +214,36 @@ extension Assertion {
                 relation = join.relation
             }
             return .join(Join(relation: relation, expectation: join.expectation.mappingStrings(transform)))
+        case let .decoded(path, format, assertions):
+            return .decoded(path: transform(path, .path), format: format, assertions: assertions.map { $0.mappingStrings(transform) })
+        }
+    }
+}
+
+extension Operand {
+    func mappingStrings(_ transform: (String, StringPlace) -> String) -> Operand {
+        switch self {
+        case let .literal(text): return .literal(transform(text, .text))
+        case let .field(path): return .field(transform(path, .path))
         }
     }
 }
 
 extension ValuePredicate {
-    func mappingStrings(_ transform: (String) -> String) -> ValuePredicate {
+    func mappingStrings(_ transform: (String, StringPlace) -> String) -> ValuePredicate {
         switch self {
-        case let .equals(value): return .equals(value.mappingStrings(transform))
-        case let .notEquals(value): return .notEquals(value.mappingStrings(transform))
-        case let .oneOf(values): return .oneOf(values.map { $0.mappingStrings(transform) })
-        case let .matches(pattern): return .matches(transform(pattern))
+        case let .equals(value): return .equals(value.mappingStrings { transform($0, .text) })
+        case let .notEquals(value): return .notEquals(value.mappingStrings { transform($0, .text) })
+        case let .oneOf(values): return .oneOf(values.map { $0.mappingStrings { transform($0, .text) } })
+        case let .matches(pattern): return .matches(transform(pattern, .regex))
         case .exists, .absent: return self
-        case let .compare(op, operand): return .compare(op, transform(operand))
-        case let .quantity(op, operand): return .quantity(op, transform(operand))
-        case let .cidr(block): return .cidr(transform(block))
-        case let .digest(digest): return .digest(transform(digest))
+        case let .compare(op, operand): return .compare(op, operand.mappingStrings(transform))
+        case let .quantity(op, operand): return .quantity(op, operand.mappingStrings(transform))
+        case let .time(op, operand): return .time(op, operand.mappingStrings(transform))
+        case let .cidr(block): return .cidr(transform(block, .text))
+        case let .some(inner): return .some(inner.mappingStrings(transform))
+        case let .count(rule): return .count(rule.mappingStrings(transform))
+        case let .digest(digest): return .digest(transform(digest, .text))
         }
     }
 }
@@ -176,7 +257,7 @@ extension JSONValue {
             return .array(items.map { $0.mappingStrings(transform) })
         case let .object(object):
             var result = JSONObject()
-            for (key, value) in object.entries { result[key] = value.mappingStrings(transform) }
+            for (key, value) in object.entries { result[transform(key)] = value.mappingStrings(transform) }
             return .object(result)
         default:
             return self

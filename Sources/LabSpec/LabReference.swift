@@ -3,8 +3,14 @@
 /// in the file.
 enum LabReference: Equatable {
     case jsonPath(String, SourceLocation)
-    case regex(String, SourceLocation)
+    case regex(String, key: String, SourceLocation)
     case quantity(String, SourceLocation)
+    /// An RFC 3339 timestamp written in a `time` comparison.
+    case time(String, SourceLocation)
+    /// A capture's `regex` and the `group` it keeps.
+    case regexGroup(String, Int, SourceLocation)
+    /// The arguments of a `command` or an `exec` (for the shell and flag warnings).
+    case arguments([String], SourceLocation)
     case cidr(String, SourceLocation)
     /// A label selector (`labels:` of a get or an exec).
     case labelSelector(String, SourceLocation)

@@ -44,6 +44,9 @@ public indirect enum LabSpecError: Error, Equatable, CustomStringConvertible {
     case unknownParameter(String, lab: String, known: [String])
     /// A `--set` that is not `name=value`.
     case badAssignment(String)
+    /// Something that works but is risky (a shell in a check, a captured value where a flag
+    /// could go); the linter prints it without failing.
+    case warning(String, at: SourceLocation)
     /// Several problems, reported together (collect, then report).
     case problems([LabSpecError])
 
@@ -54,7 +57,7 @@ public indirect enum LabSpecError: Error, Equatable, CustomStringConvertible {
              let .missingKey(_, _, at), let .invalidValue(_, _, _, at), let .conflictingKeys(_, at),
              let .duplicate(_, _, _, at), let .missingFile(_, _, at), let .pathEscapes(_, _, at),
              let .unknownVariable(_, at), let .misspeltVariable(_, _, at), let .captureOutOfScope(_, at), let .idMismatch(_, _, at), let .unsupportedFormat(_, at),
-             let .badManifest(_, at):
+             let .badManifest(_, at), let .warning(_, at):
             return at
         case let .problems(list):
             return list.first?.location
@@ -97,6 +100,8 @@ public indirect enum LabSpecError: Error, Equatable, CustomStringConvertible {
             return "format \(version) is not supported; this klab reads format 1"
         case let .badManifest(problem, _):
             return problem
+        case let .warning(text, _):
+            return "warning: " + text
         case let .labNotFound(id, directory, known):
             let list = known.isEmpty ? "it has no labs" : "labs there: \(known.joined(separator: ", "))"
             return "no lab '\(id)' in \(directory) (\(list)); check the id or pass --labs DIR"
@@ -121,6 +126,12 @@ public indirect enum LabSpecError: Error, Equatable, CustomStringConvertible {
         }
         if let location { return "\(location): \(message)" }
         return message
+    }
+
+    /// Whether this is only a warning (lint prints it; it fails nothing).
+    public var isWarning: Bool {
+        if case .warning = self { return true }
+        return false
     }
 
     /// The problems inside, flattened: one for a single error, all of them for `.problems`.

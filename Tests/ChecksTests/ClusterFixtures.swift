@@ -1,6 +1,7 @@
 import Foundation
 import KubeCore
 import KubeJSON
+import LabSpec
 @testable import Checks
 
 /// Paths to the cluster fixtures under `Tests/Fixtures`, and small helpers the cluster tests share.
@@ -45,7 +46,7 @@ final class CountingCluster: Cluster {
         try inner.exec(namespace: namespace, pod: pod, container: container, command: command)
     }
 
-    func http(url: String, timeout: Double) throws -> HTTPOutput { try inner.http(url: url, timeout: timeout) }
+    func http(_ request: HTTPRequest) throws -> HTTPOutput { try inner.http(request) }
 
     func command(_ arguments: [String]) throws -> CommandOutput { try inner.command(arguments) }
 
@@ -69,7 +70,7 @@ final class ChangingCluster: Cluster {
         try current.exec(namespace: namespace, pod: pod, container: container, command: command)
     }
 
-    func http(url: String, timeout: Double) throws -> HTTPOutput { try current.http(url: url, timeout: timeout) }
+    func http(_ request: HTTPRequest) throws -> HTTPOutput { try current.http(request) }
 
     func command(_ arguments: [String]) throws -> CommandOutput { try current.command(arguments) }
 

@@ -88,7 +88,7 @@ final class EvaluatorClusterErrorTests: XCTestCase {
         func exec(namespace: String, pod: String, container: String?, command: [String]) throws -> CommandOutput {
             throw ClusterError.unreachable(context: "eks", detail: "exec")
         }
-        func http(url: String, timeout: Double) throws -> HTTPOutput { HTTPOutput(status: 200, body: "") }
+        func http(_ request: HTTPRequest) throws -> HTTPOutput { HTTPOutput(status: 200, body: "") }
         func command(_ arguments: [String]) throws -> CommandOutput { CommandOutput(exitCode: 0, stdout: "", stderr: "") }
     }
 

@@ -10,7 +10,7 @@ import XCTest
 /// and review the diff like code.
 final class LabLinterTests: XCTestCase {
     static let brokenLabs = [
-        "bad-manifests", "bad-selectors", "bad-values", "duplicate-ids", "escaping-paths", "missing-files", "unknown-captures",
+        "bad-manifests", "bad-selectors", "bad-values", "check-language", "duplicate-ids", "escaping-paths", "missing-files", "unknown-captures",
         "unknown-keys", "wrong-id", "wrong-types", "yaml-syntax",
     ]
 

@@ -138,7 +138,7 @@ final class LabLoaderTests: XCTestCase {
                 "unknown key 'titel' in a step; did you mean 'title'?",
                 "step 'one' has no 'title'; add one",
                 "'points' must be a number, not the text 'lots'",
-                "a check needs exactly one source: get, exec, http or command (found none)",
+                "a check needs exactly one source: get, exec, http, command or canI (found none)",
                 "'wait': write a duration such as 30s, 2m, 1h30m or a number of seconds (got 'soon')",
             ])
             XCTAssertEqual((error as? LabSpecError)?.all.map { $0.location.map { "\($0.line):\($0.column)" } ?? "" },

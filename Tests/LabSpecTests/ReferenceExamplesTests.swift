@@ -59,7 +59,7 @@ final class ReferenceExamplesTests: XCTestCase {
         } else {
             var fragment = text
             let keys = root?.mapping?.keys.compactMap(\.string) ?? []
-            if !keys.contains(where: { ["get", "exec", "http", "command"].contains($0) }) { fragment = "get: Pod\n" + fragment }
+            if !keys.contains(where: { LabDecoder.sourceKeys.contains($0) }) { fragment = "get: Pod\n" + fragment }
             if !keys.contains("name") { fragment = "name: Example\n" + fragment }
             body = "      -\n" + indent(fragment, by: 8)
         }

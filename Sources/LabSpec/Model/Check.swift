@@ -50,10 +50,19 @@ public struct Check: Sendable, Equatable {
 public struct Capture: Sendable, Equatable {
     public var name: String
     public var path: String
+    /// Keep only what this regular expression matches in each value: its group `group`
+    /// (default: the first group, or the whole match when the expression has none).
+    public var regex: String?
+    public var group: Int?
+    /// Remove this prefix from each value that starts with it.
+    public var trimPrefix: String?
 
-    public init(name: String, path: String) {
+    public init(name: String, path: String, regex: String? = nil, group: Int? = nil, trimPrefix: String? = nil) {
         self.name = name
         self.path = path
+        self.regex = regex
+        self.group = group
+        self.trimPrefix = trimPrefix
     }
 }
 
@@ -66,8 +75,31 @@ public enum CheckSource: Sendable, Equatable {
     /// An HTTP request; the subject is `{status, body, json}`.
     case http(HTTPRequest)
     /// A local program such as `helm` or `aws`; the subject is
-    /// `{exitCode, stdout, stderr, json}` (json when stdout parses as JSON).
+    /// `{exitCode, stdout, stderr, json}` (json when stdout parses as JSON). `kubectl` and
+    /// `helm` get klab's `--context`/`--kubeconfig`.
     case command([String])
+    /// `kubectl auth can-i`; the subject is `{allowed, exitCode, stdout, stderr}`.
+    case canI(CanIRequest)
+}
+
+/// A question to `kubectl auth can-i VERB RESOURCE`, possibly as another user.
+public struct CanIRequest: Sendable, Equatable {
+    public var verb: String
+    /// `pods`, `pods/log`, `deployments.apps`, or `pods/NAME`.
+    public var resource: String
+    public var namespace: NamespaceSelection
+    /// `--as`: the user to ask for (`dev-user`).
+    public var user: String?
+    /// `--as-group`, each.
+    public var groups: [String]
+
+    public init(verb: String, resource: String, namespace: NamespaceSelection = .lab, user: String? = nil, groups: [String] = []) {
+        self.verb = verb
+        self.resource = resource
+        self.namespace = namespace
+        self.user = user
+        self.groups = groups
+    }
 }
 
 /// Which Kubernetes objects a check reads.
@@ -132,16 +164,64 @@ public struct ExecRequest: Sendable, Equatable {
     }
 }
 
-/// An HTTP GET to a URL, usually one read from the cluster through a capture.
+/// An HTTP GET to a URL, usually one read from the cluster through a capture. Only `http` and
+/// `https` URLs are requested, never a link-local or instance-metadata address.
 public struct HTTPRequest: Sendable, Equatable {
     public var url: String
     /// Seconds before the request is given up (default 10).
     public var timeout: Double
+    /// Request headers (`Host` for an ingress rule), in order.
+    public var headers: [HTTPHeader]
+    /// Accept a certificate that does not verify (a self-signed dashboard).
+    public var insecure: Bool
+    /// Follow redirects (never to another scheme, never to a forbidden address); default false.
+    public var followRedirects: Bool
 
-    public init(url: String, timeout: Double = 10) {
+    public init(url: String, timeout: Double = 10, headers: [HTTPHeader] = [], insecure: Bool = false, followRedirects: Bool = false) {
         self.url = url
         self.timeout = timeout
+        self.headers = headers
+        self.insecure = insecure
+        self.followRedirects = followRedirects
     }
+}
+
+public struct HTTPHeader: Sendable, Equatable {
+    public var name: String
+    public var value: String
+
+    public init(name: String, value: String) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// The right side of `compare`, `quantity` and `time`.
+public enum Operand: Sendable, Equatable, ExpressibleByStringLiteral, CustomStringConvertible {
+    /// A value as written (it may hold `${capture}`, substituted as text).
+    case literal(String)
+    /// Another field of the same object, a JSONPath template (`{.status.desiredNumberScheduled}`).
+    case field(String)
+
+    public init(stringLiteral value: String) { self = .literal(value) }
+
+    /// `{...}` is a field of the object; anything else is a literal. Decided on the text the
+    /// author wrote, before captures are substituted, so a captured value never becomes a path.
+    public init(parsing text: String) {
+        self = text.hasPrefix("{") && text.hasSuffix("}") ? .field(text) : .literal(text)
+    }
+
+    public var description: String {
+        switch self {
+        case .literal(let text), .field(let text): return text
+        }
+    }
+}
+
+/// How `decode` reads a string before the assertions inside it.
+public enum DecodeFormat: String, Sendable, Equatable, CaseIterable {
+    case yaml
+    case json
 }
 
 /// What must hold of a check's subject.
@@ -211,10 +291,12 @@ public indirect enum Assertion: Sendable, Equatable {
     case partial(JSONValue, anyOrder: Bool)
     /// Related objects satisfy their own expectation.
     case join(Join)
+    /// The string(s) at a path, read as YAML or JSON, satisfy these assertions.
+    case decoded(path: String, format: DecodeFormat, assertions: [Assertion])
 }
 
 /// What a value must be.
-public enum ValuePredicate: Sendable, Equatable {
+public indirect enum ValuePredicate: Sendable, Equatable {
     case equals(JSONValue)
     case notEquals(JSONValue)
     case oneOf([JSONValue])
@@ -222,16 +304,22 @@ public enum ValuePredicate: Sendable, Equatable {
     case matches(String)
     case exists
     case absent
-    /// A numeric comparison; the right side is text so it may hold `${capture}`.
-    case compare(ComparisonOperator, String)
+    /// A numeric comparison with a number, a `${capture}` or another field.
+    case compare(ComparisonOperator, Operand)
     /// A Kubernetes quantity comparison (`>= 500m`, `<= 2Gi`).
-    case quantity(ComparisonOperator, String)
+    case quantity(ComparisonOperator, Operand)
+    /// An RFC 3339 timestamp comparison (`> {.metadata.creationTimestamp}`, `>= ${recycledAt}`).
+    case time(ComparisonOperator, Operand)
     /// The value is an IP address inside this CIDR block.
     case cidr(String)
     /// The value's SHA-256 is this `sha256:<hex>` (a value klab already replaced by its
     /// digest, such as a Secret's data in evidence, compares as that digest), so a check can
     /// compare a secret value without the lab or the evidence holding it.
     case digest(String)
+    /// At least one of the path's values satisfies the predicate (the others need not).
+    case some(ValuePredicate)
+    /// How many values the path finds (`null` is not a value).
+    case count(CountRule)
 }
 
 /// Objects related to the one being checked, and what must hold of them.
