@@ -142,12 +142,13 @@ extension Check {
 }
 
 extension Check {
-    /// An `aws` command check with the lab's `region` and `profile` parameters as `--region`
-    /// and `--profile`, unless the command names its own (or the value is empty).
+    /// An `aws` command check with the lab's `region` and `awsProfile` parameters as `--region`
+    /// and `--profile`, unless the command names its own (or the value is empty). (`awsProfile`,
+    /// not `profile`: the fargate chapter's `profile` is a Fargate profile.)
     func addingAWSOptions(_ values: [String: String]) -> Check {
         guard case let .command(written) = source, written.first == "aws" else { return self }
         var arguments = written
-        for (parameter, flag) in [("region", "--region"), ("profile", "--profile")] {
+        for (parameter, flag) in [("region", "--region"), ("awsProfile", "--profile")] {
             guard let value = values[parameter], !value.isEmpty,
                   !arguments.contains(where: { $0 == flag || $0.hasPrefix(flag + "=") }) else { continue }
             arguments += [flag, value]

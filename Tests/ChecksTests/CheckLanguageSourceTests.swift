@@ -1,4 +1,5 @@
 import Foundation
+import KubeCore
 import KubeJSON
 import LabSpec
 import XCTest
@@ -147,13 +148,14 @@ final class CheckLanguageSourceTests: XCTestCase {
 
     func testAWSCommandsTakeTheLabsRegionAndProfile() throws {
         let lab = Lab(id: "x", title: "x", parameters: [LabParameter(name: "region", defaultValue: "us-east-2"),
-                                                          LabParameter(name: "profile", defaultValue: "")],
+                                                          LabParameter(name: "awsProfile", defaultValue: ""),
+                                                          LabParameter(name: "profile", defaultValue: "fp-2048")],
                       steps: [LabStep(id: "s", title: "s", checks: [
                         Check(name: "a", source: .command(["aws", "eks", "list-clusters"])),
                         Check(name: "b", source: .command(["aws", "eks", "list-clusters", "--region=eu-west-1"])),
                         Check(name: "c", source: .command(["helm", "list"])),
                       ])], directory: URL(fileURLWithPath: "/tmp"), contentDirectory: URL(fileURLWithPath: "/tmp"))
-        let resolved = try lab.resolved(parameters: ["profile": "workshop"])
+        let resolved = try lab.resolved(parameters: ["awsProfile": "workshop"])
         XCTAssertEqual(resolved.steps[0].checks.map(\.source), [
             .command(["aws", "eks", "list-clusters", "--region", "us-east-2", "--profile", "workshop"]),
             .command(["aws", "eks", "list-clusters", "--region=eu-west-1", "--profile", "workshop"]),

@@ -1,3 +1,4 @@
+import KubeCore
 import KubeJSON
 import LabSpec
 import XCTest

@@ -1,4 +1,5 @@
 import Foundation
+import KubeCore
 import KubeJSON
 import LabSpec
 import XCTest
