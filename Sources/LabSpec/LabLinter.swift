@@ -171,21 +171,26 @@ public struct LabLinter: Sendable {
         return problems
     }
 
-    /// A shell in a check runs whatever a captured value spells; a captured value where a flag
-    /// could go is refused when it starts with `-`. Both work, so both are warnings.
+    /// A shell in a check runs whatever a captured value substituted into its script spells; a
+    /// captured value standing alone where a flag could go is refused when it starts with `-`.
+    /// Both work, so both are warnings.
     private func argumentWarnings(_ arguments: [String], parameters: Set<String>, at: SourceLocation) -> [LabSpecError] {
         var warnings: [LabSpecError] = []
-        let shells = ["sh", "bash", "ash", "zsh", "/bin/sh", "/bin/bash", "/bin/ash", "/usr/bin/env"]
-        if let index = arguments.firstIndex(where: { shells.contains($0) }), arguments.dropFirst(index + 1).contains("-c") {
+        let isCapture = { (name: String) in !parameters.contains(name) }
+        let shells = ["sh", "bash", "ash", "zsh", "/bin/sh", "/bin/bash", "/bin/ash"]
+        if let index = arguments.firstIndex(where: { shells.contains($0) }), let c = arguments[(index + 1)...].firstIndex(of: "-c"),
+           let script = arguments.dropFirst(c + 1).first, let name = Variables.names(in: script).first(where: isCapture) {
             warnings.append(.warning(
-                "'\(arguments[index]) -c' runs a shell: a captured value in it becomes shell syntax; run the program directly with its arguments",
+                "'\(arguments[index]) -c' with ${\(name)} in its script: a captured value becomes shell syntax there; run the program directly with the value as its own argument",
                 at: at))
         }
-        for argument in arguments {
+        for (index, argument) in arguments.enumerated() {
             if argument == "--" { break }
-            guard argument.hasPrefix("${"), let name = Variables.names(in: argument).first, !parameters.contains(name) else { continue }
+            // After a flag that takes it (`--key-id ${arn}`), the value is the flag's.
+            if index > 0, arguments[index - 1].hasPrefix("-"), !arguments[index - 1].contains("=") { continue }
+            guard argument.hasPrefix("${"), let name = Variables.names(in: argument).first, isCapture(name) else { continue }
             warnings.append(.warning(
-                "'\(argument)' puts a captured value where a flag could go; klab refuses it if it starts with '-': put it after '--' or after its flag (--name=\(argument))",
+                "'\(argument)' puts a captured value where a flag could go; klab refuses it if it starts with '-': put it after '--' or after its flag",
                 at: at))
         }
         return warnings
