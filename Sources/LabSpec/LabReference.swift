@@ -30,4 +30,3 @@ enum LabReference: Equatable {
     case formatVersion(String, SourceLocation)
 }
 
-/// Turns the YAML tree of a `lab.yaml` into a `Lab`, collecting every problem it meets.
