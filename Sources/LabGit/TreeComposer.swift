@@ -7,6 +7,8 @@ import Foundation
 public final class TreeComposer {
     private let pointer: OpaquePointer
     private let repository: Repository
+    /// The blobs the base had at the paths `addWorkingFiles` replaced.
+    private var baseBlobs: [String: ObjectID] = [:]
 
     /// Starts from the tree of `base` (a commit or a tree), or from an empty tree.
     public init(repository: Repository, base: ObjectID? = nil) throws {
@@ -66,6 +68,10 @@ public final class TreeComposer {
         let filter = PathFilter(excluding: try excluding.map { try validatedRepoPath($0) })
         let trackedIndex = try repository.index()
         for path in try paths.map({ try validatedRepoPath($0, allowRoot: true) }) {
+            // What the base has there, to tell a file that changed (a new blob) from one that did not.
+            for (index, name) in self.paths.enumerated() where LabGit.path(name, isUnder: path) {
+                if let entry = git_index_get_byindex(pointer, index) { baseBlobs[name] = ObjectID(entry.pointee.id) }
+            }
             try removeAll(under: path, keeping: filter)
             var files: [String] = []
             collectFiles(at: path, in: workdir, into: &files)
@@ -102,12 +108,11 @@ public final class TreeComposer {
         var info = stat()
         guard lstat(workdir.appendingPathComponent(path).path, &info) == 0 else { return }
         var oid = git_oid()
-        let previous = git_index_get_bypath(pointer, path, 0).map { ObjectID($0.pointee.id) }
         // Applies the repository's filters (.gitattributes line endings) and stores a
         // symbolic link as its target, like `git add`.
         try check(git_blob_create_from_workdir(&oid, repository.pointer, path), "git_blob_create_from_workdir")
         // Unchanged since the base: the blob was already there, nothing was written.
-        if previous != ObjectID(oid) { CrashPoint.objectWritten.reached("blob \(ObjectID(oid)) \(path)") }
+        if baseBlobs[path] != ObjectID(oid) { CrashPoint.objectWritten.reached("blob \(ObjectID(oid)) \(path)") }
         let mode: TreeEntry.Mode
         if (info.st_mode & S_IFMT) == S_IFLNK {
             mode = .symlink
