@@ -49,7 +49,7 @@ let package = Package(
         .testTarget(name: "KubeJSONTests", dependencies: ["KubeJSON"]),
         .testTarget(name: "KubeCoreTests", dependencies: ["KubeCore", "KubeJSON"]),
         .testTarget(name: "LabSpecTests", dependencies: ["LabSpec", "TestSupport"]),
-        .testTarget(name: "ChecksTests", dependencies: ["Checks"]),
+        .testTarget(name: "ChecksTests", dependencies: ["Checks", "TestSupport"]),
         .testTarget(name: "LabGitTests", dependencies: ["LabGit", "TestSupport"]),
         .testTarget(name: "WorkspaceTests", dependencies: ["Workspace", "TestSupport"]),
         .testTarget(name: "GradingTests", dependencies: ["Grading", "TestSupport"]),

@@ -36,6 +36,8 @@ public enum ClusterError: Error, CustomStringConvertible, Equatable {
     case cannotWriteEvidence(path: String, reason: String)
     /// kubectl failed in a way klab does not recognise (exit 3).
     case kubectlFailed(command: String, status: Int32, detail: String)
+    /// `klab reset --cluster` could not delete a planned object (exit 3).
+    case deleteFailed(object: String, detail: String)
 
     /// A selector KubeCore refused, as the bad input of a check.
     public init(_ error: SelectorError) {
@@ -88,6 +90,8 @@ public enum ClusterError: Error, CustomStringConvertible, Equatable {
             return "kubectl printed output klab cannot read (\(command)): \(reason); check that kubectl works"
         case .cannotWriteEvidence(let path, let reason):
             return "cannot write evidence to \(path): \(reason); check the disk and permissions"
+        case .deleteFailed(let object, let detail):
+            return "kubectl could not delete \(object): \(detail); what came before it in the list is deleted, the rest is not"
         case .kubectlFailed(let command, let status, let detail):
             return "kubectl failed with exit status \(status) (\(command)): \(detail)"
         }

@@ -120,13 +120,8 @@ struct ResetCommand: ParsableCommand {
 
     private func cleanCluster(lab: Lab, settings: LabSettings, learner: String) throws {
         let manifests = try ManifestRenderer(lab: lab).render(parameters: settings.parameters, learner: learner)
-        let kinds = manifests.flatMap(\.objects).compactMap { object -> KindReference? in
-            guard let kind = object["kind"]?.stringValue else { return nil }
-            return KindReference(kind: kind, apiVersion: object["apiVersion"]?.stringValue)
-        }
-        let options = KubectlCluster.Options(context: global.context, kubeconfig: global.kubeconfig)
-        let reader = ClusterReader(cluster: KubectlCluster(options: options), labNamespace: settings.namespace)
-        let plan = try CleanupPlan.make(reader: reader, kinds: kinds, namespace: settings.namespace, lab: lab.id, learner: learner)
+        let cleaner = ClusterCleaner(options: KubectlCluster.Options(context: global.context, kubeconfig: global.kubeconfig))
+        let plan = try cleaner.plan(objects: manifests.flatMap(\.objects), namespace: settings.namespace, lab: lab.id, learner: learner)
         if plan.items.isEmpty {
             writeStderr("Nothing of \(lab.id) to delete in the cluster (no objects labelled \(plan.labelSelector)).\n")
             return
@@ -143,12 +138,6 @@ struct ResetCommand: ParsableCommand {
                 throw CLIFailure(message: "nothing deleted and nothing reset (you did not answer yes)", status: .success)
             }
         }
-        for item in plan.items {
-            let result = try ProcessRunner.run(options.kubectl, CleanupPlan.deleteArguments(item, connection: options.connection), timeout: options.processTimeout)
-            guard result.status == 0 else {
-                throw CLIFailure(message: "kubectl could not delete \(item): \(result.stderrText.split(separator: "\n").first ?? "exit \(result.status)")", status: .environment)
-            }
-            writeStderr("deleted \(item)\n")
-        }
+        try cleaner.delete(plan) { writeStderr("deleted \($0)\n") }
     }
 }
