@@ -1,5 +1,6 @@
 import Foundation
 import LabGit
+import TestSupport
 import XCTest
 @testable import Workspace
 
