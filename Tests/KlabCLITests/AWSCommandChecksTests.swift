@@ -171,6 +171,11 @@ final class MotoServer {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
+        // AWS managed policies (AmazonS3ReadOnlyAccess for iam-service-accounts) exist in moto
+        // only when it is asked to load them.
+        var environment = ProcessInfo.processInfo.environment
+        environment["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
+        process.environment = environment
         try process.run()
         let server = MotoServer(port: port, process: process)
         // Wait until it answers; the deadline only guards against a server that never starts.

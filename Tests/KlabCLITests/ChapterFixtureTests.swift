@@ -33,6 +33,14 @@ final class ChapterFixtureTests: XCTestCase {
         try checkFixtures(of: "exposing-services")
     }
 
+    func testIamServiceAccountsFixtures() throws {
+        try checkFixtures(of: "iam-service-accounts")
+    }
+
+    func testRbacFixtures() throws {
+        try checkFixtures(of: "rbac")
+    }
+
     func testCalicoNetworkPolicyFixtures() throws {
         try checkFixtures(of: "calico-network-policy")
     }
