@@ -13,6 +13,11 @@ CLUSTER = "eksworkshop"
 DESCRIBE = ["aws", "eks", "describe-cluster", "--name", CLUSTER, "--region", "us-west-2", "--output", "json"]
 
 
+# an admin role mapped by hand, as the rbac lab does: a role, but no node role
+ADMIN_ROLE = (f"- rolearn: arn:aws:iam::{system.ACCOUNT}:role/k8sAdmin\n  username: admin-user\n  groups:\n"
+              "  - system:masters\n")
+
+
 def describe_output(status="ACTIVE", version="1.32", exists=True):
     if not exists:
         return {"command": DESCRIBE, "result": {
@@ -54,7 +59,7 @@ def describe_output(status="ACTIVE", version="1.32", exists=True):
 
 
 def snapshot(state, node_count=2, not_ready=(), proxy_unready=(), aws_auth=True, extra=(), outputs=None,
-             coredns_ready=2, fargate=False, cdk=False, proxy_missing_on=None):
+             coredns_ready=2, fargate=False, cdk=False, proxy_missing_on=None, admin_only_auth=False):
     begin_state()
     node_list = system.nodes(node_count, not_ready=not_ready,
                              nodegroup="ClusterNodegroupDefaultCapacity-Jq2kR8sWm3Lx" if cdk else "workers")
@@ -79,7 +84,9 @@ def snapshot(state, node_count=2, not_ready=(), proxy_unready=(), aws_auth=True,
         "kube-system-daemonsets.json": [aws_node_ds, proxy_ds],
         "kube-system-deployments.json": [dns],
         "kube-system-services.json": [system.kube_dns("172.20.0.10" if cdk else "10.100.0.10")],
-        "kube-system-configmaps.json": ([system.aws_auth_cdk() if cdk else system.aws_auth()] if aws_auth else []),
+        "kube-system-configmaps.json": ([system.aws_auth_cdk() if cdk else system.aws_auth(
+            roles=[] if admin_only_auth else None, extra_roles=[ADMIN_ROLE] if admin_only_auth else ())]
+            if aws_auth else []),
     }
     kube.write_snapshot(lab_dir(LAB), state, files, outputs=outputs or {
         "version.json": system.version_output(), "describe-cluster.json": describe_output()})
@@ -108,6 +115,8 @@ def generate():
     snapshot("look-around--fail-no-aws-auth", aws_auth=False)
     snapshot("look-around--fail-coredns-not-ready", coredns_ready=1)
     snapshot("look-around--pass-cdk-cluster", cdk=True)
+    # someone replaced mapRoles with their own entry and dropped the node role
+    snapshot("look-around--fail-aws-auth-without-node-role", admin_only_auth=True)
 
     # three nodes (one more than asked) and a Fargate node from a later lab: still complete
     snapshot("complete", node_count=3, fargate=True)

@@ -15,7 +15,7 @@ DASH_HASH = "6c7ccbcf87"
 SCRAPER_HASH = "5657497c4c"
 PROXY_URL = f"http://127.0.0.1:8080/api/v1/namespaces/{NS}/services/https:kubernetes-dashboard:/proxy/"
 KLAB_LABELS = {"klab.dev/lab": "dashboard", "klab.dev/learner": "ana"}
-CAN_I = ["kubectl", "auth", "can-i", "*", "*", "--as=system:serviceaccount:kube-system:eks-admin"]
+CAN_I = ["kubectl", "auth", "can-i", "*", "*", "--all-namespaces", "--as=system:serviceaccount:kube-system:eks-admin"]
 
 for image in ("kubernetesui/dashboard:v2.7.0", "kubernetesui/metrics-scraper:v1.0.8",
               "docker.io/kubernetesui/dashboard-web:1.6.0", "docker.io/kubernetesui/dashboard-api:1.10.1",

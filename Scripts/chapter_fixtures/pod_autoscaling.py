@@ -219,7 +219,8 @@ def hpa_events(h, scaled_out=None, scaled_in=False):
     return out
 
 
-def snapshot(state, ms=True, ms_ready=True, php=None, h=None, load=None, events=(), top=True, klab_hpa=True):
+def snapshot(state, ms=True, ms_ready=True, php=None, h=None, load=None, events=(), top=True, klab_hpa=True,
+             captures=None):
     begin_state()
     deployments, pods, services = [], [], []
     if ms:
@@ -244,6 +245,10 @@ def snapshot(state, ms=True, ms_ready=True, php=None, h=None, load=None, events=
         "horizontalpodautoscalers.json": [h] if h else [],
         "events.json": list(events),
     }, outputs={"top-nodes.json": top_output(top and ms and ms_ready)})
+    if captures:
+        with open(os.path.join(lab_dir(LAB), "fixtures", state, "captures.env"), "w") as f:
+            f.write("# what the load step captured: when the autoscaler scaled out\n")
+            f.writelines(f"{k}={v}\n" for k, v in captures.items())
 
 
 def generate():
@@ -273,16 +278,18 @@ def generate():
     snapshot("load--fail-load-generator-exited", php=php_apache(generation=3), h=h,
              load=load_generator("Succeeded"), events=hpa_events(h, scaled_out=4, scaled_in=True))
 
+    scaled_out = {"scaledOutAt": kube.ts(SCALED_AT)}
+
     def scaled_in(name, **kw):
         h = hpa(current=1, utilization=0, scaled_at=SCALED_IN_AT, klab=kw.pop("klab_hpa", True))
         snapshot(name, php=php_apache(generation=3, klab=kw.pop("klab", True)), h=h,
                  events=hpa_events(h, scaled_out=5, scaled_in=True), **kw)
 
-    scaled_in("scale-in--pass")
-    under_load("scale-in--fail-still-under-load")
+    scaled_in("scale-in--pass", captures=scaled_out)
+    under_load("scale-in--fail-still-under-load", captures=scaled_out)
     h = hpa(current=5, utilization=0, scaled_at=SCALED_AT)
     snapshot("scale-in--fail-within-the-stabilization-window", php=php_apache(5, generation=2), h=h,
-             events=hpa_events(h, scaled_out=5))
+             events=hpa_events(h, scaled_out=5), captures=scaled_out)
 
     # completion, from one snapshot: after the load stopped (applied by hand) or under load
     scaled_in("complete", klab=False, klab_hpa=False)
