@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KubeCore
 import KubeJSON
 import LabSpec
 import Workspace
@@ -46,9 +47,26 @@ struct StartCommand: ParsableCommand {
 
         let root = WorkspaceContext.workspaceURL(global)
         let environment = ProcessInfo.processInfo.environment
-        let defaultLearner = learner ?? environment["KLAB_LEARNER"] ?? environment["USER"] ?? "learner"
+        let isNew = !FileManager.default.fileExists(atPath: root.appendingPathComponent(LearnerWorkspace.settingsPath).path)
+        var chosenLearner = learner ?? environment["KLAB_LEARNER"].flatMap { $0.isEmpty ? nil : $0 }
+        if chosenLearner == nil && isNew {
+            // Asked once, when the workspace is made; it is recorded in it from then on.
+            let identity = LearnerIdentity(environment: environment)
+            if isatty(STDIN_FILENO) != 0 && isatty(STDERR_FILENO) != 0 {
+                chosenLearner = identity.ask()
+            } else {
+                let suggested = identity.suggestion()
+                writeStderr("klab: no terminal to ask your learner id on: using \(suggested) (pass --learner ID or set KLAB_LEARNER to choose)\n")
+                chosenLearner = suggested
+            }
+        }
+        if let chosen = chosenLearner, isNew, !LabelSelector.isValidLabelValue(chosen) {
+            throw CLIFailure(
+                message: "learner id \"\(chosen)\" cannot label Kubernetes objects; use at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit",
+                status: .badInput)
+        }
         let workspace = try LearnerWorkspace.openOrCreate(
-            at: root, learner: defaultLearner, labsDirectory: loader.labsDirectory.path)
+            at: root, learner: chosenLearner ?? "learner", labsDirectory: loader.labsDirectory.path)
         if let learner, learner != workspace.settings.learner {
             throw CLIFailure(
                 message: "this workspace belongs to \(workspace.settings.learner), not \(learner); use another --workspace for \(learner)",

@@ -354,3 +354,11 @@ public struct LabelSelector: Sendable, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension LabelSelector {
+    /// Whether the API server accepts `value` as a label value: at most 63 characters of
+    /// letters, digits, '-', '_' and '.', starting and ending with a letter or digit (or empty).
+    public static func isValidLabelValue(_ value: String) -> Bool {
+        (try? Requirement.validateValue(value, key: "")) != nil
+    }
+}

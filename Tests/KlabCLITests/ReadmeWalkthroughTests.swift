@@ -86,6 +86,9 @@ final class ReadmeWalkthroughTests: XCTestCase {
             let arguments = Array(command.split(separator: " ").dropFirst().map(String.init))
             var environment = clusters[command] ?? standIn(["liveness--pass"], log: "other.log")
             environment["KLAB_WORKSPACE"] = ""
+            // On a terminal `klab start` asks the learner id once; here there is none, so the
+            // id comes from where a learner can set it (else klab would say it used a default).
+            environment["KLAB_LEARNER"] = "ada"
             if command.hasSuffix("--watch") {
                 let (status, transcript) = try onTerminal(arguments, expect: "health-probes complete", environment: environment)
                 XCTAssertEqual(status, 0, "\(command): \(transcript)")
