@@ -41,6 +41,7 @@ public final class CheckEvaluator {
     /// Evaluates checks in order. `captures` holds values captured before (by earlier steps);
     /// each check sees those plus what the checks before it captured.
     public func evaluate(_ checks: [Check], captures: [String: String] = [:]) throws -> [CheckResult] {
+        reader.prefetch(Self.selectors(checks, captures: captures))
         var values = captures
         var producers: [String: CheckResult] = [:]
         var results: [CheckResult] = []
@@ -279,6 +280,24 @@ public final class CheckEvaluator {
         if let json = try? JSONParser.parse(output.body) { object["json"] = json }
         if let error = output.error { object["error"] = .string(error) }
         return .object(object)
+    }
+
+    /// What the checks will read that is known before any runs: `get` selectors and the pods
+    /// an exec picks by label, without the ones that wait for a value captured on the way.
+    static func selectors(_ checks: [Check], captures: [String: String]) -> [ObjectSelector] {
+        var found: [ObjectSelector] = []
+        for check in checks {
+            var substitution = CaptureSubstitution(values: captures)
+            let resolved = substitution.check(check)
+            guard substitution.missing.isEmpty, substitution.refused.isEmpty else { continue }
+            switch resolved.source {
+            case .get(let selector): found.append(selector)
+            case .exec(let request) where request.pod == nil:
+                found.append(ObjectSelector(kind: "Pod", namespace: request.namespace == .all ? .lab : request.namespace))
+            default: break
+            }
+        }
+        return found
     }
 
     static func sourceName(_ source: CheckSource) -> String {

@@ -12,6 +12,12 @@ public protocol Cluster: AnyObject {
     /// Each object carries `apiVersion` and `kind`.
     func objects(of kind: KindReference, namespace: String?) throws -> [JSONValue]
 
+    /// Every object of several kinds in one scope, by kind: what `objects(of:namespace:)` gives
+    /// for each, read at once where the source can (one `kubectl get a,b,c`). Cluster-scoped
+    /// kinds may be among them (the namespace does not apply to them). The default reads the
+    /// kinds one by one.
+    func objects(of kinds: [KindReference], namespace: String?) throws -> [KindReference: [JSONValue]]
+
     /// Runs a command in a container of a pod (`kubectl exec`).
     func exec(namespace: String, pod: String, container: String?, command: [String]) throws -> CommandOutput
 
@@ -31,6 +37,12 @@ public protocol Cluster: AnyObject {
 }
 
 extension Cluster {
+    public func objects(of kinds: [KindReference], namespace: String?) throws -> [KindReference: [JSONValue]] {
+        var lists: [KindReference: [JSONValue]] = [:]
+        for kind in kinds { lists[kind] = try objects(of: kind, namespace: isClusterScoped(kind) == true ? nil : namespace) }
+        return lists
+    }
+
     public func http(url: String, timeout: Double) throws -> HTTPOutput {
         try http(HTTPRequest(url: url, timeout: timeout))
     }

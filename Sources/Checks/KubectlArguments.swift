@@ -45,6 +45,17 @@ public enum KubectlArguments {
         return arguments + ["-o", "json"] + connection.flags
     }
 
+    /// `kubectl get R1,R2,... (-n NS | --all-namespaces) -o json`: several kinds in one call.
+    public static func get(kinds: [KindReference], scope: Scope, connection: Connection = Connection()) -> [String] {
+        var arguments = ["get", kinds.map(resource(for:)).joined(separator: ",")]
+        switch scope {
+        case .namespace(let namespace): arguments += ["-n", namespace]
+        case .allNamespaces: arguments.append("--all-namespaces")
+        case .cluster: break
+        }
+        return arguments + ["-o", "json"] + connection.flags
+    }
+
     /// `kubectl exec -n NS POD [-c CONTAINER] ... -- COMMAND...`; the command follows `--`, so
     /// nothing in it is read as a kubectl flag.
     public static func exec(

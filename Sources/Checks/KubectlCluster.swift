@@ -97,6 +97,38 @@ public final class KubectlCluster: Cluster, @unchecked Sendable {
         return found
     }
 
+    /// Several kinds in one `kubectl get a,b,c` (cluster-scoped kinds too: kubectl ignores the
+    /// namespace for them), split by kind. In cluster-wide mode the kinds not listed yet are
+    /// listed across all namespaces in one call and kept, as single kinds are.
+    public func objects(of kinds: [KindReference], namespace: String?) throws -> [KindReference: [JSONValue]] {
+        guard kinds.count > 1 else {
+            var lists: [KindReference: [JSONValue]] = [:]
+            for kind in kinds { lists[kind] = try objects(of: kind, namespace: isClusterScoped(kind) == true ? nil : namespace) }
+            return lists
+        }
+        let scoped = Dictionary(uniqueKeysWithValues: kinds.map { ($0, isClusterScoped($0) ?? false) })
+        guard options.clusterWide else {
+            let everyScopeIsCluster = scoped.values.allSatisfy { $0 }
+            let scope: KubectlArguments.Scope = everyScopeIsCluster ? .cluster : namespace.map { .namespace($0) } ?? .allNamespaces
+            return try list(kinds, scope: scope)
+        }
+        lock.lock()
+        defer { lock.unlock() }
+        let missing = kinds.filter { wideLists[$0] == nil }
+        if !missing.isEmpty {
+            let read = missing.count == 1 ? [missing[0]: try list(missing[0], scope: scoped[missing[0]]! ? .cluster : .allNamespaces)]
+                : try list(missing, scope: .allNamespaces)
+            for (kind, objects) in read { wideLists[kind] = (objects, Date()) }
+        }
+        var lists: [KindReference: [JSONValue]] = [:]
+        for kind in kinds {
+            let everything = wideLists[kind]?.objects ?? []
+            lists[kind] = namespace == nil || scoped[kind]! ? everything
+                : everything.filter { $0["metadata"]?["namespace"]?.stringValue == namespace }
+        }
+        return lists
+    }
+
     public func refresh() {
         lock.lock()
         defer { lock.unlock() }
@@ -151,6 +183,25 @@ public final class KubectlCluster: Cluster, @unchecked Sendable {
                                 requestTimeout: options.connection.requestTimeout)
         }
         return try Self.items(of: result, kind: kind)
+    }
+
+    /// One `kubectl get a,b,c`, its items given to the kind each is of.
+    private func list(_ kinds: [KindReference], scope: KubectlArguments.Scope) throws -> [KindReference: [JSONValue]] {
+        let arguments = KubectlArguments.get(kinds: kinds, scope: scope, connection: options.connection)
+        let result = try runKubectl(arguments)
+        if result.timedOut { throw ClusterError.timedOut(command: result.commandLine, seconds: options.processTimeout) }
+        guard result.status == 0 else {
+            throw Self.classify(result, resource: kinds.map(KubectlArguments.resource(for:)).joined(separator: ","),
+                                context: options.connection.context, requestTimeout: options.connection.requestTimeout)
+        }
+        var lists = Dictionary(uniqueKeysWithValues: kinds.map { ($0, [JSONValue]()) })
+        for item in try Self.items(of: result, kind: kinds[0]) {
+            guard let apiVersion = item["apiVersion"]?.stringValue, let kind = item["kind"]?.stringValue,
+                  let owner = kinds.first(where: { $0.matches(apiVersion: apiVersion, kind: kind) && (KindReference(kind: kind, apiVersion: apiVersion).group == ($0.group ?? $0.info?.group ?? KindReference(kind: kind, apiVersion: apiVersion).group)) })
+            else { continue }
+            lists[owner, default: []].append(item)
+        }
+        return lists
     }
 
     private func runKubectl(_ arguments: [String]) throws -> ProcessResult {

@@ -193,3 +193,23 @@ final class CheckLanguageSourceTests: XCTestCase {
         XCTAssertFalse(rows[1].matches(KindReference(kind: "ENIConfig", apiVersion: "example.com/v1")))
     }
 }
+
+/// A verify reads the kinds its checks need in one kubectl process per namespace.
+final class OneProcessPerVerifyTests: XCTestCase {
+    func testTheKindsOfAStepAreReadInOneKubectlGet() throws {
+        let standIn = KubectlStandIn(snapshots: [EvaluatorFixtures.snapshot("round-two")])
+        let reader = ClusterReader(cluster: standIn.cluster(context: "learner-7"), labNamespace: "default")
+        let results = try CheckEvaluator(reader: reader, clock: FakeClock()).evaluate([
+            Check(name: "web runs", source: get("Pod", "web")),
+            Check(name: "no deployment", source: get("Deployment"), expectation: Expectation(absent: true)),
+            Check(name: "no service", source: get("Service"), expectation: Expectation(absent: true)),
+            Check(name: "two ENIConfigs", source: get("ENIConfig"), expectation: Expectation(count: .exactly(2))),
+        ])
+        XCTAssertEqual(results.map(\.status), [.passed, .passed, .passed, .passed], results.flatMap(\.message).joined(separator: "\n"))
+        let gets = standIn.calls.filter { $0.first == "get" }
+        XCTAssertEqual(gets, [["get", "pods,deployments.apps,services,eniconfig", "-n", "default", "-o", "json", "--request-timeout=5s", "--context=learner-7"]])
+        // Evidence still holds one list per kind and scope.
+        XCTAssertEqual(reader.evidence.paths.filter { !$0.hasPrefix("outputs/") }.sorted(),
+                       ["_cluster/ENIConfig.json", "default/Deployment.json", "default/Pod.json", "default/Service.json"])
+    }
+}
