@@ -170,6 +170,27 @@ final class GradeTrustTests: XCTestCase {
         }
     }
 
+    func testAPassThroughKubectlRecordsWhereItsEvidenceCameFrom() throws {
+        let root = try Self.root()
+        let file = root.appendingPathComponent("ws/ana/.klab/evidence/health-probes/liveness/provenance.json")
+        let provenance = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any])
+        XCTAssertEqual(provenance["source"] as? String, "cluster")
+        XCTAssertEqual(provenance["server"] as? String, "https://standin.klab.invalid:6443")
+        XCTAssertEqual(provenance["context"] as? String, "standin")
+        XCTAssertEqual(provenance["clusterID"] as? String, "5e1f0000-0000-4000-8000-00000000c1a5")
+        XCTAssertEqual(provenance["kubectlClient"] as? String, "v1.32.0-standin")
+        XCTAssertEqual(provenance["kubectlServer"] as? String, "v1.32.1-standin")
+        XCTAssertEqual(provenance["learner"] as? String, "ana")
+        XCTAssertNotNil(provenance["klabVersion"] as? String)
+        XCTAssertNotNil((provenance["time"] as? String).flatMap(ISO8601DateFormatter().date(from:)))
+        let practice = root.appendingPathComponent("ws/rex/.klab/evidence/health-probes/liveness/provenance.json")
+        let snapshot = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: practice)) as? [String: Any])
+        XCTAssertEqual(snapshot["source"] as? String, "snapshot")
+        XCTAssertTrue((snapshot["snapshotDigest"] as? String)?.hasPrefix("sha256:") == true, "\(snapshot)")
+        let status = try KlabBinary.run(["status", "--workspace", root.appendingPathComponent("ws/rex").path])
+        XCTAssertTrue(status.stdout.contains("practice (snapshot): liveness, fail-liveness, readiness, fail-readiness"), status.stdout)
+    }
+
     func testEveryCheatIsFlaggedWithItsReason() throws {
         let byName = try learners()
         func check(_ name: String, _ kinds: Set<String>, points: Int, file: StaticString = #filePath, line: UInt = #line) throws -> [(kind: String, detail: String)] {
