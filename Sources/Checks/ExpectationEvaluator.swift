@@ -70,8 +70,10 @@ struct ExpectationEvaluator {
             }
             if let closest {
                 let n = objects.count
-                let subject = n == 1 ? "the one \(kind) selected" : "none of the \(n) \(FailureMessage.plural(kind)) selected"
-                lines.append("expected at least one \(kind) to satisfy every `any` assertion, but \(subject) does; the closest:")
+                let subject = n == 1
+                    ? "the one \(kind) selected does not"
+                    : "none of the \(n) \(FailureMessage.plural(kind)) selected does"
+                lines.append("expected at least one \(kind) to satisfy every `any` assertion, but \(subject); the closest:")
                 lines += closest.map { "  " + $0 }
             }
         }

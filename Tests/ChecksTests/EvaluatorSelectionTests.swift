@@ -77,6 +77,14 @@ final class EvaluatorSelectionTests: XCTestCase {
             "expected at least one Pod to satisfy every `any` assertion, but none of the 2 Pods selected does; the closest:",
             #"  Pod default/liveness-app: .status.phase expected "Running", found "Pending""#,
         ])
+        // One object selected: the sentence still says it fails ("does not"), not that it holds.
+        let single = try EvaluatorFixtures.evaluate(Check(name: "single", source: get("Pod", "liveness-app"), expectation: Expectation(any: [
+            value("{.status.phase}", .equals(.string("Running"))),
+        ])))
+        XCTAssertEqual(single.message, [
+            "expected at least one Pod to satisfy every `any` assertion, but the one Pod selected does not; the closest:",
+            #"  Pod default/liveness-app: .status.phase expected "Running", found "Pending""#,
+        ])
     }
 
     func testNoneNamesEachObjectThatMatches() throws {
