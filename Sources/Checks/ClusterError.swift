@@ -38,6 +38,8 @@ public enum ClusterError: Error, CustomStringConvertible, Equatable {
     case kubectlFailed(command: String, status: Int32, detail: String)
     /// `klab reset --cluster` could not delete a planned object (exit 3).
     case deleteFailed(object: String, detail: String)
+    /// `klab lab record` was asked to write into a folder that holds files, or into a file (exit 2).
+    case recordingFolderNotEmpty(directory: String, isFile: Bool)
 
     /// A selector KubeCore refused, as the bad input of a check.
     public init(_ error: SelectorError) {
@@ -51,7 +53,8 @@ public enum ClusterError: Error, CustomStringConvertible, Equatable {
     /// environment (kubectl, the cluster, permissions, time).
     public var exitCode: Int32 {
         switch self {
-        case .invalidLabelSelector, .invalidFieldSelector, .snapshotNotFound, .invalidSnapshotFile, .outputNotRecorded:
+        case .invalidLabelSelector, .invalidFieldSelector, .snapshotNotFound, .invalidSnapshotFile, .outputNotRecorded,
+             .recordingFolderNotEmpty:
             return 2
         default:
             return 3
@@ -92,6 +95,9 @@ public enum ClusterError: Error, CustomStringConvertible, Equatable {
             return "cannot write evidence to \(path): \(reason); check the disk and permissions"
         case .deleteFailed(let object, let detail):
             return "kubectl could not delete \(object): \(detail); what came before it in the list is deleted, the rest is not"
+        case .recordingFolderNotEmpty(let directory, let isFile):
+            if isFile { return "\(directory) is a file, not a folder; name a new or empty folder for the snapshot" }
+            return "\(directory) is not empty; name a new or empty folder, or pass --force to replace what it holds"
         case .kubectlFailed(let command, let status, let detail):
             return "kubectl failed with exit status \(status) (\(command)): \(detail)"
         }

@@ -6,7 +6,7 @@ import LabSpec
 struct LabCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lab",
-        abstract: "Work on lab packages: list, show, lint, render and test them (no cluster needed).",
+        abstract: "Work on lab packages: create, list, show, lint, render, test and record them.",
         discussion: """
         The labs folder is --labs DIR, else KLAB_LABS, else the labs installed with klab or \
         the project's labs/ folder. Lab ids complete in the shell (`klab \
@@ -16,6 +16,8 @@ struct LabCommand: ParsableCommand {
           klab lab list
           klab lab show health-probes
           klab lab test health-probes --snapshot labs/health-probes/fixtures/complete
+          klab lab new my-lab
+          klab lab record my-lab --step deploy labs/my-lab/fixtures/deploy--pass
         """,
         subcommands: LabCommand.subcommands
     )
@@ -27,6 +29,8 @@ struct LabCommand: ParsableCommand {
         LabLintCommand.self,
         LabRenderCommand.self,
         LabTestCommand.self,
+        LabNewCommand.self,
+        LabRecordCommand.self,
     ]
 }
 

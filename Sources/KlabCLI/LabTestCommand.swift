@@ -56,8 +56,13 @@ struct LabTestCommand: ParsableCommand {
     /// `--capture name=value` options: what `klab verify` would have remembered from the
     /// steps already passed.
     func captures() throws -> [String: String] {
+        try Self.parseCaptures(capturedValues)
+    }
+
+    /// `name=value` texts as captures (`lab test` and `lab record` take them alike).
+    static func parseCaptures(_ texts: [String]) throws -> [String: String] {
         var values: [String: String] = [:]
-        for text in capturedValues {
+        for text in texts {
             guard let equals = text.firstIndex(of: "="), equals != text.startIndex else {
                 throw ValidationError("--capture takes name=value, got \"\(text)\"")
             }
@@ -72,21 +77,7 @@ struct LabTestCommand: ParsableCommand {
         let resolved = try loaded.resolved(parameters: overrides)
         let namespace = try loaded.parameterValues(overrides)["namespace"] ?? "default"
 
-        let checks: [Check]
-        let title: String
-        var hint: String?
-        if let step {
-            guard let found = resolved.step(step) else {
-                let known = resolved.steps.map(\.id).joined(separator: ", ")
-                throw CLIFailure(message: "lab \(loaded.id) has no step \"\(step)\"; its steps are: \(known)", status: .badInput)
-            }
-            checks = found.checks
-            title = "\(loaded.id): step \(found.id)"
-            hint = found.hints.first
-        } else {
-            checks = resolved.completion
-            title = "\(loaded.id): completion"
-        }
+        let (checks, title, hint) = try Self.checks(of: resolved, step: step)
 
         let reader = ClusterReader(cluster: try SnapshotCluster(directory: snapshot), labNamespace: namespace)
         // A snapshot never changes, so waiting for it would only take time.
@@ -98,5 +89,16 @@ struct LabTestCommand: ParsableCommand {
         case .json: writeStdout(JSONWriter.pretty(report.json()) + "\n")
         }
         if !report.passed { throw ExitStatus.checksFailed }
+    }
+
+    /// The checks of one step (nil: the completion checks), the title a report gives them and
+    /// the step's first hint; an unknown step is bad input naming the steps there are.
+    static func checks(of lab: Lab, step: String?) throws -> (checks: [Check], title: String, hint: String?) {
+        guard let step else { return (lab.completion, "\(lab.id): completion", nil) }
+        guard let found = lab.step(step) else {
+            let known = lab.steps.map(\.id).joined(separator: ", ")
+            throw CLIFailure(message: "lab \(lab.id) has no step \"\(step)\"; its steps are: \(known)", status: .badInput)
+        }
+        return (found.checks, "\(lab.id): step \(found.id)", found.hints.first)
     }
 }

@@ -9,11 +9,19 @@ public enum LabCatalog {
     public static func loader(
         labs explicit: String?,
         environment: [String: String] = ProcessInfo.processInfo.environment,
-        executable: URL = URL(fileURLWithPath: CommandLine.arguments[0]),
+        executable: URL = LabCatalog.currentExecutable,
         currentDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
     ) throws -> LabLoader {
         LabLoader(labsDirectory: try labsDirectory(
             explicit: explicit, environment: environment, executable: executable, currentDirectory: currentDirectory))
+    }
+
+    /// The running klab: argv[0] when it is a path, else the file the system started. A klab
+    /// found on PATH gets only its name as argv[0], which says nothing about where it is.
+    public static var currentExecutable: URL {
+        let argument = CommandLine.arguments.first ?? "klab"
+        if argument.contains("/") { return URL(fileURLWithPath: argument) }
+        return Bundle.main.executableURL ?? URL(fileURLWithPath: argument)
     }
 
     public static func labsDirectory(

@@ -44,6 +44,10 @@ public indirect enum LabSpecError: Error, Equatable, CustomStringConvertible {
     case unknownParameter(String, lab: String, known: [String])
     /// A `--set` that is not `name=value`.
     case badAssignment(String)
+    /// `klab lab new` was given an id that cannot name a lab (why, in words).
+    case invalidLabID(String, reason: String)
+    /// `klab lab new` was given the id of a lab (or prose folder) that already exists.
+    case labExists(String, path: String)
     /// Something that works but is risky (a shell in a check, a captured value where a flag
     /// could go); the linter prints it without failing.
     case warning(String, at: SourceLocation)
@@ -61,7 +65,7 @@ public indirect enum LabSpecError: Error, Equatable, CustomStringConvertible {
             return at
         case let .problems(list):
             return list.first?.location
-        case .labNotFound, .labsDirectoryNotFound, .unknownParameter, .badAssignment:
+        case .labNotFound, .labsDirectoryNotFound, .unknownParameter, .badAssignment, .invalidLabID, .labExists:
             return nil
         }
     }
@@ -111,6 +115,10 @@ public indirect enum LabSpecError: Error, Equatable, CustomStringConvertible {
             return "lab \(lab) has no parameter '\(name)'; known: \(known.joined(separator: ", "))"
         case let .badAssignment(text):
             return "'\(text)' is not name=value; write --set name=value"
+        case let .invalidLabID(id, reason):
+            return "'\(id)' cannot be a lab id: \(reason); choose another, such as my-lab"
+        case let .labExists(id, path):
+            return "lab '\(id)' already exists (\(path)); choose another id or edit that lab"
         case let .problems(list):
             guard let first = list.first else { return "no problems" }
             let more = list.count > 1 ? " (and \(list.count - 1) more; run 'klab lab lint' to see all)" : ""

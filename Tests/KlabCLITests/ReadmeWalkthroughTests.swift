@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// Every `klab` command of README.md's "A lab, walked through", run as shown, in order, from a
@@ -22,23 +23,11 @@ final class ReadmeWalkthroughTests: XCTestCase {
     /// The section's text, and its command lines (`klab ...`, comments dropped).
     func section() throws -> (text: String, commands: [String]) {
         let readme = try String(contentsOf: repository.appendingPathComponent("README.md"), encoding: .utf8)
-        guard let start = readme.range(of: "## A lab, walked through\n") else {
+        guard let text = MarkdownShell.section("## A lab, walked through", in: readme) else {
             XCTFail("README.md has no section \"A lab, walked through\"")
             return ("", [])
         }
-        let rest = readme[start.upperBound...]
-        let text = String(rest[..<(rest.range(of: "\n## ")?.lowerBound ?? rest.endIndex)])
-        var commands: [String] = []
-        var inShell = false
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.hasPrefix("```") {
-                inShell = line == "```sh" && !inShell
-                continue
-            }
-            if inShell, line.hasPrefix("klab ") {
-                commands.append(String(line.split(separator: "#", maxSplits: 1)[0]).trimmingCharacters(in: .whitespaces))
-            }
-        }
+        let commands = MarkdownShell.commands(in: text).filter { $0.hasPrefix("klab ") }.map(MarkdownShell.withoutComment)
         return (text, commands)
     }
 
