@@ -148,3 +148,40 @@ final class SnapshotRecordingTests: XCTestCase {
         XCTAssertEqual(try verdicts(checks, on: out), try verdicts(checks, on: fixture("health-probes", "liveness--pass")))
     }
 }
+
+extension SnapshotRecordingTests {
+    /// Every chapter fixture, taken as the cluster and recorded for the step its name says
+    /// (with its captures.env), gives every check the same verdict and message as the fixture.
+    func testRecordingEveryChapterFixtureKeepsItsVerdicts() throws {
+        var compared = 0
+        for id in Self.labs.labIDs() {
+            let lab = try Self.labs.load(id).resolved()
+            let folder = Self.labs.labsDirectory.appendingPathComponent("\(id)/fixtures")
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?.sorted() ?? [] {
+                let step = name.hasPrefix("complete") ? nil : String(name.components(separatedBy: "--")[0])
+                guard let checks = step.map({ lab.step($0)?.checks }) ?? lab.completion else { continue }
+                let state = folder.appendingPathComponent(name).path
+                var captures: [String: String] = [:]
+                if let text = try? String(contentsOfFile: state + "/captures.env", encoding: .utf8) {
+                    for line in text.split(separator: "\n") {
+                        let parts = line.split(separator: "=", maxSplits: 1).map(String.init)
+                        if parts.count == 2 { captures[parts[0]] = parts[1] }
+                    }
+                }
+                let namespace = try Self.labs.load(id).parameterValues()["namespace"] ?? "default"
+                func verdicts(_ directory: String) throws -> [String] {
+                    let reader = ClusterReader(cluster: try SnapshotCluster(directory: directory), labNamespace: namespace)
+                    return try CheckEvaluator(reader: reader, options: .init(honourWait: false)).evaluate(checks, captures: captures)
+                        .map { "\($0.status.rawValue): \($0.name) \($0.message)" }
+                }
+                let recording = try SnapshotRecording(checks: checks, cluster: try SnapshotCluster(directory: state),
+                                                      labNamespace: namespace, captures: captures)
+                let out = self.out + "/\(id)/\(name)"
+                try recording.write(to: out)
+                XCTAssertEqual(try verdicts(out), try verdicts(state), "\(id)/\(name)")
+                compared += 1
+            }
+        }
+        XCTAssertGreaterThan(compared, 100, "the chapters' fixtures were found")
+    }
+}
