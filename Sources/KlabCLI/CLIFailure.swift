@@ -35,7 +35,11 @@ struct CLIFailure: Error {
         case let error as ProcessRunnerError:
             self.init(message: error.description, status: .environment)
         case let error as LabSpecError:
-            self.init(message: error.description, status: .badInput)
+            if case .cannotWrite = error {
+                self.init(message: error.description, status: .environment)
+            } else {
+                self.init(message: error.description, status: .badInput)
+            }
         case let error as JSONParseError:
             self.init(message: error.description, status: .badInput)
         case let error as JSONPathError:

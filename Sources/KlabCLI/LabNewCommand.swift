@@ -36,7 +36,11 @@ struct LabNewCommand: ParsableCommand {
         // A new labs folder named with --labs is made, so a new workshop can start with its
         // first lab.
         if let labs = labsOptions.labs, !FileManager.default.fileExists(atPath: labs) {
-            try FileManager.default.createDirectory(atPath: labs, withIntermediateDirectories: true)
+            do {
+                try FileManager.default.createDirectory(atPath: labs, withIntermediateDirectories: true)
+            } catch {
+                throw LabSpecError.cannotWrite(path: labs, reason: LabScaffold.reason(error))
+            }
         }
         let loader = try labsOptions.loader()
         let written = try LabScaffold(loader: loader).create(id: id, title: title)

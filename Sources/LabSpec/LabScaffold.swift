@@ -48,8 +48,15 @@ public struct LabScaffold: Sendable {
             let text = file.text
                 .replacingOccurrences(of: "%LAB_ID%", with: id)
                 .replacingOccurrences(of: "%LAB_TITLE%", with: Self.yamlSafeTitle(title, in: file))
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(text.utf8).write(to: url)
+            do {
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try Data(text.utf8).write(to: url)
+            } catch {
+                // Neither folder existed before: take back what was written, so that the id
+                // is free for the next try.
+                for folder in [labFolder, contentFolder] { try? FileManager.default.removeItem(at: folder) }
+                throw LabSpecError.cannotWrite(path: LabCatalog.displayPath(url.path), reason: Self.reason(error))
+            }
             written.append(url)
         }
         return written
@@ -62,5 +69,11 @@ public struct LabScaffold: Sendable {
         let plain = title.range(of: #"^[A-Za-z0-9][A-Za-z0-9 ,.()/'-]*$"#, options: .regularExpression) != nil
         if plain { return title }
         return "\"" + title.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+
+    /// The operating system's reason, without Foundation's wrapping.
+    public static func reason(_ error: Error) -> String {
+        let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
+        return (underlying ?? error as NSError).localizedDescription
     }
 }

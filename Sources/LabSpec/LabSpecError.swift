@@ -48,6 +48,8 @@ public indirect enum LabSpecError: Error, Equatable, CustomStringConvertible {
     case invalidLabID(String, reason: String)
     /// `klab lab new` was given the id of a lab (or prose folder) that already exists.
     case labExists(String, path: String)
+    /// A file of a new lab could not be written (the disk, permissions, a file in the way).
+    case cannotWrite(path: String, reason: String)
     /// Something that works but is risky (a shell in a check, a captured value where a flag
     /// could go); the linter prints it without failing.
     case warning(String, at: SourceLocation)
@@ -65,7 +67,7 @@ public indirect enum LabSpecError: Error, Equatable, CustomStringConvertible {
             return at
         case let .problems(list):
             return list.first?.location
-        case .labNotFound, .labsDirectoryNotFound, .unknownParameter, .badAssignment, .invalidLabID, .labExists:
+        case .labNotFound, .labsDirectoryNotFound, .unknownParameter, .badAssignment, .invalidLabID, .labExists, .cannotWrite:
             return nil
         }
     }
@@ -119,6 +121,8 @@ public indirect enum LabSpecError: Error, Equatable, CustomStringConvertible {
             return "'\(id)' cannot be a lab id: \(reason); choose another, such as my-lab"
         case let .labExists(id, path):
             return "lab '\(id)' already exists (\(path)); choose another id or edit that lab"
+        case let .cannotWrite(path, reason):
+            return "cannot write \(path): \(reason); check the folder and its permissions, or pass --labs DIR"
         case let .problems(list):
             guard let first = list.first else { return "no problems" }
             let more = list.count > 1 ? " (and \(list.count - 1) more; run 'klab lab lint' to see all)" : ""

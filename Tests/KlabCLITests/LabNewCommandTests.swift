@@ -100,3 +100,17 @@ final class LabNewCommandTests: XCTestCase {
         XCTAssertEqual(test.status, 0, test.stdout + test.stderr)
     }
 }
+
+extension LabNewCommandTests {
+    /// A file where the prose folder should go: one line saying what could not be written, exit
+    /// 3, and nothing left behind.
+    func testAFolderThatCannotBeWrittenIsOneLineAndExit3() throws {
+        try FileManager.default.createDirectory(atPath: labs, withIntermediateDirectories: true)
+        try Data("not a folder".utf8).write(to: root.appendingPathComponent("content"))
+        let result = try klab(["lab", "new", "demo", "--labs", "labs"])
+        XCTAssertEqual(result.status, 3, result.stderr)
+        XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, result.stderr)
+        XCTAssertTrue(result.stderr.hasPrefix("klab: cannot write content/demo/README.md: "), result.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: labs + "/demo"), "no half-written lab is left to block the id")
+    }
+}
