@@ -166,8 +166,8 @@ struct ExpectationEvaluator {
                 case .failure(let error):
                     lines.append(prefix + "\(ValuePredicates.displayPath(template)) expected \(ValuePredicates.expectation(predicate)), but \(error.reason)")
                 case .success(let (resolved, fields)):
-                    if let failure = ValuePredicates.failure(resolved, template: template, result: path.query(object)) {
-                        lines.append(prefix + failure + (fields.isEmpty ? "" : " (\(fields.joined(separator: ", ")))"))
+                    if case .fails(let failure) = ValuePredicates.outcome(resolved, template: template, result: path.query(object)) {
+                        lines.append(prefix + failure.description + (fields.isEmpty ? "" : " (\(fields.joined(separator: ", ")))"))
                     }
                 }
             case .decoded(let template, let format, let inner):

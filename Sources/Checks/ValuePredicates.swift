@@ -13,44 +13,49 @@ import LabSpec
 ///   quoted YAML value or a `${capture}` compares as the author meant. Maps and arrays compare
 ///   structurally, with the same number rule.
 enum ValuePredicates {
-    /// The first failure of a predicate on what a path found, as `PATH expected X, found Y`,
-    /// or nil when it holds.
-    static func failure(_ predicate: ValuePredicate, template: String, result: JSONPathQueryResult) -> String? {
+    /// Whether a predicate holds on what a path found; when it does not, the first failure
+    /// (`PATH expected X, found Y`, see `PredicateFailure`).
+    static func outcome(_ predicate: ValuePredicate, template: String, result: JSONPathQueryResult) -> PredicateOutcome {
         let present = result.matches.filter { !$0.value.isNull }
         let expected = expectation(predicate)
+        func fails(_ path: String, _ found: PredicateFailure.Found, _ problem: ValueProblem? = nil) -> PredicateOutcome {
+            .fails(PredicateFailure(path: path, expected: expected, found: found, problem: problem))
+        }
+        let absent = fails(displayPath(template), .absent, result.notes.isEmpty ? nil : .pathNotes(result.notes))
         switch predicate {
         case .absent:
-            guard let first = present.first else { return nil }
-            return "\(first.path) expected absent, found \(FailureMessage.value(first.value))"
+            guard let first = present.first else { return .holds }
+            return fails(first.path, .value(first.value))
         case .exists:
-            return present.isEmpty ? "\(displayPath(template)) expected \(expected), found absent" : nil
+            return present.isEmpty ? fails(displayPath(template), .absent) : .holds
         case .count(let rule):
-            if CountRules.holds(rule, present.count) { return nil }
-            let found = present.isEmpty ? "none" : "\(present.count): " + valueList(present.map(\.value))
-            return "\(displayPath(template)) expected \(expected), found \(found)"
+            if CountRules.holds(rule, present.count) { return .holds }
+            return fails(displayPath(template), .counted(present.map(\.value)))
         case .some(let inner):
-            guard !present.isEmpty else {
-                return "\(displayPath(template)) expected \(expected), found absent" + notes(result)
-            }
-            var reason = ""
+            guard !present.isEmpty else { return absent }
+            var problem: ValueProblem?
             for match in present {
-                guard let why = check(inner, match.value) else { return nil }
-                if reason.isEmpty { reason = why }
-            }
-            return "\(displayPath(template)) expected \(expected), found \(valueList(present.map(\.value)))" + reason
-        default:
-            guard !present.isEmpty else {
-                return "\(displayPath(template)) expected \(expected), found absent" + notes(result)
-            }
-            for match in present {
-                if let reason = check(predicate, match.value) {
-                    // A value compared by digest is shown by its digest: the message is stored.
-                    let found: String
-                    if case .digest = predicate { found = ValueDigest.of(match.value) } else { found = FailureMessage.value(match.value) }
-                    return "\(match.path) expected \(expected), found \(found)" + reason
+                switch verdict(inner, match.value) {
+                case .holds: return .holds
+                case .differs: continue
+                case .cannotCompare(let why): if problem == nil { problem = why }
                 }
             }
-            return nil
+            return fails(displayPath(template), .values(present.map(\.value)), problem)
+        default:
+            guard !present.isEmpty else { return absent }
+            for match in present {
+                let problem: ValueProblem?
+                switch verdict(predicate, match.value) {
+                case .holds: continue
+                case .differs: problem = nil
+                case .cannotCompare(let why): problem = why
+                }
+                // A value compared by digest is shown by its digest: the message is stored.
+                if case .digest = predicate { return fails(match.path, .digest(ValueDigest.of(match.value)), problem) }
+                return fails(match.path, .value(match.value), problem)
+            }
+            return .holds
         }
     }
 
@@ -86,10 +91,6 @@ enum ValuePredicates {
         return values.count > 5 ? shown + " and \(values.count - 5) more" : shown
     }
 
-    private static func notes(_ result: JSONPathQueryResult) -> String {
-        result.notes.isEmpty ? "" : " (" + result.notes.joined(separator: "; ") + ")"
-    }
-
     /// What the predicate wants, as the middle of `expected ..., found ...`.
     static func expectation(_ predicate: ValuePredicate) -> String {
         switch predicate {
@@ -108,58 +109,49 @@ enum ValuePredicates {
         }
     }
 
-    /// nil when one present value satisfies the predicate; otherwise "" or a parenthesised
-    /// reason appended to the message (a value that is not a number, a bad regex...).
-    static func check(_ predicate: ValuePredicate, _ value: JSONValue) -> String? {
+    /// What a predicate says of one present value.
+    static func verdict(_ predicate: ValuePredicate, _ value: JSONValue) -> ValueVerdict {
         switch predicate {
         case .equals(let expected):
-            return looselyEqual(expected, value) ? nil : ""
+            return ValueVerdict(looselyEqual(expected, value))
         case .notEquals(let unwanted):
-            return looselyEqual(unwanted, value) ? "" : nil
+            return ValueVerdict(!looselyEqual(unwanted, value))
         case .oneOf(let values):
-            return values.contains { looselyEqual($0, value) } ? nil : ""
+            return ValueVerdict(values.contains { looselyEqual($0, value) })
         case .matches(let pattern):
-            guard let regex = try? NSRegularExpression(pattern: pattern) else {
-                return " (the check's pattern /\(pattern)/ is not a valid regular expression)"
-            }
+            guard let regex = try? NSRegularExpression(pattern: pattern) else { return .cannotCompare(.badPattern(pattern)) }
             let text = printed(value)
             let range = NSRange(text.startIndex..., in: text)
-            return regex.firstMatch(in: text, range: range) == nil ? "" : nil
+            return ValueVerdict(regex.firstMatch(in: text, range: range) != nil)
         case .exists, .absent:
-            return predicate == .exists ? nil : ""
+            return ValueVerdict(predicate == .exists)
         case .compare(let op, let rhs):
             guard let right = number(.string(rhs.description.trimmingCharacters(in: .whitespacesAndNewlines))) else {
-                return " (the check compares with \"\(rhs)\", which is not a number)"
+                return .cannotCompare(.badNumber(rhs.description))
             }
-            guard let left = number(trimmed(value)) else { return " (not a number)" }
-            return holds(op, left, right) ? nil : ""
+            guard let left = number(trimmed(value)) else { return .cannotCompare(.notANumber) }
+            return ValueVerdict(holds(op, left, right))
         case .quantity(let op, let rhs):
             guard let right = try? Quantity(rhs.description.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-                return " (the check compares with \"\(rhs)\", which is not a Kubernetes quantity)"
+                return .cannotCompare(.badQuantity(rhs.description))
             }
-            guard let left = try? Quantity(json: trimmed(value)) else { return " (not a Kubernetes quantity)" }
-            return op.holds(left, right) ? nil : ""
+            guard let left = try? Quantity(json: trimmed(value)) else { return .cannotCompare(.notAQuantity) }
+            return ValueVerdict(op.holds(left, right))
         case .time(let op, let rhs):
-            guard let right = Timestamp(rhs.description) else {
-                return " (the check compares with \"\(rhs)\", which is not an RFC 3339 time)"
-            }
-            guard let text = value.stringValue, let left = Timestamp(text) else { return " (not an RFC 3339 time)" }
-            return op.holds(left, right) ? nil : ""
+            guard let right = Timestamp(rhs.description) else { return .cannotCompare(.badTime(rhs.description)) }
+            guard let text = value.stringValue, let left = Timestamp(text) else { return .cannotCompare(.notATime) }
+            return ValueVerdict(op.holds(left, right))
         case .digest(let expected):
-            guard ValueDigest.isDigest(expected) else {
-                return " (the check's digest \"\(expected)\" is not sha256: and 64 hex digits)"
-            }
-            return ValueDigest.of(value) == expected.lowercased() ? nil : ""
+            guard ValueDigest.isDigest(expected) else { return .cannotCompare(.badDigest(expected)) }
+            return ValueVerdict(ValueDigest.of(value) == expected.lowercased())
         case .cidr(let block):
-            guard let cidr = CIDR(block) else {
-                return " (the check's block \"\(block)\" is not a CIDR such as 10.0.0.0/16)"
-            }
-            guard let ip = trimmed(value).stringValue, IPAddress.parse(ip) != nil else { return " (not an IP address)" }
-            return cidr.contains(ip) ? nil : ""
+            guard let cidr = CIDR(block) else { return .cannotCompare(.badCIDR(block)) }
+            guard let ip = trimmed(value).stringValue, IPAddress.parse(ip) != nil else { return .cannotCompare(.notAnIP) }
+            return ValueVerdict(cidr.contains(ip))
         case .some(let inner):
-            return check(inner, value)
+            return verdict(inner, value)
         case .count:
-            return nil
+            return .holds
         }
     }
 
@@ -249,6 +241,86 @@ enum ValuePredicates {
         case .null: return "null"
         case .array, .object: return JSONWriter.compact(value)
         }
+    }
+}
+
+/// Whether a predicate holds on what a path found.
+enum PredicateOutcome: Equatable {
+    case holds
+    case fails(PredicateFailure)
+
+    /// The failure, or nil when the predicate holds.
+    var failure: PredicateFailure? {
+        if case .fails(let failure) = self { return failure }
+        return nil
+    }
+}
+
+/// What one predicate says of one value: it holds, it does not, or the value (or the check's
+/// own operand) cannot be compared at all.
+enum ValueVerdict: Equatable {
+    case holds
+    case differs
+    case cannotCompare(ValueProblem)
+
+    init(_ holds: Bool) { self = holds ? .holds : .differs }
+}
+
+/// Why a value could not be compared: the found value is not of the kind the predicate
+/// compares, the check's own operand is malformed, or the path left notes.
+enum ValueProblem: Equatable {
+    case notANumber, notAQuantity, notATime, notAnIP
+    case badPattern(String), badNumber(String), badQuantity(String), badTime(String), badDigest(String), badCIDR(String)
+    case pathNotes([String])
+
+    /// The words of the problem, as the parenthesis after a failure.
+    var words: String {
+        switch self {
+        case .notANumber: return "not a number"
+        case .notAQuantity: return "not a Kubernetes quantity"
+        case .notATime: return "not an RFC 3339 time"
+        case .notAnIP: return "not an IP address"
+        case .badPattern(let pattern): return "the check's pattern /\(pattern)/ is not a valid regular expression"
+        case .badNumber(let text): return "the check compares with \"\(text)\", which is not a number"
+        case .badQuantity(let text): return "the check compares with \"\(text)\", which is not a Kubernetes quantity"
+        case .badTime(let text): return "the check compares with \"\(text)\", which is not an RFC 3339 time"
+        case .badDigest(let digest): return "the check's digest \"\(digest)\" is not sha256: and 64 hex digits"
+        case .badCIDR(let block): return "the check's block \"\(block)\" is not a CIDR such as 10.0.0.0/16"
+        case .pathNotes(let notes): return notes.joined(separator: "; ")
+        }
+    }
+}
+
+/// A predicate that failed, as `PATH expected X, found Y (why)`: the one place that message
+/// is worded.
+struct PredicateFailure: Equatable, CustomStringConvertible {
+    /// What was found, as the message shows it.
+    enum Found: Equatable {
+        case absent
+        case value(JSONValue)
+        /// A value compared by digest, shown by its digest (the message is stored).
+        case digest(String)
+        /// Every present value (up to five shown).
+        case values([JSONValue])
+        /// How many values there were, and which.
+        case counted([JSONValue])
+    }
+
+    let path: String
+    let expected: String
+    let found: Found
+    let problem: ValueProblem?
+
+    var description: String {
+        let shown: String
+        switch found {
+        case .absent: shown = "absent"
+        case .value(let value): shown = FailureMessage.value(value)
+        case .digest(let digest): shown = digest
+        case .values(let values): shown = ValuePredicates.valueList(values)
+        case .counted(let values): shown = values.isEmpty ? "none" : "\(values.count): " + ValuePredicates.valueList(values)
+        }
+        return "\(path) expected \(expected), found \(shown)" + (problem.map { " (\($0.words))" } ?? "")
     }
 }
 

@@ -14,7 +14,7 @@ final class ValuePredicatesTests: XCTestCase {
     """#)
 
     private func failure(_ path: String, _ predicate: ValuePredicate) -> String? {
-        ValuePredicates.failure(predicate, template: path, result: try! JSONPath(path).query(pod))
+        ValuePredicates.outcome(predicate, template: path, result: try! JSONPath(path).query(pod)).failure?.description
     }
 
     func testEqualsComparesNumbersAsNumbersAndStringsThatSpellThem() {
@@ -101,12 +101,30 @@ final class ValuePredicatesTests: XCTestCase {
         XCTAssertEqual(failure("{.metadata.missing}", .digest("sha256:cd4495bb73de9b01bf009710b80ecf4be2d298db47492f4e9e7d0b04981c4614")), ".metadata.missing expected digest sha256:cd4495bb73de9b01bf009710b80ecf4be2d298db47492f4e9e7d0b04981c4614, found absent")
         // A value klab already replaced by its digest (redacted evidence) compares as itself.
         let redacted = json(#"{"data":{"password":"sha256:cd4495bb73de9b01bf009710b80ecf4be2d298db47492f4e9e7d0b04981c4614"}}"#)
-        XCTAssertNil(ValuePredicates.failure(.digest("sha256:cd4495bb73de9b01bf009710b80ecf4be2d298db47492f4e9e7d0b04981c4614"), template: "{.data.password}",
-                                             result: try! JSONPath("{.data.password}").query(redacted)))
+        XCTAssertEqual(ValuePredicates.outcome(.digest("sha256:cd4495bb73de9b01bf009710b80ecf4be2d298db47492f4e9e7d0b04981c4614"), template: "{.data.password}",
+                                               result: try! JSONPath("{.data.password}").query(redacted)), .holds)
         XCTAssertEqual(ValueDigest.of(.string("nginx:1.27")), "sha256:cd4495bb73de9b01bf009710b80ecf4be2d298db47492f4e9e7d0b04981c4614")
         XCTAssertTrue(ValueDigest.isDigest("sha256:cd4495bb73de9b01bf009710b80ecf4be2d298db47492f4e9e7d0b04981c4614"))
         XCTAssertFalse(ValueDigest.isDigest("sha256:cd4495bb73de9b01bf009710b80ecf4be2d298db47492f4e9e7d0b04981c46140"))
         XCTAssertFalse(ValueDigest.isDigest("md5:cd4495bb73de9b01bf009710b80ecf4be2d298db47492f4e9e7d0b04981c4614"))
+    }
+
+    func testVerdictsSayWhetherAValueDiffersOrCannotBeCompared() {
+        XCTAssertEqual(ValuePredicates.verdict(.compare(.greater, "3"), .int(4)), .holds)
+        XCTAssertEqual(ValuePredicates.verdict(.compare(.greater, "3"), .int(3)), .differs)
+        XCTAssertEqual(ValuePredicates.verdict(.compare(.greater, "3"), .string("p")), .cannotCompare(.notANumber))
+        XCTAssertEqual(ValuePredicates.verdict(.compare(.greater, "many"), .int(3)), .cannotCompare(.badNumber("many")))
+        XCTAssertEqual(ValuePredicates.verdict(.matches("("), .string("p")), .cannotCompare(.badPattern("(")))
+        XCTAssertEqual(ValuePredicates.verdict(.time(.less, "yesterday"), .string("2026-01-01T00:00:00Z")), .cannotCompare(.badTime("yesterday")))
+        XCTAssertEqual(ValuePredicates.verdict(.time(.less, "2026-01-02T00:00:00Z"), .string("soon")), .cannotCompare(.notATime))
+        XCTAssertEqual(ValuePredicates.verdict(.cidr("10.0.0.0/8"), .string("10.1.2.3")), .holds)
+        // The failure is data; its words are built in one place.
+        let failure = ValuePredicates.outcome(.compare(.greater, "3"), template: "{.metadata.name}",
+                                              result: try! JSONPath("{.metadata.name}").query(pod)).failure
+        XCTAssertEqual(failure?.path, ".metadata.name")
+        XCTAssertEqual(failure?.found, .value(.string("p")))
+        XCTAssertEqual(failure?.problem, .notANumber)
+        XCTAssertEqual(failure?.description, #".metadata.name expected > 3, found "p" (not a number)"#)
     }
 
     func testDisplayPathWritesDottedKeysAsBrackets() {
