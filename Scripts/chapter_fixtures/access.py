@@ -140,6 +140,17 @@ def http_output(url, status=200, body="", error=None):
     return {"http": {"url": url}, "result": result}
 
 
+def probe_output(namespace, command, exit_code=0, stdout="", labels=None, image="busybox:1.36", error=None):
+    """A probe pod's recorded run; with `error`, a probe that could not run."""
+    call = {"namespace": namespace, "image": image}
+    if labels:
+        call["labels"] = labels
+    call["command"] = command
+    if error:
+        return {"probe": call, "result": {"ran": False, "error": error}}
+    return {"probe": call, "result": {"exitCode": exit_code, "stdout": stdout, "stderr": ""}}
+
+
 def aws_error(arguments, code, operation, message, exit_code=254):
     return command_output(arguments, exit_code=exit_code,
                           stderr=f"\nAn error occurred ({code}) when calling the {operation} operation: {message}\n")
@@ -153,6 +164,10 @@ def snapshot(lab_dir, state, files, outputs=None):
             what = "exec-" + output["exec"]["pod"]
         elif "http" in output:
             what = "http"
+        elif "probe" in output:
+            what = "probe-" + output["probe"]["namespace"]
+        elif "workspace" in output:
+            what = "workspace"
         else:
             what = "-".join(a for a in output["command"][:3] if not a.startswith("-"))
         named[f"{i:02d}-{what}.json"] = output

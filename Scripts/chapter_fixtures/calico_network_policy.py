@@ -121,6 +121,29 @@ def policy(file_name, namespace, klab=True, change=None):
             "spec": spec}
 
 
+# The probes the checks run (labs/calico-network-policy/lab.yaml): from where, with which
+# labels, to which app of stars and port.
+PROBES = {
+    "client-frontend": ("client", None, "frontend", 80),
+    "client-backend": ("client", None, "backend", 6379),
+    "frontend-backend": ("stars", {"role": "frontend"}, "backend", 6379),
+    "ui-frontend": ("management-ui", None, "frontend", 80),
+}
+
+
+def url(app, port):
+    return f"http://{app}.stars/" if port == 80 else f"http://{app}.stars:{port}/"
+
+
+def wget(app, port):
+    return ["wget", "-S", "-T", "2", "-O", "/dev/null", url(app, port)]
+
+
+def selects(selector, labels):
+    """A label selector's matchLabels (all the lab's policies use) against labels; {} selects all."""
+    return all(labels.get(k) == v for k, v in (selector or {}).get("matchLabels", {}).items())
+
+
 class State:
     def __init__(self, klab=True, calico_ns="calico-system", calico_unready=()):
         self.klab = klab
@@ -175,11 +198,73 @@ class State:
             self.add_policy("60-frontend-policy.yaml", "stars", frontend_change)
         return self
 
+    def namespace_labels(self, name):
+        for n in self.namespaces:
+            if n["metadata"]["name"] == name:
+                return n["metadata"].get("labels") or {}
+        return {}
+
+    def reaches(self, source_ns, source_labels, app, port):
+        """Whether the policies let a pod of source_ns with source_labels into app's pod on port."""
+        target = {"role": app}
+        selecting = [p for p in self.policies
+                     if p["metadata"]["namespace"] == "stars" and selects(p["spec"].get("podSelector"), target)]
+        if not selecting:
+            return True
+        for p in selecting:
+            for rule in p["spec"].get("ingress", []):
+                ports = [q.get("port") for q in rule.get("ports", [])]
+                if ports and port not in ports:
+                    continue
+                peers = rule.get("from")
+                if not peers:
+                    return True
+                for peer in peers:
+                    if "namespaceSelector" in peer:
+                        if selects(peer["namespaceSelector"], self.namespace_labels(source_ns)) and \
+                                selects(peer.get("podSelector"), source_labels or {}):
+                            return True
+                    elif "podSelector" in peer and source_ns == "stars" and selects(peer["podSelector"], source_labels or {}):
+                        return True
+        return False
+
+    def probe(self, key, error=None):
+        """The recorded run of one of PROBES in this state (or one that could not run)."""
+        namespace, labels, app, port = PROBES[key]
+        command = wget(app, port)
+        if error:
+            return access.probe_output(namespace, command, labels=labels, error=error)
+        host = f"{app}.stars"
+        if not any(d["metadata"]["name"] == app for d in self.deployments):
+            return access.probe_output(namespace, command, labels=labels, exit_code=1, stdout=f"wget: bad address '{host}'\n")
+        connecting = f"Connecting to {host} ({CLUSTER_IPS[app]}:{port})\n"
+        if self.reaches(namespace, labels, app, port):
+            return access.probe_output(namespace, command, labels=labels, stdout=connecting + (
+                "  HTTP/1.1 200 OK\n  Content-Type: text/plain; charset=utf-8\n  Content-Length: 2\n  Connection: close\n  \n"
+                "saving to '/dev/null'\n'/dev/null' saved\n"))
+        return access.probe_output(namespace, command, labels=labels, exit_code=1, stdout=connecting + "wget: download timed out\n")
+
+    def probes(self, *keys, not_run=None):
+        """Records the probes a step's checks run; `not_run` maps a probe to why it could not run."""
+        for key in keys:
+            self.outputs.append(self.probe(key, (not_run or {}).get(key)))
+        return self
+
     def write(self, name):
         access.snapshot(lab_dir(LAB), name, {
             "nodes.json": workers(), "namespaces.json": self.namespaces, "daemonsets.json": self.daemonsets,
             "pods.json": self.pods, "deployments.json": self.deployments, "services.json": self.services,
             "networkpolicies.json": self.policies}, outputs=self.outputs)
+
+
+CLIENT = ("client-frontend",)
+DENY = ("client-frontend", "frontend-backend")
+UI = ("ui-frontend", "client-frontend")
+ALLOW = ("client-frontend", "client-backend", "frontend-backend")
+IMAGE_PULL = 'the image busybox:1.36 could not be pulled (ImagePullBackOff: Back-off pulling image "busybox:1.36")'
+FORBIDDEN = ('the probe pod was not created: Error from server (Forbidden): error when creating "STDIN": pods is forbidden: '
+             'User "ana" cannot create resource "pods" in API group "" in the namespace "client"')
+UNSCHEDULED = "the probe pod had not finished after 1m (not scheduled (Unschedulable: 0/3 nodes are available: 3 Too many pods.))"
 
 
 def generate():
@@ -226,59 +311,68 @@ def generate():
 
     # step client
     begin_state()
-    State().demo().write("client--pass")
+    State().demo().probes(*CLIENT).write("client--pass")
     begin_state()
-    State().demo(client_label=False).write("client--fail-namespace-unlabelled")
+    State().demo(client_label=False).probes(*CLIENT).write("client--fail-namespace-unlabelled")
     begin_state()
-    State().demo(skip=("client",)).write("client--fail-not-deployed")
+    State().demo(skip=("client",)).probes(*CLIENT).write("client--fail-not-deployed")
 
     # step default-deny
     begin_state()
-    State().demo().deny().write("default-deny--pass")
+    State().demo().deny().probes(*DENY).write("default-deny--pass")
     begin_state()
-    State().demo().deny(("stars",)).write("default-deny--fail-client-not-isolated")
+    State().demo().deny(("stars",)).probes(*DENY).write("default-deny--fail-client-not-isolated")
     begin_state()
     s = State().demo().deny(("client",))
     s.add_policy("40-default-deny.yaml", "stars", lambda m: m["spec"].update(ingress=[{}]))
-    s.write("default-deny--fail-allows-everything")
+    s.probes(*DENY).write("default-deny--fail-allows-everything")
+    # "blocked" must never pass because the probe could not run
+    begin_state()
+    State().demo().deny().probes(*DENY, not_run={"client-frontend": IMAGE_PULL}).write("default-deny--fail-probe-not-run")
 
     # step allow-ui
     begin_state()
-    State().demo().deny().allow_ui().write("allow-ui--pass")
+    State().demo().deny().allow_ui().probes(*UI).write("allow-ui--pass")
 
     def pod_selector_peer(m):
         m["spec"]["ingress"] = [{"from": [{"podSelector": {"matchLabels": {"role": "management-ui"}}}]}]
     begin_state()
-    State().demo().deny().allow_ui(pod_selector_peer).write("allow-ui--fail-pod-selector-for-a-namespace")
+    State().demo().deny().allow_ui(pod_selector_peer).probes(*UI).write("allow-ui--fail-pod-selector-for-a-namespace")
     begin_state()
-    State().demo().allow_ui().write("allow-ui--fail-default-deny-deleted")
+    State().demo().allow_ui().probes(*UI).write("allow-ui--fail-default-deny-deleted")
 
     # step allow-client
     begin_state()
-    State().demo().deny().allow_ui().allow_client().write("allow-client--pass")
+    State().demo().deny().allow_ui().allow_client().probes(*ALLOW).write("allow-client--pass")
 
     def client_as_pods(m):
         m["spec"]["ingress"][0]["from"] = [{"podSelector": {"matchLabels": {"role": "client"}}}]
     begin_state()
-    State().demo().deny().allow_ui().allow_client(frontend_change=client_as_pods) \
+    State().demo().deny().allow_ui().allow_client(frontend_change=client_as_pods).probes(*ALLOW) \
         .write("allow-client--fail-frontend-policy-selects-pods")
 
     def open_backend(m):
         del m["spec"]["ingress"][0]["from"]
     begin_state()
-    State().demo().deny().allow_ui().allow_client(backend_change=open_backend) \
+    State().demo().deny().allow_ui().allow_client(backend_change=open_backend).probes(*ALLOW) \
         .write("allow-client--fail-backend-open-to-all")
+    begin_state()
+    State().demo().deny().allow_ui().allow_client().probes(*ALLOW, not_run={"client-backend": FORBIDDEN}) \
+        .write("allow-client--fail-probe-not-run")
 
     # completion: the workshop's manifest (kube-system) and hand-applied YAML in complete
     begin_state()
     s = State(klab=False, calico_ns="kube-system").demo().deny().allow_ui().allow_client()
-    s.write("complete")
+    s.probes(*ALLOW).write("complete")
     begin_state()
-    State().demo().deny().allow_ui().allow_client(skip=("frontend",)).write("complete--fail-no-frontend-policy")
+    State().demo().deny().allow_ui().allow_client(skip=("frontend",)).probes(*ALLOW).write("complete--fail-no-frontend-policy")
     begin_state()
-    State().demo().deny(("stars",)).allow_ui().allow_client().write("complete--fail-client-not-isolated")
+    State().demo().deny(("stars",)).allow_ui().allow_client().probes(*ALLOW).write("complete--fail-client-not-isolated")
     begin_state()
-    State(calico_unready=(0,)).demo().deny().allow_ui().allow_client().write("complete--fail-calico-not-ready")
+    State(calico_unready=(0,)).demo().deny().allow_ui().allow_client().probes(*ALLOW).write("complete--fail-calico-not-ready")
     begin_state()
-    State().demo().deny().allow_ui().allow_client(backend_change=open_backend) \
+    State().demo().deny().allow_ui().allow_client(backend_change=open_backend).probes(*ALLOW) \
         .write("complete--fail-backend-open-to-all")
+    begin_state()
+    State().demo().deny().allow_ui().allow_client().probes(*ALLOW, not_run={"client-backend": UNSCHEDULED}) \
+        .write("complete--fail-probe-not-run")

@@ -87,10 +87,11 @@ def get_role(name, exists=True, trust_account=ACCOUNT):
     return access.command_output(args, body=body)
 
 
-def can_i(verb, resource, namespace, answer):
+def can_i(verb, resource, namespace, answer, subresource=None):
     """`kubectl auth can-i` as klab's canI source runs it. answer: 'yes', 'no' or 'forbidden'
     (klab's own identity may not impersonate: the question could not be asked)."""
-    args = ["kubectl", "auth", "can-i", verb, resource, "-n", namespace, "--as=dev-user", "--as-group=dev-group"]
+    args = ["kubectl", "auth", "can-i", verb, resource] + ([f"--subresource={subresource}"] if subresource else []) + \
+        ["-n", namespace, "--as=dev-user", "--as-group=dev-group"]
     if answer == "yes":
         return access.command_output(args, stdout="yes\n")
     if answer == "no":
@@ -101,9 +102,10 @@ def can_i(verb, resource, namespace, answer):
         'in API group "" at the cluster scope\n'))
 
 
-def can_i_outputs(list_pods="yes", list_deployments="yes", delete_pods="no", list_system="no"):
+def can_i_outputs(list_pods="yes", list_deployments="yes", delete_pods="no", list_system="no", pod_logs=None):
     return [can_i("list", "pods", NS, list_pods), can_i("list", "deployments.apps", NS, list_deployments),
-            can_i("delete", "pods", NS, delete_pods), can_i("list", "pods", "kube-system", list_system)]
+            can_i("delete", "pods", NS, delete_pods), can_i("list", "pods", "kube-system", list_system),
+            can_i("get", "pods", NS, pod_logs or list_pods, subresource="log")]
 
 
 ALL_ROLES = [get_role("k8sAdmin"), get_role("k8sDev")]
@@ -174,6 +176,11 @@ def generate():
     begin_state()
     # dev-group also bound to a ClusterRole cluster-wide: kube-system is readable
     snapshot("can-i--fail-kube-system-readable", *full, ALL_ROLES + can_i_outputs(list_system="yes"))
+    begin_state()
+    # the Role names pods but not pods/log: kubectl logs is refused to the developers
+    no_logs = [{"apiGroups": ["", "apps"], "resources": ["pods", "services", "deployments"], "verbs": ["get", "list", "watch"]}]
+    snapshot("can-i--fail-logs-denied", [mapped], [namespace()], [role(rules=no_logs)], [role_binding()],
+             ALL_ROLES + can_i_outputs(pod_logs="no"))
     begin_state()
     # klab's identity may not impersonate: "denied" must not pass when nobody could ask
     snapshot("can-i--fail-could-not-ask", *full, ALL_ROLES + can_i_outputs(

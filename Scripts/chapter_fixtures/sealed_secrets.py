@@ -160,6 +160,23 @@ def env_outputs(ran=True, values=True):
             printenv("DATABASE_PASSWORD", VALUES["password"] if values else None, ran)]
 
 
+SEALED_FILE = {"path": "sealed-secrets/sealed-secret.yaml", "kinds": ["SealedSecret"]}
+LAB_FILES = [{"path": f"sealed-secrets/{f}", "kinds": k} for f, k in (
+    ("README.md", []), ("octank-namespace.yaml", ["Namespace"]), ("pod-variable.yaml", ["Pod"]), ("pod-volume.yaml", ["Pod"]))]
+
+
+def workspace_output(files=(SEALED_FILE,), plaintext=(), uncommitted=(), commits=9):
+    """What `workspace: history` read: the lab's files (as the pass will commit them), the
+    history, and every commit holding a plaintext Secret."""
+    listed = sorted(LAB_FILES + list(files), key=lambda f: f["path"])
+    history = [{"path": f["path"], "commit": "3f1c2a9b7d04"} for f in LAB_FILES] + \
+        [{"path": p["path"], "commit": p["commit"]} for p in plaintext] + \
+        [{"path": f["path"], "commit": "9a7e5c3b1d20"} for f in files if f not in LAB_FILES]
+    return {"workspace": {}, "result": {
+        "commits": commits, "files": listed, "history": history, "plaintextSecrets": list(plaintext),
+        "uncommittedSecrets": list(uncommitted)}}
+
+
 def snapshot(state, namespaces=(), secrets=(), pods=(), deployments=(), crds=(), sealed=(), outputs=()):
     access.snapshot(lab_dir(LAB), state, {
         "namespaces.json": access.system_namespaces() + list(namespaces), "nodes.json": workers(),
@@ -220,15 +237,27 @@ def generate():
     # step seal
     begin_state()
     d, cpods = controller()
-    snapshot("seal--pass", octank(), [secret(sealed=True)], pods_ok + cpods, [d], [crd()], [sealed_secret()])
+    # a plaintext secret.yaml on disk that klab leaves uncommitted is fine
+    snapshot("seal--pass", octank(), [secret(sealed=True)], pods_ok + cpods, [d], [crd()], [sealed_secret()],
+             outputs=[workspace_output(uncommitted=["sealed-secrets/secret.yaml"])])
+    begin_state()
+    # the learner's own `git commit -a` took the plaintext secret.yaml into the history; removing
+    # it later does not take it out
+    snapshot("seal--fail-plaintext-secret-committed", octank(), [secret(sealed=True)], pods_ok + cpods, [d], [crd()],
+             [sealed_secret()], outputs=[workspace_output(plaintext=[
+                 {"path": "sealed-secrets/secret.yaml", "commit": "c4d2e8f6a1b3"}], commits=11)])
+    begin_state()
+    # sealed into the terminal (kubeseal without > file), so nothing to keep in git
+    snapshot("seal--fail-sealed-secret-not-saved", octank(), [secret(sealed=True)], pods_ok + cpods, [d], [crd()],
+             [sealed_secret()], outputs=[workspace_output(files=())])
     begin_state()
     snapshot("seal--fail-sealed-for-another-controller", octank(), [], pods_ok + cpods, [d], [crd()],
-             [sealed_secret(synced=False)])
+             [sealed_secret(synced=False)], outputs=[workspace_output()])
     begin_state()
     # the SealedSecret was applied, but the hand-made Secret still stands: the controller
     # does not take over a Secret it does not own
     snapshot("seal--fail-old-secret-kept", octank(), [secret()], pods_ok + cpods, [d], [crd()],
-             [sealed_secret(synced=False)])
+             [sealed_secret(synced=False)], outputs=[workspace_output()])
 
     # completion: by hand (kubectl's own output, base64 data, no klab labels) in complete
     begin_state()

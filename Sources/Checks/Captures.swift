@@ -99,6 +99,9 @@ struct CaptureSubstitution {
         case .exec(var request):
             request.command = refusingFlags(written: requestArguments(check.source), substituted: request.command)
             c.source = .exec(request)
+        case .probe(var request):
+            request.command = refusingFlags(written: requestArguments(check.source), substituted: request.command)
+            c.source = .probe(request)
         case .command(let arguments):
             c.source = .command(refusingFlags(written: requestArguments(check.source), substituted: arguments))
         default:
@@ -110,6 +113,7 @@ struct CaptureSubstitution {
     private func requestArguments(_ source: CheckSource) -> [String] {
         switch source {
         case .exec(let request): return request.command
+        case .probe(let request): return request.command
         case .command(let arguments): return arguments
         default: return []
         }
@@ -170,6 +174,7 @@ struct CaptureTransform {
                 }
                 value = String(value[found])
             }
+            if capture.digest { value = ValueDigest.isDigest(value) ? value.lowercased() : ValueDigest.of(text: value) }
             out.append(value)
         }
         return .success(out)

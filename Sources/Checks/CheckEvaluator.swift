@@ -40,14 +40,18 @@ public final class CheckEvaluator {
 
     /// Evaluates checks in order. `captures` holds values captured before (by earlier steps);
     /// each check sees those plus what the checks before it captured.
-    public func evaluate(_ checks: [Check], captures: [String: String] = [:]) throws -> [CheckResult] {
+    ///
+    /// `stepCaptures` names the step that captures each value the lab's steps capture (for
+    /// completion checks, `Lab.stepCaptures`): a check that needs one that is not in `captures`
+    /// is not evaluated, rather than failed, and says which step captures it.
+    public func evaluate(_ checks: [Check], captures: [String: String] = [:], stepCaptures: [String: String] = [:]) throws -> [CheckResult] {
         reader.prefetch(Self.selectors(checks, captures: captures))
         var values = captures
         var producers: [String: CheckResult] = [:]
         var results: [CheckResult] = []
         for (index, check) in checks.enumerated() {
             let result = try evaluate(check, captures: values, context: CaptureContext(
-                producers: producers, later: Self.producers(in: checks[(index + 1)...])))
+                producers: producers, later: Self.producers(in: checks[(index + 1)...]), steps: stepCaptures))
             for capture in check.captures { producers[capture.name] = result }
             values.merge(result.captures) { _, new in new }
             results.append(result)
@@ -57,7 +61,7 @@ public final class CheckEvaluator {
 
     /// Evaluates one check with the captures known so far.
     public func evaluate(_ check: Check, captures: [String: String] = [:]) throws -> CheckResult {
-        try evaluate(check, captures: captures, context: CaptureContext(producers: [:], later: [:]))
+        try evaluate(check, captures: captures, context: CaptureContext(producers: [:], later: [:], steps: [:]))
     }
 
     // MARK: -
@@ -67,6 +71,8 @@ public final class CheckEvaluator {
         var producers: [String: CheckResult]
         /// Names of later checks, by the capture names they declare.
         var later: [String: String]
+        /// Ids of the steps that capture values, by capture name.
+        var steps: [String: String]
     }
 
     private static func producers(in checks: ArraySlice<Check>) -> [String: String] {
@@ -97,6 +103,10 @@ public final class CheckEvaluator {
         while true {
             attempts += 1
             let outcome = try attempt(resolved)
+            if outcome.notEvaluated {
+                return CheckResult(name: resolved.name, status: .notEvaluated, message: outcome.lines, attempts: attempts,
+                                   location: check.location)
+            }
             if outcome.lines.isEmpty {
                 return CheckResult(name: resolved.name, status: .passed, captures: outcome.captures, attempts: attempts,
                                    location: check.location)
@@ -126,6 +136,9 @@ public final class CheckEvaluator {
             } else {
                 line = "needs ${\(name)}, which check \"\(producer.name)\" should have captured, but that check failed"
             }
+        } else if let step = context.steps[name] {
+            status = .notEvaluated
+            line = "needs ${\(name)}, which step \"\(step)\" captures, and no value of it is known here (live grading reads no step captures; klab lab test takes --capture \(name)=VALUE)"
         } else if let later = context.later[name] {
             line = "needs ${\(name)}, but only a later check (\"\(later)\") captures it; move that check first"
         } else {
@@ -137,6 +150,8 @@ public final class CheckEvaluator {
     private struct Outcome {
         var lines: [String]
         var captures: [String: String] = [:]
+        /// The check could not be evaluated here at all (no workspace to read).
+        var notEvaluated = false
     }
 
     private func attempt(_ check: Check) throws -> Outcome {
@@ -168,6 +183,24 @@ public final class CheckEvaluator {
             let output = try reader.http(request)
             subject = Self.subject(output)
             lines = try resultFailures(check.expectation, subject: subject, label: "GET \(request.url)", defaultsToExitZero: false)
+        case .probe(let request):
+            let namespace: String
+            if case .named(let name) = request.namespace { namespace = name } else { namespace = reader.labNamespace }
+            let call = ProbeCall(namespace: namespace, request: request)
+            let output = try reader.probe(call, timeout: request.timeout)
+            let label = call.description
+            // As for exec: a probe that never ran says nothing about the network, so a
+            // "blocked" check cannot pass because the pod could not be made or the tool is missing.
+            if let notRun = output.notRunReason { return Outcome(lines: ["\(label): could not run: \(notRun)"]) }
+            subject = Self.subject(output.commandOutput)
+            lines = try resultFailures(check.expectation, subject: subject, label: label, defaultsToExitZero: true)
+        case .workspace(let request):
+            guard let facts = try reader.workspace(request) else {
+                return Outcome(lines: ["no workspace to read here: a workspace check is evaluated by klab verify, and graded from the evidence it records"],
+                               notEvaluated: true)
+            }
+            subject = facts
+            lines = try resultFailures(check.expectation, subject: subject, label: RecordedOutput.workspaceCall(request.path), defaultsToExitZero: false)
         case .command(let arguments):
             let output = try reader.command(arguments)
             subject = Self.subject(output)
@@ -307,6 +340,8 @@ public final class CheckEvaluator {
         case .http: return "http"
         case .command: return "command"
         case .canI: return "canI"
+        case .probe: return "probe"
+        case .workspace: return "workspace"
         }
     }
 
@@ -344,10 +379,11 @@ enum ExecOutcome {
 }
 
 extension CanIRequest {
-    /// `kubectl auth can-i VERB RESOURCE (-n NS | --all-namespaces) [--as USER] [--as-group G]...`;
+    /// `kubectl auth can-i VERB RESOURCE [--subresource=S] (-n NS | --all-namespaces) [--as USER] [--as-group G]...`;
     /// the connection flags are added where the command runs.
     public func arguments(labNamespace: String) -> [String] {
         var arguments = ["kubectl", "auth", "can-i", verb, resource]
+        if let subresource { arguments.append("--subresource=\(subresource)") }
         switch namespace {
         case .lab: arguments += ["-n", labNamespace]
         case .named(let name): arguments += ["-n", name]

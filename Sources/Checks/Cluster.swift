@@ -27,6 +27,15 @@ public protocol Cluster: AnyObject {
     /// Runs a local program such as `helm` or `aws`.
     func command(_ arguments: [String]) throws -> CommandOutput
 
+    /// Runs a command in a pod of its own, made for it and deleted after it (a `probe` check).
+    /// The default says the source cannot run probes.
+    func probe(_ call: ProbeCall, timeout: Double) throws -> ProbeOutput
+
+    /// What a `workspace` check read of a learner's workspace, when the source recorded it (a
+    /// snapshot or evidence); nil when the source has no workspace (a live cluster). The
+    /// default has none.
+    func workspace(_ request: WorkspaceRequest) throws -> JSONValue?
+
     /// Whether a kind is cluster-scoped; nil when the source cannot tell (then it is read as
     /// namespaced). The default answers from `KubernetesKinds`.
     func isClusterScoped(_ kind: KindReference) -> Bool?
@@ -52,6 +61,20 @@ extension Cluster {
     }
 
     public func refresh() {}
+
+    public func probe(_ call: ProbeCall, timeout: Double) throws -> ProbeOutput {
+        .notRun("this cluster source cannot run probe pods")
+    }
+
+    public func workspace(_ request: WorkspaceRequest) throws -> JSONValue? { nil }
+}
+
+/// A learner's workspace as `workspace` checks read it (the Workspace module reads the git
+/// repository; `klab verify` gives it to the reader).
+public protocol WorkspaceReading: AnyObject {
+    /// `{commits, files: [{path, kinds}], history: [{path, commit}], plaintextSecrets:
+    /// [{path, commit}], uncommittedSecrets: [path]}` under the request's path.
+    func facts(_ request: WorkspaceRequest) throws -> JSONValue
 }
 
 /// What a command printed and how it ended.

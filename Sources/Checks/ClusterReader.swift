@@ -138,6 +138,23 @@ public final class ClusterReader {
         return result
     }
 
+    public func probe(_ call: ProbeCall, timeout: Double) throws -> ProbeOutput {
+        let result = try cluster.probe(call, timeout: timeout)
+        record(.probe(call, result: result))
+        return result
+    }
+
+    /// The learner's workspace, when the reader has one (`klab verify`); without it, the
+    /// cluster source answers workspace checks (a snapshot from what it recorded).
+    public var workspace: WorkspaceReading?
+
+    /// What a workspace check reads; nil when there is no workspace to read (live grading).
+    public func workspace(_ request: WorkspaceRequest) throws -> JSONValue? {
+        let facts = try workspace.map { try $0.facts(request) } ?? cluster.workspace(request)
+        if let facts { record(.workspace(path: request.path, result: facts)) }
+        return facts
+    }
+
     public func command(_ arguments: [String]) throws -> CommandOutput {
         let result = try cluster.command(arguments)
         record(.command(arguments: arguments, result: result))

@@ -64,6 +64,8 @@ public struct Evidence: Sendable, Equatable {
         case .exec: type = "exec"
         case .http: type = "http"
         case .command: type = "command"
+        case .probe: type = "probe"
+        case .workspace: type = "workspace"
         }
         return "outputs/\(type)-\(fnv1a(output.call)).json"
     }

@@ -66,6 +66,26 @@ public enum KubectlArguments {
         return arguments + connection.flags + ["--"] + command
     }
 
+    /// `kubectl create -f - -o json`: a probe pod, its manifest on stdin.
+    public static func createFromStdin(namespace: String, connection: Connection = Connection()) -> [String] {
+        ["create", "-n", namespace, "-f", "-", "-o", "json"] + connection.flags
+    }
+
+    /// `kubectl get pod NAME -n NS -o json`: one pod (a probe's).
+    public static func getPod(_ name: String, namespace: String, connection: Connection = Connection()) -> [String] {
+        ["get", "pod", name, "-n", namespace, "-o", "json"] + connection.flags
+    }
+
+    /// `kubectl logs NAME -n NS`: what a probe's command wrote.
+    public static func logs(pod: String, namespace: String, connection: Connection = Connection()) -> [String] {
+        ["logs", pod, "-n", namespace] + connection.flags
+    }
+
+    /// `kubectl delete pod NAME -n NS --ignore-not-found --wait=false`: a probe pod, by name.
+    public static func deletePod(_ name: String, namespace: String, connection: Connection = Connection()) -> [String] {
+        ["delete", "pod", name, "-n", namespace, "--ignore-not-found", "--wait=false"] + connection.flags
+    }
+
     /// `kubectl api-resources`: the table of resource types, to learn whether a custom kind is
     /// namespaced.
     public static func apiResources(connection: Connection = Connection()) -> [String] {

@@ -27,6 +27,11 @@ public final class KubectlCluster: Cluster, @unchecked Sendable {
         public var environment: [String: String]?
         /// List each kind once across all namespaces and serve namespaces from it.
         public var clusterWide: Bool
+        /// Labels a probe pod carries besides its own and `klab.dev/probe` (klab's lab and
+        /// learner labels, when known), so `klab reset --cluster` and people can tell whose it is.
+        public var probeOwner: [ProbeLabel] = []
+        /// Seconds between reads of a probe pod while it has not finished.
+        public var probePollInterval: Double = 1
 
         public init(
             context: String? = nil, kubeconfig: String? = nil, requestTimeout: Double = 15, processTimeout: Double? = nil,
@@ -49,6 +54,13 @@ public final class KubectlCluster: Cluster, @unchecked Sendable {
     /// In cluster-wide mode, lists younger than this survive `refresh()`, so learners polling
     /// at the same moment share one read.
     public var sharedListLifetime: TimeInterval = 1
+
+    /// The clock a probe waits on; tests give one that does not sleep.
+    public var probeClock: CheckClock = SystemClock()
+    /// Where probes register their pods for deletion on an interrupt.
+    public var probeCleanup = ProbeCleanup.shared
+    /// Names new probe pods; tests give a fixed one.
+    public var probeName: @Sendable () -> String = ProbePod.newName
 
     public init(options: Options = Options()) {
         self.options = options
@@ -172,6 +184,75 @@ public final class KubectlCluster: Cluster, @unchecked Sendable {
         return CommandOutput(exitCode: Int(result.status), stdout: result.stdoutText, stderr: result.stderrText)
     }
 
+    // MARK: - Probe pods
+
+    /// Creates the probe pod, waits until its command has ended (or cannot run, or `timeout`
+    /// passes), reads its log and exit code, and deletes it, whatever happened: after a
+    /// failure, a timeout, a thrown error, or an interrupt (through `ProbeCleanup`).
+    ///
+    /// What could not run is an answer (`ProbeOutput.couldNotRun`): the pod was refused
+    /// (forbidden, invalid), its image could not be pulled, it was not scheduled in time. A
+    /// cluster kubectl cannot reach is klab's problem and thrown, as for every other read.
+    public func probe(_ call: ProbeCall, timeout: Double) throws -> ProbeOutput {
+        let name = probeName()
+        let connection = options.connection
+        let manifest = ProbePod.manifest(
+            name: name, namespace: call.namespace,
+            request: ProbeRequest(labels: call.labels, image: call.image, command: call.command, timeout: timeout),
+            owner: options.probeOwner)
+        let token = probeCleanup.register { [self] in
+            _ = try? runKubectl(KubectlArguments.deletePod(name, namespace: call.namespace, connection: connection))
+        }
+        defer { probeCleanup.finish(token) }
+
+        let created = try runKubectl(
+            KubectlArguments.createFromStdin(namespace: call.namespace, connection: connection),
+            stdin: Data((JSONWriter.compact(manifest) + "\n").utf8))
+        if created.timedOut { throw ClusterError.timedOut(command: created.commandLine, seconds: options.processTimeout) }
+        if created.status != 0 {
+            let error = Self.classify(created, resource: "pods", context: connection.context, requestTimeout: connection.requestTimeout)
+            switch error {
+            case .timedOut, .unreachable, .kubeconfig: throw error
+            default: return .notRun("the probe pod was not created: \(Self.meaningfulLine(created.stderrText) ?? "exit status \(created.status)")")
+            }
+        }
+
+        let clock = probeClock
+        let deadline = clock.now() + timeout
+        var exitCode: Int?
+        while exitCode == nil {
+            if probeCleanup.wasInterrupted { return .notRun("klab was interrupted; the probe pod was deleted") }
+            let read = try runKubectl(KubectlArguments.getPod(name, namespace: call.namespace, connection: connection))
+            if read.timedOut { throw ClusterError.timedOut(command: read.commandLine, seconds: options.processTimeout) }
+            guard read.status == 0 else {
+                let error = Self.classify(read, resource: "pods", context: connection.context, requestTimeout: connection.requestTimeout)
+                switch error {
+                case .timedOut, .unreachable, .kubeconfig: throw error
+                default: return .notRun("the probe pod could not be read: \(Self.meaningfulLine(read.stderrText) ?? "exit status \(read.status)")")
+                }
+            }
+            guard let pod = try? JSONParser.parse(bytes: read.stdout) else {
+                throw ClusterError.unparseableOutput(command: read.commandLine, reason: "expected the probe pod as JSON")
+            }
+            switch ProbePod.state(of: pod) {
+            case .finished(let code):
+                exitCode = code
+            case .couldNotRun(let reason):
+                return .notRun(reason)
+            case .waiting(let what):
+                let now = clock.now()
+                guard now < deadline else {
+                    let advice = what == "running" ? "; give the command a timeout of its own (nc -w 2, wget -T 2)" : ""
+                    return .notRun("the probe pod had not finished after \(CheckEvaluator.duration(timeout)) (\(what))\(advice)")
+                }
+                clock.sleep(seconds: min(options.probePollInterval, deadline - now))
+            }
+        }
+        let logs = try runKubectl(KubectlArguments.logs(pod: name, namespace: call.namespace, connection: connection))
+        if logs.timedOut { throw ClusterError.timedOut(command: logs.commandLine, seconds: options.processTimeout) }
+        return ProbeOutput(exitCode: exitCode ?? -1, stdout: logs.status == 0 ? logs.stdoutText : "", stderr: "")
+    }
+
     // MARK: - kubectl get
 
     private func list(_ kind: KindReference, scope: KubectlArguments.Scope) throws -> [JSONValue] {
@@ -204,9 +285,9 @@ public final class KubectlCluster: Cluster, @unchecked Sendable {
         return lists
     }
 
-    private func runKubectl(_ arguments: [String]) throws -> ProcessResult {
+    private func runKubectl(_ arguments: [String], stdin: Data? = nil) throws -> ProcessResult {
         do {
-            return try ProcessRunner.run(options.kubectl, arguments, environment: options.environment,
+            return try ProcessRunner.run(options.kubectl, arguments, stdin: stdin, environment: options.environment,
                                          timeout: options.processTimeout)
         } catch ProcessRunnerError.notFound {
             throw ClusterError.kubectlNotInstalled

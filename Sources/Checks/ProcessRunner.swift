@@ -76,8 +76,12 @@ public enum ProcessRunner {
             finished.leave()
         }
         if let input = spawned.stdin, let stdin {
+            // A child that exits without reading its input (kubectl refusing a flag) must not
+            // end klab with SIGPIPE: the write fails with EPIPE instead, and the child's exit
+            // status tells what happened.
+            signal(SIGPIPE, SIG_IGN)
             DispatchQueue.global().async {
-                input.write(stdin)
+                try? input.write(contentsOf: stdin)
                 try? input.close()
             }
         }

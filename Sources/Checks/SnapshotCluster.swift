@@ -112,6 +112,16 @@ public final class SnapshotCluster: Cluster {
         throw ClusterError.outputNotRecorded(call: RecordedOutput.commandCall(arguments), directory: directory)
     }
 
+    public func probe(_ call: ProbeCall, timeout: Double) throws -> ProbeOutput {
+        for case .probe(let recorded, let result) in recordedOutputs.reversed() where recorded.matches(call) { return result }
+        throw ClusterError.outputNotRecorded(call: call.description, directory: directory)
+    }
+
+    public func workspace(_ request: WorkspaceRequest) throws -> JSONValue? {
+        for case .workspace(let path, let result) in recordedOutputs.reversed() where path == request.path { return result }
+        throw ClusterError.outputNotRecorded(call: RecordedOutput.workspaceCall(request.path), directory: directory)
+    }
+
     // MARK: - Files
 
     static let outputsFolder = "outputs"

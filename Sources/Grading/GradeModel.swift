@@ -83,11 +83,15 @@ public struct LabGrade: Sendable, Equatable, Codable {
     public var lab: String
     public var steps: [StepGrade]
     public var started: Bool
+    /// Checks that could not be evaluated here, each `name: why` (live grading has no
+    /// workspace and no step captures); the points are what the other checks earned.
+    public var notEvaluated: [String]
 
-    public init(lab: String, steps: [StepGrade], started: Bool) {
+    public init(lab: String, steps: [StepGrade], started: Bool, notEvaluated: [String] = []) {
         self.lab = lab
         self.steps = steps
         self.started = started
+        self.notEvaluated = notEvaluated
     }
 
     public var points: Double { steps.reduce(0) { $0 + $1.points } }

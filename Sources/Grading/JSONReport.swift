@@ -30,6 +30,7 @@ public enum JSONReport {
                 .object(JSONObject([
                     ("lab", .string(lab.lab)), ("started", .bool(lab.started)),
                     ("points", number(lab.points)), ("maxPoints", number(lab.maxPoints)),
+                    ("notEvaluated", .array(lab.notEvaluated.map(JSONValue.string))),
                     ("steps", .array(lab.steps.map { step in
                         .object(JSONObject([
                             ("step", .string(step.step)), ("status", .string(step.status.rawValue)),

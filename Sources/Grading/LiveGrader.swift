@@ -47,18 +47,22 @@ public struct LiveGrader {
     }
 
     /// The lab's steps all earn their points when its completion checks pass; otherwise
-    /// none do, and each step carries the failure messages.
+    /// none do, and each step carries the failure messages. Checks that cannot be evaluated
+    /// live (a workspace check, one that needs a step's capture) are listed in the grade.
     func gradeLab(_ lab: Lab, namespace: String, cluster: KubectlCluster) throws -> LabGrade {
         let resolved = try lab.resolved(parameters: ["namespace": namespace])
         let reader = ClusterReader(cluster: cluster, labNamespace: namespace)
         let evaluator = CheckEvaluator(reader: reader, options: .init(honourWait: false))
-        let results = try evaluator.evaluate(resolved.completion)
+        let results = try evaluator.evaluate(resolved.completion, stepCaptures: resolved.stepCaptures)
         let failures = results.filter { $0.status == .failed }
         let messages = failures.map { ([$0.name] + $0.message).joined(separator: ": ") }
         let complete = failures.isEmpty
-        return LabGrade(lab: lab.id, steps: lab.steps.map { step in
+        var grade = LabGrade(lab: lab.id, steps: lab.steps.map { step in
             StepGrade(step: step.id, status: complete ? .passed : .failed, points: complete ? step.points : 0,
                       maxPoints: step.points, messages: complete ? [] : messages)
         }, started: true)
+        // Said, not silently passed: a check that reads a workspace or a step's capture.
+        grade.notEvaluated = results.filter { $0.status == .notEvaluated }.map { ([$0.name] + $0.message).joined(separator: ": ") }
+        return grade
     }
 }

@@ -35,6 +35,19 @@ public enum TableReport {
                 for flag in learner.flags { out += "  \(learner.learner): \(flag.line)\n" }
             }
         }
+        // The same checks go unevaluated for every learner of a lab: said once per lab.
+        var unevaluated: [String: [String]] = [:]
+        for learner in grade.learners {
+            for lab in learner.labs where unevaluated[lab.lab] == nil && !lab.notEvaluated.isEmpty {
+                unevaluated[lab.lab] = lab.notEvaluated
+            }
+        }
+        if !unevaluated.isEmpty {
+            out += "\nNot evaluated (the points are what the other checks earned):\n"
+            for lab in grade.labs where unevaluated[lab] != nil {
+                for line in unevaluated[lab]! { out += "  \(lab): \(line)\n" }
+            }
+        }
         let total = grade.learners.count
         out += "\n\(total) learner\(total == 1 ? "" : "s") graded (\(grade.mode)), \(flagged.count) flagged\n"
         if let note = grade.keyNote { out += "Note: \(note)\n" }

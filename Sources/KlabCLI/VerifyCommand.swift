@@ -59,7 +59,11 @@ struct VerifyCommand: ParsableCommand {
             workspace: context.workspace, lab: lab, settings: settings, classKey: try classKey(file: keyFile),
             klabVersion: klabVersion, cluster: {
                 if let snapshot { return try SnapshotCluster(directory: snapshot) }
-                return KubectlCluster(options: .init(context: global.context, kubeconfig: global.kubeconfig))
+                var options = KubectlCluster.Options(context: global.context, kubeconfig: global.kubeconfig)
+                // A probe pod says whose it is, as the lab's own objects do.
+                options.probeOwner = [ProbeLabel(key: "klab.dev/lab", value: lab.id),
+                                      ProbeLabel(key: "klab.dev/learner", value: context.workspace.settings.learner)]
+                return KubectlCluster(options: options)
             })
         if watch {
             try watchLoop(verifier, context: context)

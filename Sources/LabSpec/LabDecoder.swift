@@ -17,19 +17,23 @@ final class LabDecoder {
     static let labKeys = ["format", "id", "title", "summary", "prerequisites", "scope", "parameters", "steps", "completion"]
     static let parameterKeys = ["name", "default", "description"]
     static let stepKeys = ["id", "title", "content", "manifests", "commands", "checks", "hints", "points", "partialCredit"]
-    static let sourceKeys = ["get", "exec", "http", "command", "canI"]
-    static let canIKeys = ["verb", "resource", "namespace", "as", "asGroups"]
+    static let sourceKeys = ["get", "exec", "http", "command", "canI", "probe", "workspace"]
+    static let canIKeys = ["verb", "resource", "subresource", "namespace", "as", "asGroups"]
+    /// Subresources that `kubectl auth can-i VERB pods/log` would read as an object's name.
+    static let subresources = ["log", "exec", "attach", "portforward", "proxy", "status", "scale", "eviction", "binding",
+                               "ephemeralcontainers", "token", "approval", "finalize"]
     static let expectationKeys = ["count", "absent", "expect", "any", "none", "distinct"]
     static let checkKeys = ["name"] + sourceKeys + expectationKeys + ["wait", "capture", "weight", "redact"]
     static let selectorKeys = ["kind", "apiVersion", "name", "namespace", "labels", "fields"]
     static let execKeys = ["pod", "labels", "namespace", "container", "command"]
+    static let probeKeys = ["namespace", "labels", "image", "command", "timeout"]
     static let httpKeys = ["url", "timeout", "headers", "insecure", "followRedirects"]
     static let predicateKeys = [
         "equals", "notEquals", "in", "matches", "exists", "absent", "compare", "quantity", "time", "cidr", "digest", "some", "count",
     ]
     static let assertionKinds = ["path", "condition", "object", "join"]
     static let assertionKeys = assertionKinds + predicateKeys + ["decode", "anyOrder", "expect", "any", "none", "distinct"]
-    static let captureKeys = ["path", "regex", "group", "trimPrefix"]
+    static let captureKeys = ["path", "regex", "group", "trimPrefix", "digest"]
     static let conditionKeys = ["type", "status", "reason"]
     static let relations = ["node", "pods", "endpoints"]
 
@@ -177,7 +181,7 @@ final class LabDecoder {
         } else {
             let found = sources.isEmpty ? "none" : sources.joined(separator: " and ")
             reader.report(.conflictingKeys(
-                "a check needs exactly one source: get, exec, http, command or canI (found \(found))", at: location))
+                "a check needs exactly one source: get, exec, http, command, canI, probe or workspace (found \(found))", at: location))
         }
         let expectation = self.expectation(fields, context: "check")
         // Read the rest even without a source, so one run reports every problem.
@@ -191,9 +195,9 @@ final class LabDecoder {
             check.weight = value
         }
         if let redact = fields["redact"], let flag = reader.bool(redact, key: "redact") {
-            if let key = sources.first, key != "exec", key != "command" {
+            if let key = sources.first, key != "exec", key != "command", key != "probe" {
                 reader.report(.conflictingKeys(
-                    "'redact' applies to what an exec or command check prints, not to a '\(key)' source", at: reader.location(redact)))
+                    "'redact' applies to what an exec, command or probe check prints, not to a '\(key)' source", at: reader.location(redact)))
             }
             check.redact = flag
         }
@@ -243,10 +247,22 @@ final class LabDecoder {
             }
             guard let verb = string(verbNode, key: "verb"), let resource = string(resourceNode, key: "resource") else { return nil }
             var request = CanIRequest(verb: verb, resource: resource)
+            let parts = resource.split(separator: "/", maxSplits: 1).map(String.init)
+            if parts.count == 2, Self.subresources.contains(parts[1]) {
+                reader.report(.invalidValue(
+                    key: "resource", value: resource,
+                    reason: "kubectl reads '\(resource)' as one of the \(parts[0]), named \(parts[1]); write resource: \(parts[0]) and subresource: \(parts[1])",
+                    at: reader.location(resourceNode)))
+            }
+            request.subresource = fields["subresource"].flatMap { string($0, key: "subresource") }
             if let namespace = fields["namespace"] { request.namespace = self.namespace(namespace) }
             request.user = fields["as"].flatMap { string($0, key: "as") }
             if let groups = fields["asGroups"], let items = reader.strings(groups, key: "asGroups") { request.groups = items.map(\.0) }
             return .canI(request)
+        case "probe":
+            return probe(node).map(CheckSource.probe)
+        case "workspace":
+            return workspace(node).map(CheckSource.workspace)
         default:
             return arguments(node, key: "command").map(CheckSource.command)
         }
@@ -342,6 +358,81 @@ final class LabDecoder {
         return request
     }
 
+    /// `workspace: history` (the whole workspace) or `workspace: {path: FOLDER}`.
+    private func workspace(_ node: Node) -> WorkspaceRequest? {
+        if case .scalar = node {
+            guard let text = string(node, key: "workspace") else { return nil }
+            guard text == "history" else {
+                reader.report(.invalidValue(
+                    key: "workspace", value: text, reason: "write 'workspace: history' or 'workspace: {path: FOLDER}'", at: reader.location(node)))
+                return nil
+            }
+            return WorkspaceRequest()
+        }
+        guard let fields = reader.fields(node, key: "workspace", context: "a workspace source", known: ["path"]) else { return nil }
+        var request = WorkspaceRequest()
+        if let node = fields["path"], let path = string(node, key: "path") {
+            let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+            if path.isEmpty || path.hasPrefix("/") || parts.contains("..") || parts.first == ".klab" {
+                reader.report(.invalidValue(
+                    key: "path", value: path, reason: "a folder inside the workspace such as sealed-secrets (not .klab, no '..')",
+                    at: reader.location(node)))
+            }
+            request.path = path.hasSuffix("/") ? String(path.dropLast()) : path
+        }
+        return request
+    }
+
+    /// `{namespace, labels: {k: v}, image, command, timeout}`.
+    private func probe(_ node: Node) -> ProbeRequest? {
+        guard let fields = reader.fields(node, key: "probe", context: "a probe source", known: Self.probeKeys) else { return nil }
+        let location = reader.location(node)
+        // Everything is read before the command, so one run reports every problem.
+        var request = ProbeRequest(command: [])
+        if let namespace = fields["namespace"] {
+            request.namespace = self.namespace(namespace)
+            if request.namespace == .all {
+                reader.report(.invalidValue(
+                    key: "namespace", value: "*", reason: "a probe runs one pod in one namespace; name the namespace",
+                    at: reader.location(namespace)))
+            }
+        }
+        if let node = fields["labels"] {
+            if case let .mapping(mapping) = node {
+                for (keyNode, valueNode) in mapping {
+                    guard let key = string(keyNode, key: "label"), let value = string(valueNode, key: key) else { continue }
+                    if !key.contains("${") && !value.contains("${") {
+                        references.append(.labelSelector("\(key)=\(value)", reader.location(keyNode)))
+                    }
+                    if key.hasPrefix("klab.dev/") {
+                        reader.report(.invalidValue(
+                            key: "labels", value: key, reason: "klab sets its own klab.dev/ labels on a probe pod; choose another key",
+                            at: reader.location(keyNode)))
+                    }
+                    request.labels.append(ProbeLabel(key: key, value: value))
+                }
+            } else {
+                reader.report(.wrongType(
+                    key: "labels", expected: "a mapping of label: value (the probe pod's labels)", found: reader.describe(node),
+                    at: reader.location(node)))
+            }
+        }
+        if let node = fields["image"], let image = string(node, key: "image") {
+            if image.isEmpty || image.contains(where: \.isWhitespace) {
+                reader.report(.invalidValue(key: "image", value: image, reason: "an image reference such as busybox:1.36", at: reader.location(node)))
+            }
+            request.image = image
+        }
+        if let node = fields["timeout"], let seconds = duration(node, key: "timeout") { request.timeout = seconds }
+        guard let commandNode = fields["command"] else {
+            reader.report(.missingKey("command", in: "a probe source", at: location))
+            return nil
+        }
+        guard let command = arguments(commandNode, key: "command") else { return nil }
+        request.command = command
+        return request
+    }
+
     private func captures(_ node: Node) -> [Capture] {
         guard case let .mapping(mapping) = node else {
             reader.report(.wrongType(key: "capture", expected: "a mapping of name: '{jsonpath}'", found: reader.describe(node), at: reader.location(node)))
@@ -362,7 +453,7 @@ final class LabDecoder {
         return result
     }
 
-    /// `'{jsonpath}'`, or `{path, regex, group, trimPrefix}`.
+    /// `'{jsonpath}'`, or `{path, regex, group, trimPrefix, digest}`.
     private func capture(_ name: String, _ node: Node) -> Capture? {
         guard case .mapping = node else { return jsonPath(node, key: name).map { Capture(name: name, path: $0) } }
         guard let fields = reader.fields(node, key: name, context: "a capture", known: Self.captureKeys) else { return nil }
@@ -383,6 +474,7 @@ final class LabDecoder {
             reader.report(.conflictingKeys("'group' picks a group of 'regex'; add the regex", at: reader.location(groupNode)))
         }
         if let node = fields["trimPrefix"] { capture.trimPrefix = string(node, key: "trimPrefix") }
+        if let node = fields["digest"], let flag = reader.bool(node, key: "digest") { capture.digest = flag }
         return capture
     }
 

@@ -124,10 +124,20 @@ extension Check {
             var request = request
             request.verb = transform(request.verb, .name)
             request.resource = transform(request.resource, .name)
+            request.subresource = request.subresource.map { transform($0, .name) }
             request.namespace = request.namespace.mappingStrings(transform)
             request.user = request.user.map { transform($0, .name) }
             request.groups = request.groups.map { transform($0, .name) }
             check.source = .canI(request)
+        case let .probe(request):
+            var request = request
+            request.namespace = request.namespace.mappingStrings(transform)
+            request.labels = request.labels.map { ProbeLabel(key: transform($0.key, .name), value: transform($0.value, .labelSelector)) }
+            request.image = transform(request.image, .name)
+            request.command = request.command.map { transform($0, .argument) }
+            check.source = .probe(request)
+        case let .workspace(request):
+            check.source = .workspace(WorkspaceRequest(path: request.path.map { transform($0, .name) }))
         }
         check.expectation = expectation.mappingStrings(transform)
         check.captures = captures.map { capture in

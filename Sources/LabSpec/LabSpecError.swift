@@ -28,7 +28,9 @@ public indirect enum LabSpecError: Error, Equatable, CustomStringConvertible {
     case unknownVariable(String, at: SourceLocation)
     /// Like `unknownVariable`, with the known name it is closest to.
     case misspeltVariable(String, suggestion: String, at: SourceLocation)
-    /// `${name}` in a completion check that only a step's check captures.
+    /// `${name}` in a completion check that only a step's check captures: a warning, since
+    /// `klab lab test --capture` gives it but live grading cannot (it lists the check as not
+    /// evaluated).
     case captureOutOfScope(String, at: SourceLocation)
     /// The lab's `id` is not the name of its folder.
     case idMismatch(id: String, folder: String, at: SourceLocation)
@@ -99,7 +101,7 @@ public indirect enum LabSpecError: Error, Equatable, CustomStringConvertible {
         case let .misspeltVariable(name, suggestion, _):
             return "'${\(name)}' is neither a parameter nor captured by an earlier check; did you mean '${\(suggestion)}'?"
         case let .captureOutOfScope(name, _):
-            return "'${\(name)}' is captured in a step, but completion checks run on their own; capture it in an earlier completion check"
+            return "warning: '${\(name)}' is captured by a step; live grading reads no step captures and lists this check as not evaluated: prefer an absolute criterion, or capture it in an earlier completion check"
         case let .idMismatch(id, folder, _):
             return "lab id '\(id)' differs from its folder name '\(folder)'; make them equal"
         case let .unsupportedFormat(version, _):
@@ -142,8 +144,10 @@ public indirect enum LabSpecError: Error, Equatable, CustomStringConvertible {
 
     /// Whether this is only a warning (lint prints it; it fails nothing).
     public var isWarning: Bool {
-        if case .warning = self { return true }
-        return false
+        switch self {
+        case .warning, .captureOutOfScope: return true
+        default: return false
+        }
     }
 
     /// The problems inside, flattened: one for a single error, all of them for `.problems`.

@@ -57,6 +57,7 @@ public final class StepVerifier {
         guard let step = try currentStep() else { return nil }
         let cluster = try makeCluster()
         let reader = ClusterReader(cluster: cluster, labNamespace: settings.namespace)
+        reader.workspace = WorkspaceHistory(workspace: workspace, lab: lab.id)
         let evaluator = CheckEvaluator(reader: reader, options: .init(kubeOnly: kubeOnly))
         let captures = try earlierCaptures()
         let deadline = Date().addingTimeInterval(wait ?? 0)

@@ -83,7 +83,7 @@ final class RecordedOutputTests: XCTestCase {
         XCTAssertEqual(RecordedOutput.parse(try JSONParser.parse(#"{"http": {"url": "x"}, "result": {"status": "200"}}"#)).failure?.reason,
                        "\"result\" needs an integer \"status\"")
         XCTAssertEqual(RecordedOutput.parse(try JSONParser.parse(#"{"ssh": {}, "result": {}}"#)).failure?.reason,
-                       "expected one of \"exec\", \"http\" or \"command\"")
+                       "expected one of \"exec\", \"http\", \"command\", \"probe\" or \"workspace\"")
     }
 }
 

@@ -138,7 +138,7 @@ final class LabLoaderTests: XCTestCase {
                 "unknown key 'titel' in a step; did you mean 'title'?",
                 "step 'one' has no 'title'; add one",
                 "'points' must be a number, not the text 'lots'",
-                "a check needs exactly one source: get, exec, http, command or canI (found none)",
+                "a check needs exactly one source: get, exec, http, command, canI, probe or workspace (found none)",
                 "'wait': write a duration such as 30s, 2m, 1h30m or a number of seconds (got 'soon')",
             ])
             XCTAssertEqual((error as? LabSpecError)?.all.map { $0.location.map { "\($0.line):\($0.column)" } ?? "" },
@@ -175,11 +175,12 @@ final class LabLoaderTests: XCTestCase {
         }
     }
 
-    func testRedactIsForExecAndCommandChecks() throws {
+    func testRedactIsForExecCommandAndProbeChecks() throws {
         XCTAssertTrue(try loadCheck("name: n\ncommand: [aws, sts, get-caller-identity]\nredact: true").redact)
         XCTAssertFalse(try loadCheck("name: n\ncommand: [aws, sts, get-caller-identity]").redact)
+        XCTAssertTrue(try loadCheck("name: n\nprobe: {command: [cat, /etc/hostname]}\nredact: true").redact)
         XCTAssertThrowsError(try loadCheck("name: n\nget: Pod\nredact: true")) { error in
-            XCTAssertTrue("\(error)".contains("'redact' applies to what an exec or command check prints"), "\(error)")
+            XCTAssertTrue("\(error)".contains("'redact' applies to what an exec, command or probe check prints"), "\(error)")
         }
     }
 

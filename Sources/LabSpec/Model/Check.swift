@@ -56,13 +56,17 @@ public struct Capture: Sendable, Equatable {
     public var group: Int?
     /// Remove this prefix from each value that starts with it.
     public var trimPrefix: String?
+    /// Keep the `sha256:` digest of each value, never the value (a Secret's data, to compare
+    /// with what a pod reads through `digest`); a value that is a digest already stays as it is.
+    public var digest: Bool
 
-    public init(name: String, path: String, regex: String? = nil, group: Int? = nil, trimPrefix: String? = nil) {
+    public init(name: String, path: String, regex: String? = nil, group: Int? = nil, trimPrefix: String? = nil, digest: Bool = false) {
         self.name = name
         self.path = path
         self.regex = regex
         self.group = group
         self.trimPrefix = trimPrefix
+        self.digest = digest
     }
 }
 
@@ -80,22 +84,90 @@ public enum CheckSource: Sendable, Equatable {
     case command([String])
     /// `kubectl auth can-i`; the subject is `{allowed, exitCode, stdout, stderr}`.
     case canI(CanIRequest)
+    /// A short-lived pod that runs one command (a connectivity test from a given namespace, with
+    /// given labels) and is removed afterwards; the subject is `{exitCode, stdout, stderr, json}`,
+    /// stdout being the pod's log.
+    case probe(ProbeRequest)
+    /// The learner's own workspace: its files and its git history (`klab verify` reads it;
+    /// live grading has none). The subject is
+    /// `{commits, files: [{path, kinds}], history: [{path, commit}], plaintextSecrets: [{path, commit}], uncommittedSecrets: [path]}`.
+    case workspace(WorkspaceRequest)
+}
+
+/// What a `workspace` check reads of the learner's workspace.
+public struct WorkspaceRequest: Sendable, Equatable {
+    /// A folder (or file) of the workspace to look at, relative to its top (`sealed-secrets`);
+    /// nil looks at the whole workspace. klab's own `.klab/` is never part of it.
+    public var path: String?
+
+    public init(path: String? = nil) {
+        self.path = path
+    }
+}
+
+/// A command run in a pod of its own, created for the check and deleted after it: "can a pod
+/// in namespace client, labelled role=client, open backend.stars:6379?"
+public struct ProbeRequest: Sendable, Equatable {
+    /// The image `busybox` of the probes when a check names none (it has `wget`, `nc` and
+    /// `nslookup`).
+    public static let defaultImage = "busybox:1.36"
+    /// Seconds a probe may take, from creating its pod to its end, when a check says nothing.
+    public static let defaultTimeout: Double = 60
+
+    /// Where the pod runs: the lab's namespace or a named one (never all).
+    public var namespace: NamespaceSelection
+    /// The pod's labels (what network policies select), besides klab's own.
+    public var labels: [ProbeLabel]
+    public var image: String
+    /// The command and its arguments (no shell unless you run one).
+    public var command: [String]
+    /// Seconds from creating the pod to giving up on it.
+    public var timeout: Double
+
+    public init(
+        namespace: NamespaceSelection = .lab, labels: [ProbeLabel] = [], image: String = ProbeRequest.defaultImage,
+        command: [String], timeout: Double = ProbeRequest.defaultTimeout
+    ) {
+        self.namespace = namespace
+        self.labels = labels
+        self.image = image
+        self.command = command
+        self.timeout = timeout
+    }
+}
+
+/// One label of a probe pod.
+public struct ProbeLabel: Sendable, Equatable {
+    public var key: String
+    public var value: String
+
+    public init(key: String, value: String) {
+        self.key = key
+        self.value = value
+    }
 }
 
 /// A question to `kubectl auth can-i VERB RESOURCE`, possibly as another user.
 public struct CanIRequest: Sendable, Equatable {
     public var verb: String
-    /// `pods`, `pods/log`, `deployments.apps`, or `pods/NAME`.
+    /// `pods`, `deployments.apps`, or `pods/NAME` (one object: kubectl reads `pods/log` as the
+    /// pod named log; a subresource goes in `subresource`).
     public var resource: String
+    /// `--subresource`: `log` (with resource `pods`) asks about `pods/log`.
+    public var subresource: String?
     public var namespace: NamespaceSelection
     /// `--as`: the user to ask for (`dev-user`).
     public var user: String?
     /// `--as-group`, each.
     public var groups: [String]
 
-    public init(verb: String, resource: String, namespace: NamespaceSelection = .lab, user: String? = nil, groups: [String] = []) {
+    public init(
+        verb: String, resource: String, subresource: String? = nil, namespace: NamespaceSelection = .lab, user: String? = nil,
+        groups: [String] = []
+    ) {
         self.verb = verb
         self.resource = resource
+        self.subresource = subresource
         self.namespace = namespace
         self.user = user
         self.groups = groups

@@ -48,6 +48,17 @@ public struct Lab: Sendable, Equatable {
     /// The step with this id, if the lab has one.
     public func step(_ id: String) -> LabStep? { steps.first { $0.id == id } }
 
+    /// The step that captures each value the steps' checks capture (the first, when several do).
+    public var stepCaptures: [String: String] {
+        var found: [String: String] = [:]
+        for step in steps {
+            for check in step.checks {
+                for capture in check.captures where found[capture.name] == nil { found[capture.name] = step.id }
+            }
+        }
+        return found
+    }
+
     /// The parameters' defaults, plus `namespace` (which every lab has).
     public var defaultParameters: [String: String] {
         var values: [String: String] = [:]
