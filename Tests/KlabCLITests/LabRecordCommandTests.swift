@@ -82,6 +82,8 @@ final class LabRecordCommandTests: XCTestCase {
         let rules: [[String: Any]] = [
             ["verb": "list", "resource": "pods", "namespace": "development", "as": "dev-user", "allowed": true],
             ["verb": "list", "resource": "deployments.apps", "namespace": "development", "as": "dev-user", "allowed": true],
+            // the subresource question (`--subresource=log`), as the stand-in spells it
+            ["verb": "get", "resource": "pods/log", "namespace": "development", "as": "dev-user", "allowed": true],
         ]
         try JSONSerialization.data(withJSONObject: rules).write(to: state.appendingPathComponent("can-i.json"))
         let out = root.appendingPathComponent("can-i--pass").path
@@ -89,7 +91,7 @@ final class LabRecordCommandTests: XCTestCase {
         XCTAssertEqual(record.status, 0, record.stdout + record.stderr)
         XCTAssertTrue(record.stdout.contains("name the folder can-i--pass"), record.stdout)
         let outputs = try FileManager.default.contentsOfDirectory(atPath: out + "/outputs").filter { $0.hasPrefix("command-") }
-        XCTAssertEqual(outputs.count, 4, "one recorded answer per question: \(outputs)")
+        XCTAssertEqual(outputs.count, 5, "one recorded answer per question: \(outputs)")
         let test = try klab(["lab", "test", "rbac", "--step", "can-i", "--snapshot", out])
         XCTAssertEqual(test.status, 0, test.stdout + test.stderr)
     }
