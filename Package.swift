@@ -57,3 +57,13 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// The libFuzzer harness (Fuzz/, content/reference/testing.md) joins the package only when
+// Scripts/fuzz asks for it, so the ordinary build never compiles or links it.
+if Context.environment["KLAB_FUZZ"] == "1" {
+    package.targets.append(.executableTarget(
+        name: "klab-fuzz",
+        dependencies: ["KubeJSON", "KubeCore", "LabSpec", "Checks", "LabGit", "Grading"],
+        path: "Fuzz/klab-fuzz"
+    ))
+}

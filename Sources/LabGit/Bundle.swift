@@ -137,6 +137,11 @@ public final class GitBundle {
             guard sawData else { throw LabGitError.invalidBundle(path: path, reason: "the pack is missing") }
             try check(git_indexer_commit(indexer, &progress), "git_indexer_commit")
         } catch let LabGitError.libgit2(function, _, message) {
+            if message.lowercased().contains("out of memory") {
+                // A pack announces each object's size and libgit2 allocates it; a forged size
+                // meets LibGit2.allocationCeiling.
+                throw LabGitError.invalidBundle(path: path, reason: "its pack announces an object larger than klab reads (\(LibGit2.allocationCeiling >> 20) MB)")
+            }
             throw LabGitError.invalidBundle(path: path, reason: "its pack is damaged or truncated (\(function): \(message))")
         }
     }

@@ -2,7 +2,12 @@ import CLibGit2
 
 /// Process-wide libgit2 state: initialised once, before the first call.
 public enum LibGit2 {
+    /// The largest single allocation libgit2 may make (a blob, a delta, a pack object): far
+    /// above any file a workspace holds, far below what a forged pack header can ask for.
+    public static let allocationCeiling = 256 << 20
+
     private static let initialised: Bool = {
+        _ = klab_git_limit_allocations(allocationCeiling)
         git_libgit2_init()
         return true
     }()

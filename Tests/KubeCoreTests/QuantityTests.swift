@@ -97,11 +97,15 @@ final class QuantityTests: XCTestCase {
 
     /// Differential: every quantity kubectl accepts has the value of the canonical form kubectl
     /// prints for it, and every one it rejects is rejected here (Scripts/gen-quantity-fixtures).
+    /// Scripts/difffuzz adds the quantities it generated (KLAB_QUANTITY_CASES, same format).
     func testAgreesWithKubectl() throws {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fixtures/quantities/kubectl.tsv")
-        let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: true)
+        var lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: true)
         XCTAssertGreaterThan(lines.count, 80)
+        if let generated = ProcessInfo.processInfo.environment["KLAB_QUANTITY_CASES"] {
+            lines += try String(contentsOfFile: generated, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: true)
+        }
         for line in lines {
             let fields = line.split(separator: "\t", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
             let (input, kubectl) = (fields[0], fields[1])

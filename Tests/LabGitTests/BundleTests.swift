@@ -137,4 +137,16 @@ final class BundleTests: TemporaryDirectoryTestCase {
         XCTAssertTrue(try FileManager.default.contentsOfDirectory(atPath: root.path).allSatisfy { !$0.hasPrefix("klab-bundle-") },
                       "no scratch copy is left behind by a failure")
     }
+
+    /// Found by Scripts/fuzz (bundle): 301 bytes whose pack announces an object of 22 GB, which
+    /// libgit2 then tried to allocate. libgit2 allocations have a ceiling; the bundle is refused.
+    func testAPackClaimingAHugeObjectIsRefusedWithoutAllocatingIt() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/fuzz-findings/bundle-claims-22GB-object.bundle")
+        XCTAssertThrowsError(try GitBundle.open(at: url, scratchDirectory: root)) { error in
+            guard case let LabGitError.invalidBundle(_, reason) = error else { return XCTFail("wrong error: \(error)") }
+            XCTAssertTrue(reason.contains("larger than klab reads (256 MB)"), reason)
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: root.path), [], "no scratch copy is left behind")
+    }
 }
