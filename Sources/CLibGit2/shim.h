@@ -9,14 +9,32 @@
  * 300-byte bundle claiming a 22 GB object would otherwise have it ask for 22 GB. Over the
  * ceiling an allocation fails, which libgit2 reports as an ordinary error (out of memory). */
 static size_t klab_git_allocation_ceiling = (size_t)-1;
+/* The size of the last allocation refused on this thread (0: none), for the error message. */
+static _Thread_local size_t klab_git_refused_size = 0;
+
+static inline int klab_git_over_ceiling(size_t n) {
+    if (n <= klab_git_allocation_ceiling) return 0;
+    klab_git_refused_size = n;
+    return 1;
+}
+static inline int klab_git_array_over_ceiling(size_t nelem, size_t elsize) {
+    if (elsize == 0 || nelem <= klab_git_allocation_ceiling / elsize) return 0;
+    klab_git_refused_size = (size_t)-1;
+    return 1;
+}
+static inline size_t klab_git_take_refused_size(void) {
+    size_t n = klab_git_refused_size;
+    klab_git_refused_size = 0;
+    return n;
+}
 
 static void *klab_git_malloc(size_t n, const char *file, int line) {
     (void)file; (void)line;
-    return n > klab_git_allocation_ceiling ? NULL : malloc(n);
+    return klab_git_over_ceiling(n) ? NULL : malloc(n);
 }
 static void *klab_git_calloc(size_t nelem, size_t elsize, const char *file, int line) {
     (void)file; (void)line;
-    if (elsize && nelem > klab_git_allocation_ceiling / elsize) return NULL;
+    if (klab_git_array_over_ceiling(nelem, elsize)) return NULL;
     return calloc(nelem, elsize);
 }
 static char *klab_git_strdup(const char *str, const char *file, int line) {
@@ -25,27 +43,27 @@ static char *klab_git_strdup(const char *str, const char *file, int line) {
 }
 static char *klab_git_strndup(const char *str, size_t n, const char *file, int line) {
     (void)file; (void)line;
-    return n > klab_git_allocation_ceiling ? NULL : strndup(str, n);
+    return klab_git_over_ceiling(n) ? NULL : strndup(str, n);
 }
 static char *klab_git_substrdup(const char *str, size_t n, const char *file, int line) {
     (void)file; (void)line;
-    if (n >= klab_git_allocation_ceiling) return NULL;
+    if (klab_git_over_ceiling(n + 1)) return NULL;
     char *copy = malloc(n + 1);
     if (copy) { memcpy(copy, str, n); copy[n] = '\0'; }
     return copy;
 }
 static void *klab_git_realloc(void *ptr, size_t size, const char *file, int line) {
     (void)file; (void)line;
-    return size > klab_git_allocation_ceiling ? NULL : realloc(ptr, size);
+    return klab_git_over_ceiling(size) ? NULL : realloc(ptr, size);
 }
 static void *klab_git_reallocarray(void *ptr, size_t nelem, size_t elsize, const char *file, int line) {
     (void)file; (void)line;
-    if (elsize && nelem > klab_git_allocation_ceiling / elsize) return NULL;
+    if (klab_git_array_over_ceiling(nelem, elsize)) return NULL;
     return realloc(ptr, nelem * elsize);
 }
 static void *klab_git_mallocarray(size_t nelem, size_t elsize, const char *file, int line) {
     (void)file; (void)line;
-    if (elsize && nelem > klab_git_allocation_ceiling / elsize) return NULL;
+    if (klab_git_array_over_ceiling(nelem, elsize)) return NULL;
     return malloc(nelem * elsize);
 }
 static void klab_git_free(void *ptr) { free(ptr); }

@@ -114,6 +114,7 @@ public final class GitBundle {
 
     private static func indexPack(_ file: FileHandle, from offset: UInt64, into packDirectory: URL, path: String) throws {
         try file.seek(toOffset: offset)
+        _ = LibGit2.takeRefusedAllocation()
         var options = git_indexer_options()
         try check(git_indexer_options_init(&options, UInt32(GIT_INDEXER_OPTIONS_VERSION)), "git_indexer_options_init")
         options.verify = 1
@@ -137,10 +138,11 @@ public final class GitBundle {
             guard sawData else { throw LabGitError.invalidBundle(path: path, reason: "the pack is missing") }
             try check(git_indexer_commit(indexer, &progress), "git_indexer_commit")
         } catch let LabGitError.libgit2(function, _, message) {
-            if message.lowercased().contains("out of memory") {
+            if let refused = LibGit2.takeRefusedAllocation() {
                 // A pack announces each object's size and libgit2 allocates it; a forged size
                 // meets LibGit2.allocationCeiling.
-                throw LabGitError.invalidBundle(path: path, reason: "its pack announces an object larger than klab reads (\(LibGit2.allocationCeiling >> 20) MB)")
+                let size = refused == Int.max ? "more" : "\(refused >> 20) MB"
+                throw LabGitError.invalidBundle(path: path, reason: "its pack announces an object of \(size), larger than klab reads (\(LibGit2.allocationCeiling >> 20) MB)")
             }
             throw LabGitError.invalidBundle(path: path, reason: "its pack is damaged or truncated (\(function): \(message))")
         }

@@ -12,6 +12,14 @@ public enum LibGit2 {
         return true
     }()
 
+    /// How much the last libgit2 allocation refused on this thread asked for (nil: none since
+    /// the last call); forgets it.
+    static func takeRefusedAllocation() -> Int? {
+        // size_t comes in as Int: what does not fit (an array whose size overflows) is negative.
+        let size = klab_git_take_refused_size()
+        return size == 0 ? nil : size < 0 ? Int.max : size
+    }
+
     /// Makes sure libgit2 is initialised; every entry point of LabGit calls this first.
     @inline(__always)
     public static func ensureInitialised() {
