@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        // `klab serve`'s HTTP server: Swift concurrency on sockets, no SwiftNIO (see ClassServer).
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
         .systemLibrary(
@@ -35,10 +37,15 @@ let package = Package(
             dependencies: ["LabGit", "LabSpec", "Checks", "KubeJSON", "KubeCore", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(name: "Grading", dependencies: ["Workspace", "LabGit", "LabSpec", "Checks", "KubeJSON", "KubeCore"]),
+        // The live class dashboard (`klab serve`): the one module that knows HTTP.
+        .target(
+            name: "ClassServer",
+            dependencies: ["Grading", "Workspace", "Checks", "LabSpec", "KubeJSON", .product(name: "FlyingFox", package: "FlyingFox"), .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .target(
             name: "KlabCLI",
             dependencies: [
-                "KubeJSON", "KubeCore", "LabSpec", "Checks", "LabGit", "Workspace", "Grading",
+                "KubeJSON", "KubeCore", "LabSpec", "Checks", "LabGit", "Workspace", "Grading", "ClassServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -53,6 +60,7 @@ let package = Package(
         .testTarget(name: "LabGitTests", dependencies: ["LabGit", "TestSupport"]),
         .testTarget(name: "WorkspaceTests", dependencies: ["Workspace", "TestSupport"]),
         .testTarget(name: "GradingTests", dependencies: ["Grading", "TestSupport"]),
+        .testTarget(name: "ClassServerTests", dependencies: ["ClassServer", "Grading", "LabSpec", "Workspace", "KubeJSON", "TestSupport"]),
         .testTarget(name: "KlabCLITests", dependencies: ["KlabCLI", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

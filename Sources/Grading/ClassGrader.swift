@@ -28,7 +28,7 @@ public enum ClassGrader {
     /// the same evidence for the same step, in two hand-ins) and `copied-evidence` (an object
     /// of a lab's namespace, by UID, in two learners' evidence; cluster-scoped and kube-system
     /// objects are never counted, since a class may share a cluster).
-    static func crossChecked(_ handIns: [OfflineGrader.HandIn]) -> [LearnerGrade] {
+    public static func crossChecked(_ handIns: [OfflineGrader.HandIn]) -> [LearnerGrade] {
         var grades = handIns.map(\.grade)
         func partners<Key: Hashable>(_ keys: (OfflineGrader.HandIn) -> Set<Key>) -> [Int: [Int: Int]] {
             var holders: [Key: [Int]] = [:]
@@ -58,7 +58,7 @@ public enum ClassGrader {
         return grades
     }
 
-    static func stepOrder(_ labs: [Lab], _ ids: [String]) -> [String: [String]] {
+    public static func stepOrder(_ labs: [Lab], _ ids: [String]) -> [String: [String]] {
         var steps: [String: [String]] = [:]
         for lab in labs where ids.contains(lab.id) { steps[lab.id] = lab.steps.map(\.id) }
         return steps

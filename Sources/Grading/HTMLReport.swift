@@ -109,7 +109,7 @@ public enum HTMLReport {
         }
     }
 
-    static func escape(_ text: String) -> String {
+    public static func escape(_ text: String) -> String {
         var out = ""
         for ch in text {
             switch ch {

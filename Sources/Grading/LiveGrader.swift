@@ -5,7 +5,7 @@ import LabSpec
 /// Live grading: each lab's completion checks for every learner against the cluster, with
 /// one `kubectl get` per kind and context for the whole class: every learner's reader draws
 /// on one cluster-wide list per kind, shared through the context's `KubectlCluster`.
-public struct LiveGrader {
+public struct LiveGrader: Sendable {
     public let labs: [Lab]
     public let labIDs: [String]
     public let options: KubectlCluster.Options
@@ -17,6 +17,18 @@ public struct LiveGrader {
     }
 
     public func grade(_ entries: [RosterEntry], progress: ((Int, Int) -> Void)? = nil) throws -> ClassGrade {
+        let clusters = try self.clusters(for: entries)
+        var learners: [LearnerGrade] = []
+        for (index, entry) in entries.enumerated() {
+            learners.append(try grade(entry, clusters: clusters))
+            progress?(index + 1, entries.count)
+        }
+        return ClassGrade(mode: "live", labs: labIDs, steps: ClassGrader.stepOrder(labs, labIDs), learners: learners)
+    }
+
+    /// One `KubectlCluster` per context the roster names (keyed by context, "" for the
+    /// current one), each listing cluster-wide once per kind for every learner graded with it.
+    public func clusters(for entries: [RosterEntry]) throws -> [String: KubectlCluster] {
         for entry in entries where entry.namespace == nil {
             throw GradingError.liveNeedsNamespaces(learner: entry.learner ?? entry.workspace ?? "a learner")
         }
@@ -30,20 +42,22 @@ public struct LiveGrader {
             cluster.sharedListLifetime = .infinity
             clusters[context] = cluster
         }
-        let selected = labs.filter { labIDs.contains($0.id) }
-        var learners: [LearnerGrade] = []
-        for (index, entry) in entries.enumerated() {
-            let cluster = clusters[entry.context ?? ""]!
-            var labGrades: [LabGrade] = []
-            for lab in selected {
-                labGrades.append(try gradeLab(lab, namespace: entry.namespace!, cluster: cluster))
-            }
-            learners.append(LearnerGrade(
-                learner: entry.learner ?? entry.namespace!, source: entry.context.map { "\($0)/\(entry.namespace!)" } ?? entry.namespace!,
-                labs: labGrades, flags: []))
-            progress?(index + 1, entries.count)
+        return clusters
+    }
+
+    /// One learner of the roster, against the clusters `clusters(for:)` made for the class.
+    public func grade(_ entry: RosterEntry, clusters: [String: KubectlCluster]) throws -> LearnerGrade {
+        guard let namespace = entry.namespace else {
+            throw GradingError.liveNeedsNamespaces(learner: entry.learner ?? entry.workspace ?? "a learner")
         }
-        return ClassGrade(mode: "live", labs: labIDs, steps: ClassGrader.stepOrder(labs, labIDs), learners: learners)
+        let cluster = clusters[entry.context ?? ""] ?? KubectlCluster(options: options)
+        var labGrades: [LabGrade] = []
+        for lab in labs where labIDs.contains(lab.id) {
+            labGrades.append(try gradeLab(lab, namespace: namespace, cluster: cluster))
+        }
+        return LearnerGrade(
+            learner: entry.learner ?? namespace, source: entry.context.map { "\($0)/\(namespace)" } ?? namespace,
+            labs: labGrades, flags: [])
     }
 
     /// The lab's steps all earn their points when its completion checks pass; otherwise

@@ -62,6 +62,13 @@ public struct OfflineGrader: Sendable {
         public var evidenceDigests: Set<String>
         /// `lab uid` of the namespaced objects of the lab's namespace in the evidence.
         public var objectUIDs: Set<String>
+
+        public init(grade: LearnerGrade, commits: Set<String> = [], evidenceDigests: Set<String> = [], objectUIDs: Set<String> = []) {
+            self.grade = grade
+            self.commits = commits
+            self.evidenceDigests = evidenceDigests
+            self.objectUIDs = objectUIDs
+        }
     }
 
     /// Grades a hand-in; never throws: an unreadable one is a grade of zero with a flag.

@@ -55,7 +55,7 @@ public enum TableReport {
     }
 
     /// Points as people write them: 3, 2.5, 0.33.
-    static func format(_ value: Double) -> String {
+    public static func format(_ value: Double) -> String {
         if value == value.rounded() { return String(Int(value)) }
         return String(format: "%.2f", value).replacingOccurrences(of: "0+$", with: "", options: .regularExpression)
     }

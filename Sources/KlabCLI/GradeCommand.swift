@@ -42,8 +42,7 @@ struct GradeCommand: ParsableCommand {
     @Argument(help: "Workspaces, bundles, folders of them, or a roster CSV.")
     var paths: [String]
 
-    @Option(name: .customLong("lab"), help: "Grade only this lab (repeatable; default: every lab).")
-    var onlyLabs: [String] = []
+    @OptionGroup var grading: GradeOptions
 
     @Option(help: "Report format: table, json, csv (gradebook), junit (CI) or html (heatmap).")
     var format: GradeFormat?
@@ -51,46 +50,22 @@ struct GradeCommand: ParsableCommand {
     @Option(help: "Write the report to this file instead of stdout.")
     var out: String?
 
-    @Option(help: "The class key file that verifies signatures (default: KLAB_CLASS_KEY).")
-    var keyFile: String?
-
-    @Flag(help: "Grade live from the cluster (the roster gives namespaces and contexts).")
-    var live = false
-
-    @Flag(help: "Count steps verified against a snapshot (practice) instead of flagging them.")
-    var acceptSnapshots = false
-
-    @Flag(help: "Learners got their own keys (`klab grade keys`): a pass signed with the class-wide key is invalid.")
-    var learnerKeys = false
-
     func run() throws {
         if paths.first == "keys" {
-            try GradeKeys(roster: Array(paths.dropFirst()), keyFile: keyFile, out: out).run()
+            try GradeKeys(roster: Array(paths.dropFirst()), keyFile: grading.keyFile, out: out).run()
             return
         }
-        let loader = try labsOptions.loader()
-        let labs = try loader.loadAll()
-        let known = labs.map(\.id)
-        for id in onlyLabs where !known.contains(id) {
-            throw CLIFailure(message: "no lab \(id) in \(loader.labsDirectory.path); the labs are: \(known.joined(separator: ", "))", status: .badInput)
-        }
-        let labIDs = onlyLabs.isEmpty ? known : known.filter(onlyLabs.contains)
+        let (labs, labIDs) = try grading.labs(labsOptions)
         let entries = try ClassRoster.entries(for: paths)
         guard !entries.isEmpty else {
             throw CLIFailure(message: "no workspaces or bundles found in \(paths.joined(separator: ", "))", status: .badInput)
         }
         let bar = ProgressBar(enabled: isatty(STDERR_FILENO) != 0)
         let grade: ClassGrade
-        if live {
-            let options = KubectlCluster.Options(context: global.context, kubeconfig: global.kubeconfig)
-            grade = try LiveGrader(labs: labs, grading: labIDs, options: options).grade(entries, progress: bar.update)
+        if grading.live {
+            grade = try LiveGrader(labs: labs, grading: labIDs, options: grading.cluster(global)).grade(entries, progress: bar.update)
         } else {
-            let key = try classKey(file: keyFile)
-            if learnerKeys && key == nil {
-                throw CLIFailure(message: "--learner-keys needs the class key they were made from: pass --key-file or set KLAB_CLASS_KEY", status: .badInput)
-            }
-            let options = OfflineGrader.Options(classKey: key, learnerKeys: learnerKeys, acceptSnapshots: acceptSnapshots)
-            grade = ClassGrader.gradeOffline(entries: entries, labs: labs, grading: labIDs, options: options, progress: bar.update)
+            grade = ClassGrader.gradeOffline(entries: entries, labs: labs, grading: labIDs, options: try grading.offline(), progress: bar.update)
         }
         bar.finish()
         let chosen = format ?? (global.output == .json ? .json : .table)

@@ -29,7 +29,7 @@ public struct Klab: ParsableCommand {
                 StartCommand.self, VerifyCommand.self, HintCommand.self, StatusCommand.self,
                 ResetCommand.self, DoctorCommand.self, VersionCommand.self,
             ]),
-            CommandGroup(name: "Instructor", subcommands: [GradeCommand.self]),
+            CommandGroup(name: "Instructor", subcommands: [GradeCommand.self, ServeCommand.self]),
             CommandGroup(name: "Author", subcommands: [LabCommand.self, JSONPathCommand.self]),
         ]
     )

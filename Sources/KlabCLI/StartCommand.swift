@@ -34,7 +34,19 @@ struct StartCommand: ParsableCommand {
     @Option(name: .customLong("set"), help: ArgumentHelp("Set a lab parameter (repeatable).", valueName: "name=value"))
     var assignments: [String] = []
 
+    @Option(help: ArgumentHelp("Report each `klab verify` to your instructor's `klab serve` at this address.", valueName: "url"))
+    var reportTo: String?
+
+    @Option(help: ArgumentHelp("The token the instructor's dashboard gave (with --report-to).", valueName: "token"))
+    var token: String?
+
     func run() throws {
+        if let reportTo, !ReportSettings.isValid(url: reportTo) {
+            throw CLIFailure(message: "--report-to \(reportTo) is not an http:// or https:// address; give the one `klab serve` printed", status: .badInput)
+        }
+        if token != nil && reportTo == nil {
+            throw CLIFailure(message: "--token goes with --report-to URL: the dashboard's address and its token", status: .badInput)
+        }
         let loader = try labsOptions.loader()
         let lab = try loader.load(self.lab)
         var overrides = try Lab.assignments(assignments)
@@ -73,6 +85,7 @@ struct StartCommand: ParsableCommand {
                 status: .workspace)
         }
         let learnerID = workspace.settings.learner
+        if let reportTo { try workspace.setReportSettings(ReportSettings(url: reportTo, token: token)) }
 
         // Prerequisites are advice, not a gate: say which are not done and go on.
         let orders = Dictionary(uniqueKeysWithValues: ((try? loader.loadAll()) ?? []).map { ($0.id, $0.steps.map(\.id)) })
@@ -113,6 +126,7 @@ struct StartCommand: ParsableCommand {
                 out += "\nThe lab was started before: what its folder held is saved in \(backup).\n"
             }
             out += secretsNotice(outcome.secretsLeftUncommitted)
+            if let reportTo { out += "\nEach `klab verify` reports the step's result (no cluster data) to \(reportTo).\n" }
             out += "\n" + guide.text(prose: files[String(guide.proseFile.dropFirst(lab.id.count + 1))].map { String(decoding: $0, as: UTF8.self) })
             writeStdout(out)
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Checks
+import ClassServer
 import Dispatch
 import Foundation
 import KubeCore
@@ -55,8 +56,9 @@ struct VerifyCommand: ParsableCommand {
         let (lab, settings) = try context.startedLab(try context.labID(self.lab))
         let snapshot = self.snapshot
         let global = self.global
+        let key = try classKey(file: keyFile)
         let verifier = StepVerifier(
-            workspace: context.workspace, lab: lab, settings: settings, classKey: try classKey(file: keyFile),
+            workspace: context.workspace, lab: lab, settings: settings, classKey: key,
             klabVersion: klabVersion, cluster: {
                 if let snapshot { return try SnapshotCluster(directory: snapshot) }
                 var options = KubectlCluster.Options(context: global.context, kubeconfig: global.kubeconfig)
@@ -66,7 +68,7 @@ struct VerifyCommand: ParsableCommand {
                 return KubectlCluster(options: options)
             })
         if watch {
-            try watchLoop(verifier, context: context)
+            try watchLoop(verifier, context: context, key: key)
             return
         }
         guard let round = try verifier.verify(wait: waitSeconds) else {
@@ -74,6 +76,7 @@ struct VerifyCommand: ParsableCommand {
             return
         }
         writeStdout(render(round, lab: lab, context: context))
+        reportProgress(round, lab: lab, context: context, key: key)
         if !round.passed { throw ExitStatus.checksFailed }
     }
 
@@ -108,6 +111,25 @@ struct VerifyCommand: ParsableCommand {
         return out
     }
 
+    /// Tells the class dashboard (`klab start --report-to`) how the step went; a dashboard that
+    /// is down or refuses costs one line on stderr, never the verify.
+    private func reportProgress(_ round: StepVerifier.Round, lab: Lab, context: WorkspaceContext, key: Data?) {
+        guard let target = context.workspace.reportSettings() else { return }
+        let notReported = "klab: progress was not reported to \(target.url)"
+        guard let key else {
+            writeStderr("\(notReported): no key to sign it with (set KLAB_CLASS_KEY or pass --key-file); your step is recorded here all the same\n")
+            return
+        }
+        let hints = (try? context.workspace.progress(stepOrder: [lab.id: lab.steps.map(\.id)]))?[lab.id]?.hintsShown[round.step.id] ?? 0
+        let report = ProgressReport(
+            learner: context.workspace.settings.learner, lab: lab.id, step: round.step.id, passed: round.passed,
+            failedChecks: ProgressReport.failedChecks(round.results, declared: round.step.checks.map(\.name)),
+            hintsUsed: hints, sequence: Int64((Date().timeIntervalSince1970 * 1000).rounded()))
+        if let problem = ReportPoster(url: target.url, token: target.token).post(report.signed(key: key)) {
+            writeStderr("\(notReported): \(problem); your step is recorded here all the same\n")
+        }
+    }
+
     private func completionText(_ lab: Lab) -> String {
         "🎉 \(lab.id) complete: all \(lab.steps.count) steps verified. `klab status` shows your labs.\n"
     }
@@ -122,7 +144,7 @@ struct VerifyCommand: ParsableCommand {
 
     /// Re-verifies every two seconds until the lab is complete or the learner presses Ctrl-C
     /// (the loop is `StepWatcher`'s; this draws its rounds).
-    private func watchLoop(_ verifier: StepVerifier, context: WorkspaceContext) throws {
+    private func watchLoop(_ verifier: StepVerifier, context: WorkspaceContext, key: Data?) throws {
         let interrupted = InterruptFlag()
         let terminal = isatty(STDOUT_FILENO) != 0 && global.output == .text
         // On a terminal the next step's redraw would wipe the news that a step passed: keep
@@ -130,6 +152,7 @@ struct VerifyCommand: ParsableCommand {
         var banner = ""
         let watcher = StepWatcher(verifier: verifier, clock: interrupted, interval: 2)
         let ending = try watcher.run(stopped: { interrupted.isSet }) { round in
+            reportProgress(round, lab: verifier.lab, context: context, key: key)
             let text = render(round, lab: verifier.lab, context: context)
             if terminal {
                 // Redraw in place on a terminal; append otherwise (logs, pipes).

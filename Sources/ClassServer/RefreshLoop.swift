@@ -1,0 +1,65 @@
+import Dispatch
+import Foundation
+
+/// Grades the class every `interval` on a thread of its own (grading blocks: libgit2 reads,
+/// kubectl runs) and hands each round to the board. `stop` ends it between rounds.
+// @unchecked: `stopped` is read and written only under `lock`; the semaphore is thread-safe.
+public final class RefreshLoop: @unchecked Sendable {
+    private let regrader: ClassRegrader
+    private let board: ClassBoard
+    private let interval: TimeInterval
+    private let wake = DispatchSemaphore(value: 0)
+    private let lock = NSLock()
+    private var stopped = false
+    private var rounds = 0
+
+    public init(regrader: ClassRegrader, board: ClassBoard, interval: TimeInterval) {
+        self.regrader = regrader
+        self.board = board
+        self.interval = interval
+    }
+
+    /// One round now, on the caller's thread (the first one, before the server opens).
+    public func refresh() {
+        let round = regrader.regrade()
+        board.regraded(round.grade, stale: round.stale, problem: round.problem)
+        lock.lock()
+        rounds += 1
+        lock.unlock()
+    }
+
+    /// Rounds graded so far.
+    public var roundCount: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return rounds
+    }
+
+    public func start() {
+        let thread = Thread { [self] in
+            while !isStopped {
+                _ = wake.wait(timeout: .now() + interval)
+                if isStopped { break }
+                refresh()
+            }
+        }
+        thread.name = "klab serve regrading"
+        thread.start()
+    }
+
+    /// Grades again now instead of at the end of the interval.
+    public func poke() { wake.signal() }
+
+    public func stop() {
+        lock.lock()
+        stopped = true
+        lock.unlock()
+        wake.signal()
+    }
+
+    private var isStopped: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return stopped
+    }
+}
