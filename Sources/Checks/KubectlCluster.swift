@@ -220,9 +220,15 @@ public final class KubectlCluster: Cluster, @unchecked Sendable {
         let clock = probeClock
         let deadline = clock.now() + timeout
         var exitCode: Int?
+        func interrupted() -> Bool {
+            guard probeCleanup.wasInterrupted else { return false }
+            probeCleanup.parkIfEnding()
+            return true
+        }
         while exitCode == nil {
-            if probeCleanup.wasInterrupted { return .notRun("klab was interrupted; the probe pod was deleted") }
+            if interrupted() { return .notRun("klab was interrupted; the probe pod was deleted") }
             let read = try runKubectl(KubectlArguments.getPod(name, namespace: call.namespace, connection: connection))
+            if interrupted() { return .notRun("klab was interrupted; the probe pod was deleted") }
             if read.timedOut { throw ClusterError.timedOut(command: read.commandLine, seconds: options.processTimeout) }
             guard read.status == 0 else {
                 let error = Self.classify(read, resource: "pods", context: connection.context, requestTimeout: connection.requestTimeout)

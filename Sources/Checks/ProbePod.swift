@@ -154,6 +154,8 @@ public final class ProbeCleanup: @unchecked Sendable {
     private var pending: [Int: @Sendable () -> Void] = [:]
     private var nextToken = 0
     private var interrupted = false
+    /// Set when klab ends after the cleanup (the signal's default was to end it).
+    private var ending = false
     private var sources: [DispatchSourceSignal] = []
 
     init() {}
@@ -183,9 +185,20 @@ public final class ProbeCleanup: @unchecked Sendable {
         return interrupted
     }
 
-    /// Deletes every registered pod now (what the signal handlers do).
-    public func interrupt() {
+    /// After an interrupt that ends klab, a probe must not race the handler to an ordinary
+    /// exit (a failed check, exit 1): it waits here until the handler ends the process.
+    public func parkIfEnding() {
         lock.lock()
+        let parked = ending
+        lock.unlock()
+        if parked { DispatchSemaphore(value: 0).wait() }
+    }
+
+    /// Deletes every registered pod now (what the signal handlers do); `ending` when klab ends
+    /// right after.
+    public func interrupt(ending: Bool = false) {
+        lock.lock()
+        self.ending = self.ending || ending
         interrupted = true
         let deletes = Array(pending.values)
         pending.removeAll()
@@ -202,10 +215,11 @@ public final class ProbeCleanup: @unchecked Sendable {
             let wasDefault = previous == nil  // SIG_DFL
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler { [unowned self] in
-                self.interrupt()
+                self.interrupt(ending: wasDefault)
                 if wasDefault {
                     signal(number, SIG_DFL)
-                    raise(number)
+                    // At the process, not this thread: dispatch threads block signals.
+                    kill(getpid(), number)
                 }
             }
             source.resume()
