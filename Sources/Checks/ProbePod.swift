@@ -148,7 +148,8 @@ extension String {
 /// --watch` stops between rounds on Ctrl-C), it deletes the pods and leaves the rest to them.
 // @unchecked: every mutable property is read and written only under `lock`.
 public final class ProbeCleanup: @unchecked Sendable {
-    public static let shared = ProbeCleanup()
+    /// The process's own: it installs the signal handlers.
+    public static let shared = ProbeCleanup(handlesSignals: true)
 
     private let lock = NSLock()
     private var pending: [Int: @Sendable () -> Void] = [:]
@@ -158,7 +159,13 @@ public final class ProbeCleanup: @unchecked Sendable {
     private var ending = false
     private var sources: [DispatchSourceSignal] = []
 
-    init() {}
+    private let handlesSignals: Bool
+
+    /// `handlesSignals: false` (tests) tracks pods and deletes them on `interrupt()` only,
+    /// leaving the process's signal dispositions alone (its children inherit them).
+    init(handlesSignals: Bool = false) {
+        self.handlesSignals = handlesSignals
+    }
 
     /// Remembers how to delete a pod; returns the token that `finish` takes.
     public func register(_ delete: @escaping @Sendable () -> Void) -> Int {
@@ -209,7 +216,7 @@ public final class ProbeCleanup: @unchecked Sendable {
     private func installHandlers() {
         lock.lock()
         defer { lock.unlock() }
-        guard sources.isEmpty else { return }
+        guard handlesSignals, sources.isEmpty else { return }
         for number in [SIGINT, SIGTERM, SIGHUP] {
             let previous = signal(number, SIG_IGN)
             let wasDefault = previous == nil  // SIG_DFL
