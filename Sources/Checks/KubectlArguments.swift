@@ -56,6 +56,22 @@ public enum KubectlArguments {
         return arguments + ["-o", "json"] + connection.flags
     }
 
+    /// `kubectl get RESOURCE (-n NS | --all-namespaces) -o json --watch --output-watch-events`:
+    /// the current objects as ADDED events, then every change, until the stream ends. kubectl
+    /// watches one resource type at a time, and `--request-timeout` would end the watch after
+    /// that long, so it is left out.
+    public static func watch(kind: KindReference, scope: Scope, connection: Connection = Connection()) -> [String] {
+        var connection = connection
+        connection.requestTimeout = nil
+        var arguments = ["get", resource(for: kind)]
+        switch scope {
+        case .namespace(let namespace): arguments += ["-n", namespace]
+        case .allNamespaces: arguments.append("--all-namespaces")
+        case .cluster: break
+        }
+        return arguments + ["-o", "json", "--watch", "--output-watch-events"] + connection.flags
+    }
+
     /// `kubectl exec -n NS POD [-c CONTAINER] ... -- COMMAND...`; the command follows `--`, so
     /// nothing in it is read as a kubectl flag.
     public static func exec(

@@ -117,6 +117,85 @@ public enum ProcessRunner {
     }
 }
 
+/// A long-running child whose stdout is handed over as it arrives (`kubectl get --watch`):
+/// started like every other subprocess (argument array, stdin closed, its own process group),
+/// stderr kept (its last 8 KB) for the message when it ends.
+// @unchecked: `ended` and `errTail` are read and written only under `lock`; the rest is
+// constant after init.
+public final class StreamingProcess: @unchecked Sendable {
+    public let executable: String
+    public let arguments: [String]
+    private let pid: pid_t
+    private let lock = NSLock()
+    private var ended = false
+    private var errTail = Data()
+    private let handles: [FileHandle]
+
+    /// Starts `name` and calls `output` with each chunk of stdout, then `finished` once with the
+    /// exit status (or the signal number) and stderr, on a thread of its own.
+    public init(
+        _ name: String, _ arguments: [String], environment: [String: String]? = nil,
+        output: @escaping @Sendable (Data) -> Void, finished: @escaping @Sendable (Int32, String) -> Void
+    ) throws {
+        let env = environment ?? ProcessInfo.processInfo.environment
+        guard let executable = ProcessRunner.which(name, path: env["PATH"]) else { throw ProcessRunnerError.notFound(name) }
+        let spawned: Spawned
+        do {
+            spawned = try Spawned(executable: executable, arguments: arguments, environment: env, stdin: false)
+        } catch let error as POSIXError {
+            throw ProcessRunnerError.launchFailed(name, String(cString: strerror(error.code.rawValue)))
+        }
+        self.executable = executable
+        self.arguments = arguments
+        pid = spawned.pid
+        handles = [spawned.stdout, spawned.stderr]
+        let errFD = spawned.stderr.fileDescriptor, outFD = spawned.stdout.fileDescriptor
+        let errDone = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async { [self] in
+            Self.readChunks(errFD) { chunk in
+                lock.lock()
+                errTail.append(chunk)
+                if errTail.count > 8192 { errTail = errTail.suffix(8192) }
+                lock.unlock()
+            }
+            errDone.signal()
+        }
+        DispatchQueue.global().async { [self] in
+            Self.readChunks(outFD, output)
+            errDone.wait()
+            let status = spawned.waitForExit()
+            lock.lock()
+            ended = true
+            let stderr = String(decoding: errTail, as: UTF8.self)
+            lock.unlock()
+            finished(status, stderr)
+        }
+    }
+
+    /// The command as a person would type it, for messages.
+    public var commandLine: String { ([executable] + arguments).map(shellQuoted).joined(separator: " ") }
+
+    /// Ends the child and its process group (SIGTERM); `finished` is still called.
+    public func terminate() {
+        lock.lock()
+        defer { lock.unlock() }
+        // Once reaped, the process group id may belong to someone else.
+        if !ended { kill(-pid, SIGTERM) }
+    }
+
+    private static func readChunks(_ fd: Int32, _ body: (Data) -> Void) {
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count > 0 {
+                body(Data(buffer[0..<count]))
+            } else if count == 0 || errno != EINTR {
+                return
+            }
+        }
+    }
+}
+
 /// A child started with posix_spawn in a process group of its own (Foundation's Process
 /// cannot do that), stdout and stderr on pipes, stdin a pipe or /dev/null. Every descriptor
 /// klab makes is close-on-exec, so children started at the same time on other threads do

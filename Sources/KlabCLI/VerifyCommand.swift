@@ -57,18 +57,24 @@ struct VerifyCommand: ParsableCommand {
         let snapshot = self.snapshot
         let global = self.global
         let key = try classKey(file: keyFile)
+        var options = KubectlCluster.Options(context: global.context, kubeconfig: global.kubeconfig)
+        // A probe pod says whose it is, as the lab's own objects do.
+        options.probeOwner = [ProbeLabel(key: "klab.dev/lab", value: lab.id),
+                              ProbeLabel(key: "klab.dev/learner", value: context.workspace.settings.learner)]
+        let kubectlOptions = options
+        // A watch of a live cluster keeps one cache (and its kubectl watches) for all rounds.
+        let watched = watch && snapshot == nil
+            ? WatchingCluster(kubectl: KubectlCluster(options: kubectlOptions), timing: .init(pollInterval: Self.pollInterval))
+            : nil
         let verifier = StepVerifier(
             workspace: context.workspace, lab: lab, settings: settings, classKey: key,
             klabVersion: klabVersion, cluster: {
                 if let snapshot { return try SnapshotCluster(directory: snapshot) }
-                var options = KubectlCluster.Options(context: global.context, kubeconfig: global.kubeconfig)
-                // A probe pod says whose it is, as the lab's own objects do.
-                options.probeOwner = [ProbeLabel(key: "klab.dev/lab", value: lab.id),
-                                      ProbeLabel(key: "klab.dev/learner", value: context.workspace.settings.learner)]
-                return KubectlCluster(options: options)
+                if let watched { return watched }
+                return KubectlCluster(options: kubectlOptions)
             })
         if watch {
-            try watchLoop(verifier, context: context, key: key)
+            try watchLoop(verifier, watched: watched, context: context, key: key)
             return
         }
         guard let round = try verifier.verify(wait: waitSeconds) else {
@@ -142,15 +148,19 @@ struct VerifyCommand: ParsableCommand {
         }
     }
 
-    /// Re-verifies every two seconds until the lab is complete or the learner presses Ctrl-C
-    /// (the loop is `StepWatcher`'s; this draws its rounds).
-    private func watchLoop(_ verifier: StepVerifier, context: WorkspaceContext, key: Data?) throws {
+    /// Seconds between rounds when nothing is watched (a snapshot) or a watch is down.
+    static let pollInterval = 2.0
+
+    /// Re-verifies whenever the cluster changes (every two seconds for a snapshot) until the
+    /// lab is complete or the learner presses Ctrl-C (the loop is `StepWatcher`'s; this draws
+    /// its rounds).
+    private func watchLoop(_ verifier: StepVerifier, watched: WatchingCluster?, context: WorkspaceContext, key: Data?) throws {
         let interrupted = InterruptFlag()
         let terminal = isatty(STDOUT_FILENO) != 0 && global.output == .text
         // On a terminal the next step's redraw would wipe the news that a step passed: keep
         // it on top of the screen until the next step passes.
         var banner = ""
-        let watcher = StepWatcher(verifier: verifier, clock: interrupted, interval: 2)
+        let watcher = StepWatcher(verifier: verifier, clock: interrupted, interval: Self.pollInterval, watch: watched)
         let ending = try watcher.run(stopped: { interrupted.isSet }) { round in
             reportProgress(round, lab: verifier.lab, context: context, key: key)
             let text = render(round, lab: verifier.lab, context: context)
@@ -163,7 +173,7 @@ struct VerifyCommand: ParsableCommand {
             if let pass = round.pass {
                 banner = "✓ Step \(round.step.id) passed and was recorded (commit \(pass.commit.prefix(7))).\n\n"
             } else if terminal {
-                writeStdout("\nWatching: re-checking every 2 s, Ctrl-C to stop.\n")
+                writeStdout("\n" + Self.watchingLine(watched?.status, unwatchedInterval: watched?.timing.unwatchedInterval ?? 0) + "\n")
             }
         }
         switch ending {
@@ -176,14 +186,38 @@ struct VerifyCommand: ParsableCommand {
     }
 }
 
+extension VerifyCommand {
+    /// What the watch waits for, in one line under the step on a terminal.
+    private static func seconds(_ value: Double) -> String {
+        value == value.rounded() ? "\(Int(value)) s" : "\(value) s"
+    }
+
+    static func watchingLine(_ status: WatchingCluster.Status?, unwatchedInterval: Double) -> String {
+        let every = "every \(seconds(pollInterval))"
+        guard let status else { return "Watching: re-checking \(every), Ctrl-C to stop." }
+        if let (key, reason) = status.down.sorted(by: { $0.key.description < $1.key.description }).first {
+            return "Watching: re-checking \(every) until the watch of \(key) is back (\(reason)), Ctrl-C to stop."
+        }
+        let kinds = status.watched.map(\.description)
+        let what = kinds.isEmpty ? "the cluster" : kinds.count == 1 ? kinds[0]
+            : kinds.dropLast().joined(separator: ", ") + " or " + kinds[kinds.count - 1]
+        let changes = kinds.isEmpty ? "changes" : "change"
+        let unwatched = status.unwatchedChecks
+            ? " and every \(seconds(unwatchedInterval)) for its exec, http and command checks" : ""
+        return "Watching: re-checking as soon as \(what) \(changes)\(unwatched), Ctrl-C to stop."
+    }
+}
+
 /// Ctrl-C while watching: stop between rounds instead of dying mid-write. It is the watch's
 /// clock too, so that a sleep between rounds ends at once on Ctrl-C.
-// @unchecked: `set` is read and written only under `lock`; the semaphore and the signal
+// @unchecked: `set` and `waking` are read and written only under `lock`; the semaphore and the signal
 // source are thread-safe themselves and never reassigned.
 final class InterruptFlag: CheckClock, @unchecked Sendable {
     private let semaphore = DispatchSemaphore(value: 0)
     private let lock = NSLock()
     private var set = false
+    /// The watch's signal while a sleep waits on it: Ctrl-C raises it too.
+    private var waking: WakeSignal?
     private let source: DispatchSourceSignal
 
     init() {
@@ -192,7 +226,9 @@ final class InterruptFlag: CheckClock, @unchecked Sendable {
         source.setEventHandler { [unowned self] in
             self.lock.lock()
             self.set = true
+            let waking = self.waking
             self.lock.unlock()
+            waking?.raise()
             self.semaphore.signal()
         }
         source.resume()
@@ -209,6 +245,21 @@ final class InterruptFlag: CheckClock, @unchecked Sendable {
     /// Sleeps, waking early on Ctrl-C.
     func sleep(seconds: Double) {
         _ = semaphore.wait(timeout: .now() + seconds)
+    }
+
+    /// Sleeps until a watch raises `signal`, waking early on Ctrl-C too.
+    func sleep(seconds: Double, wakingOn signal: WakeSignal) -> Bool {
+        lock.lock()
+        waking = signal
+        let interrupted = set
+        lock.unlock()
+        defer {
+            lock.lock()
+            waking = nil
+            lock.unlock()
+        }
+        if interrupted { return signal.take() }
+        return signal.wait(seconds: seconds)
     }
 }
 

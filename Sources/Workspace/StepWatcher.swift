@@ -5,12 +5,19 @@ import Foundation
 /// a step passes, until the lab is complete or the learner stops. Time comes from a clock the
 /// caller gives (the terminal's, which Ctrl-C wakes; a test's, which never sleeps).
 ///
+/// With a `WatchingCluster` the step is evaluated again when something it read changes (and
+/// on that cluster's timers: a watch that is down, checks no watch sees, a periodic fresh
+/// read); a pass seen in the watched lists is confirmed on a fresh read before it is recorded.
+/// Without one (a snapshot), it is evaluated every `interval` seconds.
+///
 /// The workspace should be opened with `.whileWriting`: the watch then holds the workspace
 /// lock only while it records a pass, and `klab hint` or `klab status` run beside it.
 public final class StepWatcher {
     public let verifier: StepVerifier
-    /// Seconds between two checks of a step that does not pass yet.
+    /// Seconds between two checks of a step that does not pass yet, when nothing is watched.
     public let interval: Double
+    /// The cluster the verifier reads, when its lists are watched.
+    public let watch: WatchingCluster?
     private let clock: CheckClock
 
     public enum Ending: Equatable, Sendable {
@@ -20,29 +27,39 @@ public final class StepWatcher {
         case stopped
     }
 
-    public init(verifier: StepVerifier, clock: CheckClock = SystemClock(), interval: Double = 2) {
+    public init(verifier: StepVerifier, clock: CheckClock = SystemClock(), interval: Double = 2, watch: WatchingCluster? = nil) {
         self.verifier = verifier
         self.clock = clock
         self.interval = interval
+        self.watch = watch
     }
 
     /// Runs rounds, handing each to `report`, until the lab is complete or `stopped()` is true.
     /// A round that fails because the learner stopped (Ctrl-C reached kubectl too) is not an
     /// error, and a round that ends after the stop is not reported unless it recorded a pass.
+    /// The watches end with the run.
     public func run(stopped: () -> Bool, report: (StepVerifier.Round) throws -> Void) throws -> Ending {
+        defer { watch?.stop() }
         while !stopped() {
+            watch?.beginRound(at: clock.now())
             let round: StepVerifier.Round?
             do {
-                round = try verifier.verify()
+                round = try verifier.verify(confirm: { watch?.roundReadCache ?? false })
             } catch where stopped() {
                 return .stopped
             }
             if stopped() && round?.passed != true { return .stopped }
             guard let round else { return .complete }
+            // Watches start before the report, so it can say what is watched.
+            if !round.passed { watch?.follow(at: clock.now()) }
             try report(round)
             // A step passed: the next one may already be done too, so check it at once.
             if round.passed { continue }
-            clock.sleep(seconds: interval)
+            if let watch {
+                if watch.waitForChange(clock: clock, stopped: stopped) == .stopped { return .stopped }
+            } else {
+                clock.sleep(seconds: interval)
+            }
         }
         return .stopped
     }
