@@ -49,27 +49,39 @@ public struct CheckReport: Sendable, Equatable {
         return text
     }
 
+    /// The report as JSON (`Encodable` below).
     public func json() -> JSONValue {
-        let checks: [JSONValue] = results.map { result in
-            var object = JSONObject([
-                ("name", .string(result.name)),
-                ("status", .string(result.status.rawValue)),
-                ("message", .string(result.message.joined(separator: "\n"))),
-            ])
-            if let location = result.location { object["location"] = .string(location.description) }
+        (try? JSONValueEncoder().encode(self)) ?? .null
+    }
+}
+
+/// The JSON of a report: title, passed, summary, each check (name, status, message, and its
+/// location and captures when it has them), and the hint when a check failed (else null).
+extension CheckReport: Encodable {
+    private enum Keys: String, CodingKey { case title, passed, summary, checks, hint }
+
+    private struct Entry: Encodable {
+        var result: CheckResult
+        enum Keys: String, CodingKey { case name, status, message, location, captures }
+
+        func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: Keys.self)
+            try container.encode(result.name, forKey: .name)
+            try container.encode(result.status.rawValue, forKey: .status)
+            try container.encode(result.message.joined(separator: "\n"), forKey: .message)
+            if let location = result.location { try container.encode(location.description, forKey: .location) }
             if !result.captures.isEmpty {
-                var captures = JSONObject()
-                for key in result.captures.keys.sorted() { captures[key] = .string(result.captures[key]!) }
-                object["captures"] = .object(captures)
+                try container.encode(JSONValue.object(JSONObject(result.captures.keys.sorted().map { ($0, .string(result.captures[$0]!)) })), forKey: .captures)
             }
-            return .object(object)
         }
-        return .object(JSONObject([
-            ("title", .string(title)),
-            ("passed", .bool(passed)),
-            ("summary", .string(summary)),
-            ("checks", .array(checks)),
-            ("hint", passed ? .null : hint.map(JSONValue.string) ?? .null),
-        ]))
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: Keys.self)
+        try container.encode(title, forKey: .title)
+        try container.encode(passed, forKey: .passed)
+        try container.encode(summary, forKey: .summary)
+        try container.encode(results.map(Entry.init), forKey: .checks)
+        try container.encodeIfPresent(passed ? nil : hint, forKey: .hint)
     }
 }

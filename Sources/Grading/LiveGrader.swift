@@ -1,6 +1,7 @@
 import Checks
 import Foundation
 import LabSpec
+import Workspace
 
 /// Live grading: each lab's completion checks for every learner against the cluster, with
 /// one `kubectl get` per kind and context for the whole class: every learner's reader draws
@@ -53,7 +54,7 @@ public struct LiveGrader: Sendable {
         let cluster = clusters[entry.context ?? ""] ?? KubectlCluster(options: options)
         var labGrades: [LabGrade] = []
         for lab in labs where labIDs.contains(lab.id) {
-            labGrades.append(try gradeLab(lab, namespace: namespace, cluster: cluster))
+            labGrades.append(try gradeLab(lab, invocation: LabInvocation(namespace: namespace, learner: entry.learner), cluster: cluster))
         }
         return LearnerGrade(
             learner: entry.learner ?? namespace, source: entry.context.map { "\($0)/\(namespace)" } ?? namespace,
@@ -63,9 +64,9 @@ public struct LiveGrader: Sendable {
     /// The lab's steps all earn their points when its completion checks pass; otherwise
     /// none do, and each step carries the failure messages. Checks that cannot be evaluated
     /// live (a workspace check, one that needs a step's capture) are listed in the grade.
-    func gradeLab(_ lab: Lab, namespace: String, cluster: KubectlCluster) throws -> LabGrade {
-        let resolved = try lab.resolved(parameters: ["namespace": namespace])
-        let reader = ClusterReader(cluster: cluster, labNamespace: namespace)
+    func gradeLab(_ lab: Lab, invocation: LabInvocation, cluster: KubectlCluster) throws -> LabGrade {
+        let (resolved, parameters) = try invocation.resolve(lab)
+        let reader = ClusterReader(cluster: cluster, labNamespace: parameters.namespace)
         let evaluator = CheckEvaluator(reader: reader, options: .init(honourWait: false))
         let results = try evaluator.evaluate(resolved.completion, stepCaptures: resolved.stepCaptures)
         let failures = results.filter { $0.status == .failed }

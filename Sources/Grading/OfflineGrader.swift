@@ -318,12 +318,12 @@ public struct OfflineGrader: Sendable {
         evidence.removeValue(forKey: WorkspaceLayout.resultsFile)
         evidence.removeValue(forKey: Provenance.fileName)
         do {
-            let settings = try history.labSettings(lab.id, in: commit.id)
-            var parameters = settings?.parameters ?? [:]
-            parameters["namespace"] = settings?.namespace ?? lab.defaultParameters["namespace"]
-            let namespace = parameters["namespace"] ?? "default"
+            // The parameters verify ran with: the lab as started, for the workspace's learner.
+            let invocation = LabInvocation(
+                started: try history.labSettings(lab.id, in: commit.id), workspaceLearner: try history.workspaceSettings()?.learner)
+            let (resolved, parameters) = try invocation.resolve(lab)
+            let namespace = parameters.namespace
             outcome.namespace = namespace
-            let resolved = try lab.resolved(parameters: parameters)
             guard let resolvedStep = resolved.step(step.id) else { throw WorkspaceError.unknownStep(lab: lab.id, step: step.id) }
             let cluster = try SnapshotCluster(evidence: Evidence(files: evidence))
             outcome.objects = cluster.allObjects

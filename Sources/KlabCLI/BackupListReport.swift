@@ -23,18 +23,32 @@ enum BackupListReport {
         return out
     }
 
-    static func json(_ backups: [BackupRecord]) -> JSONValue {
-        .object(JSONObject([
-            ("backups", .array(backups.map { backup in
-                .object(JSONObject([
-                    ("ref", .string(backup.ref)), ("number", .int(Int64(backup.number))), ("commit", .string(backup.commit)),
-                    ("time", .string(isoTime(backup.time))), ("madeBy", .string(backup.operation)), ("before", .string(backup.reason)),
-                    ("differences", .array(backup.differences.map { difference in
-                        .object(JSONObject([("path", .string(difference.path)), ("change", .string(key(difference.change)))]))
-                    })),
-                ]))
-            })),
-        ]))
+    /// `klab reset --list --output json`: every backup, newest first.
+    struct Output: Encodable {
+        struct Backup: Encodable {
+            var ref: String
+            var number: Int
+            var commit: String
+            var time: String
+            var madeBy: String
+            var before: String
+            var differences: [Difference]
+        }
+
+        struct Difference: Encodable {
+            var path: String
+            var change: String
+        }
+
+        var backups: [Backup]
+
+        init(_ backups: [BackupRecord]) {
+            self.backups = backups.map { backup in
+                Backup(ref: backup.ref, number: backup.number, commit: backup.commit, time: BackupListReport.isoTime(backup.time),
+                       madeBy: backup.operation, before: backup.reason,
+                       differences: backup.differences.map { Difference(path: $0.path, change: BackupListReport.key($0.change)) })
+            }
+        }
     }
 
     private static func words(_ change: WorkingDifference.Change) -> String {
@@ -45,7 +59,7 @@ enum BackupListReport {
         }
     }
 
-    private static func key(_ change: WorkingDifference.Change) -> String {
+    static func key(_ change: WorkingDifference.Change) -> String {
         switch change {
         case .changed: return "changed"
         case .onlyInCommit: return "onlyInBackup"
@@ -61,7 +75,7 @@ enum BackupListReport {
         return formatter.string(from: date)
     }
 
-    private static func isoTime(_ date: Date) -> String {
+    static func isoTime(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.timeZone = TimeZone(identifier: "UTC")
         return formatter.string(from: date)

@@ -43,15 +43,24 @@ struct DoctorCommand: ParsableCommand {
             lines.append(healthy ? "\nklab has what it needs." : "\nSomething klab needs is missing: see the ✗ lines.")
             writeStdout(lines.joined(separator: "\n") + "\n")
         case .json:
-            let items = findings.map { finding in
-                JSONValue.object(JSONObject([
-                    ("name", .string(finding.name)), ("status", .string(finding.status.rawValue)),
-                    ("detail", .string(finding.detail)), ("fix", finding.fix.map(JSONValue.string) ?? .null),
-                    ("needed", .bool(finding.needed)),
-                ]))
-            }
-            writeStdout(JSONWriter.pretty(.object(JSONObject([("ok", .bool(healthy)), ("checks", .array(items))]))) + "\n")
+            try writeJSON(Output(ok: healthy, checks: findings.map {
+                Output.Check(name: $0.name, status: $0.status.rawValue, detail: $0.detail, fix: $0.fix, needed: $0.needed)
+            }))
         }
         if !healthy { throw ExitStatus.environment }
+    }
+
+    /// `klab doctor --output json`: whether klab has what it needs, and each finding.
+    struct Output: Encodable {
+        struct Check: Encodable {
+            var name: String
+            var status: String
+            var detail: String
+            var fix: String?
+            var needed: Bool
+        }
+
+        var ok: Bool
+        var checks: [Check]
     }
 }

@@ -50,13 +50,24 @@ struct GradeCommand: ParsableCommand {
     @Option(help: "Write the report to this file instead of stdout.")
     var out: String?
 
+    func validate() throws {
+        if global.namespace != nil && !grading.live {
+            throw ValidationError("-n/--namespace is for --live grading (the namespace of learners the roster gives none); offline, each workspace's own namespace is graded")
+        }
+    }
+
     func run() throws {
         if paths.first == "keys" {
             try GradeKeys(roster: Array(paths.dropFirst()), keyFile: grading.keyFile, out: out).run()
             return
         }
         let (labs, labIDs) = try grading.labs(labsOptions)
-        let entries = try ClassRoster.entries(for: paths)
+        // -n is the namespace of every learner the roster gives none (live grading).
+        let entries = try ClassRoster.entries(for: paths).map { entry in
+            var entry = entry
+            entry.namespace = entry.namespace ?? global.namespace
+            return entry
+        }
         guard !entries.isEmpty else {
             throw CLIFailure(message: "no workspaces or bundles found in \(paths.joined(separator: ", "))", status: .badInput)
         }

@@ -27,7 +27,7 @@ struct HintCommand: ParsableCommand {
 
     func run() throws {
         let context = try WorkspaceContext.open(global, labs: labsOptions)
-        let (lab, _) = try context.startedLab(try context.labID(self.lab))
+        let lab = try context.startedLab(try context.labID(self.lab), namespace: global.namespace).lab
         let progress = try context.progress(of: lab)
         guard let step = progress.currentStep(in: lab.steps.map(\.id)).flatMap(lab.step) else {
             writeStdout("\(lab.id) is complete: no hints needed.\n")
@@ -45,10 +45,7 @@ struct HintCommand: ParsableCommand {
         let hint = step.hints[number - 1]
         switch global.output {
         case .json:
-            writeStdout(JSONWriter.pretty(.object(JSONObject([
-                ("lab", .string(lab.id)), ("step", .string(step.id)), ("hint", .int(Int64(number))),
-                ("hints", .int(Int64(step.hints.count))), ("text", .string(hint)),
-            ]))) + "\n")
+            try writeJSON(Output(lab: lab.id, step: step.id, hint: number, hints: step.hints.count, text: hint))
         case .text:
             var out = "Hint \(number) of \(step.hints.count) for \(step.title):\n  \(hint)\n"
             if number == step.hints.count && shown >= step.hints.count {
@@ -56,5 +53,14 @@ struct HintCommand: ParsableCommand {
             }
             writeStdout(out)
         }
+    }
+
+    /// `klab hint --output json`: the hint shown, its number and how many the step has.
+    struct Output: Encodable {
+        var lab: String
+        var step: String
+        var hint: Int
+        var hints: Int
+        var text: String
     }
 }

@@ -39,14 +39,8 @@ struct JSONPathCommand: ParsableCommand {
             writeStdout(try path.print(object))
         case .json:
             let result = path.query(object)
-            let value = JSONValue.object(JSONObject([
-                ("template", .string(template)),
-                ("matches", .array(result.matches.map { match in
-                    .object(JSONObject([("path", .string(match.path)), ("value", match.value)]))
-                })),
-                ("notes", .array(result.notes.map(JSONValue.string))),
-            ]))
-            writeStdout(JSONWriter.pretty(value) + "\n")
+            try writeJSON(Output(
+                template: template, matches: result.matches.map { Output.Match(path: $0.path, value: $0.value) }, notes: result.notes))
         }
     }
 
@@ -74,5 +68,17 @@ struct JSONPathCommand: ParsableCommand {
         } catch let error as KubeDocumentError {
             throw CLIFailure(message: error.description, status: .badInput)
         }
+    }
+
+    /// `klab jsonpath --output json`: what the template found, each value with its path.
+    struct Output: Encodable {
+        struct Match: Encodable {
+            var path: String
+            var value: JSONValue
+        }
+
+        var template: String
+        var matches: [Match]
+        var notes: [String]
     }
 }

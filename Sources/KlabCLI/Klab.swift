@@ -53,44 +53,57 @@ public enum KlabMain {
         do {
             command = try Klab.parseAsRoot(arguments)
         } catch {
-            exitWithParserMessage(error)
+            finish(with: error)
         }
         do {
             var command = command
             try command.run()
             exit(0)
-        } catch let exitStatus as ExitStatus {
-            exit(exitStatus.rawValue)
-        } catch let code as ExitCode {
-            exit(code.rawValue)
-        } catch where isArgumentParserError(error) {
-            // `klab help ...`, `klab --help` (run as the help command) and `klab` alone (a
-            // command with subcommands only asks for its help) end here.
-            exitWithParserMessage(error)
         } catch {
-            let failure = CLIFailure(error)
-            writeStderr("klab: \(failure.message)\n")
-            exit(failure.status.rawValue)
+            finish(with: error)
         }
     }
 
-    /// Help, versions and completion scripts go to stdout with exit 0; a usage error is its
-    /// one-line message and the command's usage on stderr, exit 2 (not argument-parser's 64).
-    static func exitWithParserMessage(_ error: Error) -> Never {
-        let text = Klab.fullMessage(for: error)
-        if Klab.exitCode(for: error) == .success {
+    /// What klab does with an error, by what argument-parser says of it (`Klab.exitCode(for:)`)
+    /// rather than by the name of its type: exit 0 is help, a version or a completion script
+    /// (`klab help ...`, `--help`, `klab` alone), printed on stdout; argument-parser's usage
+    /// exit (64) is a usage error, its message and usage on stderr, exit 2; anything else is
+    /// klab's own failure, one line on stderr and its exit status.
+    enum Disposition: Equatable {
+        case exit(Int32)
+        case help(String)
+        case usage(String)
+        case failure(message: String, status: ExitStatus)
+    }
+
+    static func disposition(of error: Error) -> Disposition {
+        switch error {
+        case let status as ExitStatus: return .exit(status.rawValue)
+        case let code as ExitCode where code != .validationFailure && code != .success: return .exit(code.rawValue)
+        case is CLIFailure: break
+        default:
+            let code = Klab.exitCode(for: error)
+            if code == .success { return .help(Klab.fullMessage(for: error)) }
+            if code == .validationFailure { return .usage(Klab.fullMessage(for: error)) }
+        }
+        let failure = CLIFailure(error)
+        return .failure(message: failure.message, status: failure.status)
+    }
+
+    static func finish(with error: Error) -> Never {
+        switch disposition(of: error) {
+        case .exit(let code):
+            Foundation.exit(code)
+        case .help(let text):
             if !text.isEmpty { writeStdout(text.hasSuffix("\n") ? text : text + "\n") }
-            exit(0)
+            Foundation.exit(0)
+        case .usage(let text):
+            if !text.isEmpty { writeStderr(text.hasSuffix("\n") ? text : text + "\n") }
+            Foundation.exit(ExitStatus.badInput.rawValue)
+        case .failure(let message, let status):
+            writeStderr("klab: \(message)\n")
+            Foundation.exit(status.rawValue)
         }
-        if !text.isEmpty { writeStderr(text.hasSuffix("\n") ? text : text + "\n") }
-        exit(ExitStatus.badInput.rawValue)
-    }
-
-    /// argument-parser's own errors (help requests, clean exits, validation): its types are
-    /// internal to it, so they are told apart by the module that declares them.
-    static func isArgumentParserError(_ error: Error) -> Bool {
-        error is CleanExit || error is ValidationError
-            || String(reflecting: type(of: error)).hasPrefix("ArgumentParser.")
     }
 }
 

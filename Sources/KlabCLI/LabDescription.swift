@@ -30,42 +30,55 @@ enum LabDescription {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    static func json(_ lab: Lab) -> JSONValue {
-        let parameters = lab.parameters.map { parameter in
-            JSONValue.object(JSONObject([
-                ("name", .string(parameter.name)), ("default", .string(parameter.defaultValue)),
-                ("description", .string(parameter.description)),
-            ]))
+    /// `klab lab show --output json`: the lab as its file says, step by step.
+    struct Output: Encodable {
+        struct Parameter: Encodable {
+            var name: String
+            var `default`: String
+            var description: String
         }
-        let steps = lab.steps.map { step in
-            JSONValue.object(JSONObject([
-                ("id", .string(step.id)),
-                ("title", .string(step.title)),
-                ("content", .string(step.content)),
-                ("points", number(step.points)),
-                ("partialCredit", .bool(step.partialCredit)),
-                ("manifests", strings(step.manifests)),
-                ("commands", strings(step.commands)),
-                ("hints", strings(step.hints)),
-                ("checks", strings(step.checks.map(\.name))),
-            ]))
+
+        struct Step: Encodable {
+            var id: String
+            var title: String
+            var content: String
+            var points: JSONValue
+            var partialCredit: Bool
+            var manifests: [String]
+            var commands: [String]
+            var hints: [String]
+            var checks: [String]
         }
-        return .object(JSONObject([
-            ("format", .int(Int64(lab.format))),
-            ("id", .string(lab.id)),
-            ("title", .string(lab.title)),
-            ("summary", .string(lab.summary)),
-            ("scope", .string(lab.scope.rawValue)),
-            ("prerequisites", strings(lab.prerequisites)),
-            ("parameters", .array(parameters)),
-            ("steps", .array(steps)),
-            ("completion", strings(lab.completion.map(\.name))),
-        ]))
+
+        var format: Int
+        var id: String
+        var title: String
+        var summary: String
+        var scope: String
+        var prerequisites: [String]
+        var parameters: [Parameter]
+        var steps: [Step]
+        var completion: [String]
+
+        init(_ lab: Lab) {
+            format = lab.format
+            id = lab.id
+            title = lab.title
+            summary = lab.summary
+            scope = lab.scope.rawValue
+            prerequisites = lab.prerequisites
+            parameters = lab.parameters.map { Parameter(name: $0.name, default: $0.defaultValue, description: $0.description) }
+            steps = lab.steps.map { step in
+                Step(id: step.id, title: step.title, content: step.content, points: LabDescription.number(step.points),
+                     partialCredit: step.partialCredit, manifests: step.manifests, commands: step.commands, hints: step.hints,
+                     checks: step.checks.map(\.name))
+            }
+            completion = lab.completion.map(\.name)
+        }
     }
 
-    private static func strings(_ values: [String]) -> JSONValue { .array(values.map(JSONValue.string)) }
-
-    private static func number(_ value: Double) -> JSONValue {
+    /// Whole points as integers (`1`, not `1.0`), as the lab file writes them.
+    static func number(_ value: Double) -> JSONValue {
         value == value.rounded() && abs(value) < 1e15 ? .int(Int64(value)) : .double(value)
     }
 }

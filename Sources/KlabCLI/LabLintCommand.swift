@@ -39,18 +39,23 @@ struct LabLintCommand: ParsableCommand {
             lines.append(summary)
             writeStdout(lines.joined(separator: "\n") + "\n")
         case .json:
-            let items = problems.map { problem in
-                JSONValue.object(JSONObject([
-                    ("file", problem.location.map { .string($0.file) } ?? .null),
-                    ("line", problem.location.map { .int(Int64($0.line)) } ?? .null),
-                    ("column", problem.location.map { .int(Int64($0.column)) } ?? .null),
-                    ("message", .string(problem.message)),
-                ]))
-            }
-            writeStdout(JSONWriter.pretty(.object(JSONObject([
-                ("labs", .array(ids.map(JSONValue.string))), ("problems", .array(items)),
-            ]))) + "\n")
+            try writeJSON(Output(labs: ids, problems: problems.map {
+                Output.Problem(file: $0.location?.file, line: $0.location?.line, column: $0.location?.column, message: $0.message)
+            }))
         }
         if problems.contains(where: { !$0.isWarning }) { throw ExitStatus.badInput }
+    }
+
+    /// `klab lab lint --output json`: the labs linted and every problem with its place.
+    struct Output: Encodable {
+        struct Problem: Encodable {
+            var file: String?
+            var line: Int?
+            var column: Int?
+            var message: String
+        }
+
+        var labs: [String]
+        var problems: [Problem]
     }
 }

@@ -36,12 +36,7 @@ struct LabListCommand: ParsableCommand {
             }
             writeStdout(lines.joined(separator: "\n") + "\n")
         case .json:
-            let items = labs.map { lab in
-                JSONValue.object(JSONObject([
-                    ("id", .string(lab.id)), ("title", .string(lab.title)), ("steps", .int(Int64(lab.steps.count))),
-                ]))
-            }
-            writeStdout(JSONWriter.pretty(.array(items)) + "\n")
+            try writeJSON(labs.map { Entry(id: $0.id, title: $0.title, steps: $0.steps.count) })
         }
         if !broken.isEmpty {
             for error in broken { writeStderr("klab: \(error.description)\n") }
@@ -51,5 +46,12 @@ struct LabListCommand: ParsableCommand {
 
     private func pad(_ text: String, _ width: Int) -> String {
         text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+    }
+
+    /// One lab of `klab lab list --output json` (an array of them).
+    struct Entry: Encodable {
+        var id: String
+        var title: String
+        var steps: Int
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KubeJSON
 import LabSpec
+import Workspace
 
 struct LabRenderCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -9,7 +10,8 @@ struct LabRenderCommand: ParsableCommand {
         abstract: "Print a lab's manifests rendered for one learner, with klab's bookkeeping labels.",
         usage: "klab lab render <lab> [--set <name=value> ...] [--learner <id>] [--step <step> ...] [<options>]",
         discussion: """
-        Parameters take their defaults unless --set (or -n for the namespace) says otherwise.
+        Parameters take their defaults unless --set (or -n for the namespace, --learner for \
+        the learner) says otherwise, as `klab start` renders them.
 
         Examples:
           klab lab render health-probes
@@ -34,8 +36,10 @@ struct LabRenderCommand: ParsableCommand {
 
     func run() throws {
         let lab = try labsOptions.loader().load(self.lab)
-        var parameters = try Lab.assignments(assignments)
-        if let namespace = global.namespace, parameters["namespace"] == nil { parameters["namespace"] = namespace }
+        let invocation = LabInvocation(
+            assignments: try Lab.assignments(assignments), namespace: global.namespace, learner: learner,
+            environment: ProcessInfo.processInfo.environment)
+        let parameters = try invocation.parameters(for: lab)
         for id in step where lab.step(id) == nil {
             throw CLIFailure(
                 message: "lab \(lab.id) has no step '\(id)'; steps: \(lab.steps.map(\.id).joined(separator: ", "))",
@@ -45,12 +49,17 @@ struct LabRenderCommand: ParsableCommand {
         let steps = step.isEmpty ? nil : step
         switch global.output {
         case .text:
-            writeStdout(try renderer.renderYAML(parameters: parameters, learner: learner, steps: steps))
+            writeStdout(try renderer.renderYAML(parameters: parameters.values, learner: parameters.learner, steps: steps))
         case .json:
-            let objects = try renderer.render(parameters: parameters, learner: learner, steps: steps).flatMap(\.objects)
-            writeStdout(JSONWriter.pretty(.object(JSONObject([
-                ("apiVersion", .string("v1")), ("kind", .string("List")), ("items", .array(objects)),
-            ]))) + "\n")
+            let objects = try renderer.render(parameters: parameters.values, learner: parameters.learner, steps: steps).flatMap(\.objects)
+            try writeJSON(Output(items: objects))
         }
+    }
+
+    /// `klab lab render --output json`: the objects as one kubectl `List`.
+    struct Output: Encodable {
+        var apiVersion = "v1"
+        var kind = "List"
+        var items: [JSONValue]
     }
 }

@@ -25,7 +25,7 @@ struct LabShowCommand: ParsableCommand {
         let lab = try labsOptions.loader().load(self.lab)
         switch global.output {
         case .text: writeStdout(LabDescription.text(lab))
-        case .json: writeStdout(JSONWriter.pretty(LabDescription.json(lab)) + "\n")
+        case .json: try writeJSON(LabDescription.Output(lab))
         }
     }
 }

@@ -3,6 +3,7 @@ import Checks
 import Foundation
 import KubeJSON
 import LabSpec
+import Workspace
 
 /// `klab lab test LAB --snapshot DIR`: a lab's checks evaluated against a snapshot, no
 /// workspace and no cluster. Exit 0 iff every evaluated check passes, 1 if any fails.
@@ -73,9 +74,11 @@ struct LabTestCommand: ParsableCommand {
 
     func run() throws {
         let loaded = try labsOptions.loader().load(lab)
-        let overrides = try Lab.assignments(assignments)
-        let resolved = try loaded.resolved(parameters: overrides)
-        let namespace = try loaded.parameterValues(overrides)["namespace"] ?? "default"
+        let invocation = LabInvocation(
+            assignments: try Lab.assignments(assignments), namespace: global.namespace,
+            environment: ProcessInfo.processInfo.environment)
+        let (resolved, parameters) = try invocation.resolve(loaded)
+        let namespace = parameters.namespace
 
         let (checks, title, hint) = try Self.checks(of: resolved, step: step)
 
@@ -88,7 +91,7 @@ struct LabTestCommand: ParsableCommand {
 
         switch global.output {
         case .text: writeStdout(report.text(color: global.useColor))
-        case .json: writeStdout(JSONWriter.pretty(report.json()) + "\n")
+        case .json: try writeJSON(report)
         }
         if !report.passed { throw ExitStatus.checksFailed }
     }

@@ -66,7 +66,7 @@ struct ResetCommand: ParsableCommand {
             let workspace = try LearnerWorkspace.open(at: WorkspaceContext.workspaceURL(global))
             let backups = try workspace.backups()
             switch global.output {
-            case .json: writeStdout(JSONWriter.pretty(BackupListReport.json(backups)) + "\n")
+            case .json: try writeJSON(BackupListReport.Output(backups))
             case .text: writeStdout(BackupListReport.text(backups, workspace: LabCatalog.displayPath(workspace.root.path)))
             }
             return
@@ -75,8 +75,7 @@ struct ResetCommand: ParsableCommand {
         if undo {
             if let labID, try !context.workspace.startedLabs().contains(labID) { throw WorkspaceError.labNotStarted(lab: labID) }
             let outcome = try context.workspace.undo(lab: labID)
-            emit(["lab": .string(outcome.lab), "undid": .string(outcome.undid), "restored": .string(outcome.restoredRef),
-                  "backup": .string(outcome.backupRef), "commit": .string(outcome.commit)],
+            try emit(UndoOutput(lab: outcome.lab, undid: outcome.undid, restored: outcome.restoredRef, backup: outcome.backupRef, commit: outcome.commit),
                  text: """
                  Undid the \(outcome.undid): the lab's files and progress are as they were before it (brought back from \(outcome.restoredRef)).
                  What you had just now is saved in \(outcome.backupRef); `klab reset --undo` again brings it back.
@@ -84,7 +83,8 @@ struct ResetCommand: ParsableCommand {
                  """)
             return
         }
-        let (lab, settings) = try context.startedLab(try context.labID(labID))
+        let started = try context.startedLab(try context.labID(labID), namespace: global.namespace)
+        let lab = started.lab
         let progress = try context.progress(of: lab)
         let order = lab.steps.map(\.id)
         let target: String
@@ -97,13 +97,12 @@ struct ResetCommand: ParsableCommand {
             target = progress.currentStep(in: order) ?? order[order.count - 1]
         }
 
-        if cluster { try cleanCluster(lab: lab, settings: settings, learner: context.workspace.settings.learner) }
+        if cluster { try cleanCluster(lab: lab, parameters: started.parameters) }
 
         let outcome = try context.workspace.reset(lab: lab.id, step: target)
         let number = (order.firstIndex(of: target) ?? 0) + 1
         let secrets = context.uncommittedSecrets(lab.id)
-        emit(["lab": .string(lab.id), "step": .string(target), "backup": .string(outcome.backupRef), "commit": .string(outcome.commit),
-              "uncommittedSecrets": .array(secrets.map(JSONValue.string))],
+        try emit(Output(lab: lab.id, step: target, backup: outcome.backupRef, commit: outcome.commit, uncommittedSecrets: secrets),
              text: """
              \(lab.id) is back at the start of step \(number) (\(target)).
              Everything you had is saved in \(outcome.backupRef); `klab reset --undo` brings it back.
@@ -111,17 +110,36 @@ struct ResetCommand: ParsableCommand {
              """ + secretsNotice(secrets, reset: true))
     }
 
-    private func emit(_ fields: KeyValuePairs<String, JSONValue>, text: String) {
+    /// `klab reset --output json`.
+    struct Output: Encodable {
+        var lab: String
+        var step: String
+        var backup: String
+        var commit: String
+        var uncommittedSecrets: [String]
+    }
+
+    /// `klab reset --undo --output json`.
+    struct UndoOutput: Encodable {
+        var lab: String
+        var undid: String
+        var restored: String
+        var backup: String
+        var commit: String
+    }
+
+    private func emit<T: Encodable>(_ output: T, text: String) throws {
         switch global.output {
-        case .json: writeStdout(JSONWriter.pretty(.object(JSONObject(fields.map { ($0.key, $0.value) }))) + "\n")
+        case .json: try writeJSON(output)
         case .text: writeStdout(text)
         }
     }
 
-    private func cleanCluster(lab: Lab, settings: LabSettings, learner: String) throws {
-        let manifests = try ManifestRenderer(lab: lab).render(parameters: settings.parameters, learner: learner)
+    private func cleanCluster(lab: Lab, parameters: LabRunParameters) throws {
+        let manifests = try ManifestRenderer(lab: lab).render(parameters: parameters.values, learner: parameters.learner)
         let cleaner = ClusterCleaner(options: KubectlCluster.Options(context: global.context, kubeconfig: global.kubeconfig))
-        let plan = try cleaner.plan(objects: manifests.flatMap(\.objects), namespace: settings.namespace, lab: lab.id, learner: learner)
+        let plan = try cleaner.plan(
+            objects: manifests.flatMap(\.objects), namespace: parameters.namespace, lab: lab.id, learner: parameters.learner)
         if plan.items.isEmpty {
             writeStderr("Nothing of \(lab.id) to delete in the cluster (no objects labelled \(plan.labelSelector)).\n")
             return

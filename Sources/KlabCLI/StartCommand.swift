@@ -49,18 +49,18 @@ struct StartCommand: ParsableCommand {
         }
         let loader = try labsOptions.loader()
         let lab = try loader.load(self.lab)
-        var overrides = try Lab.assignments(assignments)
-        if let namespace = global.namespace { overrides["namespace"] = namespace }
-        let values = try lab.parameterValues(overrides)
-        let resolved = try lab.resolved(parameters: overrides)
-        guard let first = resolved.steps.first else {
+        let environment = ProcessInfo.processInfo.environment
+        var invocation = LabInvocation(
+            assignments: try Lab.assignments(assignments), namespace: global.namespace, learner: learner, environment: environment)
+        // Parameters that do not hold are refused before anything is written.
+        let asked = try invocation.parameters(for: lab)
+        guard !lab.steps.isEmpty else {
             throw CLIFailure(message: "lab \(lab.id) has no steps; `klab lab lint \(lab.id)` says more", status: .badInput)
         }
 
         let root = WorkspaceContext.workspaceURL(global)
-        let environment = ProcessInfo.processInfo.environment
         let isNew = !FileManager.default.fileExists(atPath: root.appendingPathComponent(LearnerWorkspace.settingsPath).path)
-        var chosenLearner = learner ?? environment["KLAB_LEARNER"].flatMap { $0.isEmpty ? nil : $0 }
+        var chosenLearner = asked.chosen["learner"]
         if chosenLearner == nil && isNew {
             // Asked once, when the workspace is made; it is recorded in it from then on.
             let identity = LearnerIdentity(environment: environment)
@@ -78,13 +78,11 @@ struct StartCommand: ParsableCommand {
                 status: .badInput)
         }
         let workspace = try LearnerWorkspace.openOrCreate(
-            at: root, learner: chosenLearner ?? "learner", labsDirectory: loader.labsDirectory.path)
-        if let learner, learner != workspace.settings.learner {
-            throw CLIFailure(
-                message: "this workspace belongs to \(workspace.settings.learner), not \(learner); use another --workspace for \(learner)",
-                status: .workspace)
-        }
-        let learnerID = workspace.settings.learner
+            at: root, learner: chosenLearner ?? Lab.defaultLearner, labsDirectory: loader.labsDirectory.path)
+        invocation.workspaceLearner = workspace.settings.learner
+        let (resolved, parameters) = try invocation.resolve(lab)
+        let first = resolved.steps[0]
+        let learnerID = parameters.learner
         if let reportTo { try workspace.setReportSettings(ReportSettings(url: reportTo, token: token)) }
 
         // Prerequisites are advice, not a gate: say which are not done and go on.
@@ -95,24 +93,18 @@ struct StartCommand: ParsableCommand {
             return done.currentStep(in: order) != nil
         }
 
-        let files = try LabMaterials.files(for: lab, parameters: overrides, learner: learnerID)
+        let files = try LabMaterials.files(for: lab, parameters: parameters.values, learner: learnerID)
         let settings = LabSettings(
-            lab: lab.id, namespace: values["namespace"] ?? "default",
-            parameters: overrides.filter { $0.key != "namespace" && $0.key != "learner" },
-            labDigest: LabMaterials.digest(of: lab))
+            lab: lab.id, namespace: parameters.namespace, parameters: parameters.recorded, labDigest: LabMaterials.digest(of: lab))
         let outcome = try workspace.start(labID: lab.id, firstStep: first.id, settings: settings, files: files)
         let guide = StepGuide(lab: resolved, step: first)
 
         switch global.output {
         case .json:
-            let json = JSONValue.object(JSONObject([
-                ("lab", .string(lab.id)), ("learner", .string(learnerID)), ("namespace", .string(settings.namespace)),
-                ("workspace", .string(workspace.root.path)), ("commit", .string(outcome.commit)),
-                ("step", .string(first.id)), ("stepNumber", .int(1)), ("steps", .int(Int64(lab.steps.count))),
-                ("missingPrerequisites", .array(missing.map(JSONValue.string))),
-                ("uncommittedSecrets", .array(outcome.secretsLeftUncommitted.map(JSONValue.string))),
-            ]))
-            writeStdout(JSONWriter.pretty(json) + "\n")
+            try writeJSON(Output(
+                lab: lab.id, learner: learnerID, namespace: settings.namespace, workspace: workspace.root.path,
+                commit: outcome.commit, step: first.id, stepNumber: 1, steps: lab.steps.count,
+                missingPrerequisites: missing, uncommittedSecrets: outcome.secretsLeftUncommitted))
         case .text:
             var out = "Started \(lab.id) — \(lab.title)\n"
             out += "  learner \(learnerID), namespace \(settings.namespace), workspace \(LabCatalog.displayPath(workspace.root.path))\n"
@@ -130,5 +122,19 @@ struct StartCommand: ParsableCommand {
             out += "\n" + guide.text(prose: files[String(guide.proseFile.dropFirst(lab.id.count + 1))].map { String(decoding: $0, as: UTF8.self) })
             writeStdout(out)
         }
+    }
+
+    /// `klab start --output json`.
+    struct Output: Encodable {
+        var lab: String
+        var learner: String
+        var namespace: String
+        var workspace: String
+        var commit: String
+        var step: String
+        var stepNumber: Int
+        var steps: Int
+        var missingPrerequisites: [String]
+        var uncommittedSecrets: [String]
     }
 }

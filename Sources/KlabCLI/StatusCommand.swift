@@ -21,15 +21,37 @@ struct StatusCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var labsOptions: LabsOptions
 
+    /// `klab status --output json`: the workspace, its learner, and each started lab.
+    struct Output: Encodable {
+        struct Lab: Encodable {
+            var lab: String
+            var title: String
+            var namespace: String
+            var stepsDone: Int
+            var steps: Int
+            var passed: [String]
+            var currentStep: String?
+            var complete: Bool
+            var current: Bool
+            var practice: [String]
+        }
+
+        var workspace: String
+        var learner: String
+        var labs: [Lab]
+    }
+
     func run() throws {
         let context = try WorkspaceContext.open(global, labs: labsOptions)
         let labs = try context.workspace.startedLabs()
         let current = try context.workspace.currentLab()
-        var rows: [JSONValue] = []
+        var rows: [Output.Lab] = []
         var text = "Workspace \(LabCatalog.displayPath(context.workspace.root.path)) (learner \(context.workspace.settings.learner))\n"
         if labs.isEmpty { text += "\nNo lab started yet: `klab lab list` shows the labs, `klab start LAB` starts one.\n" }
         for id in labs {
-            let (lab, settings) = try context.startedLab(id)
+            // Every started lab, wherever it was started: status checks nothing, so -n selects nothing.
+            let started = try context.startedLab(id, namespace: nil)
+            let (lab, settings) = (started.lab, started.settings)
             let progress = try context.progress(of: lab)
             let order = lab.steps.map(\.id)
             let done = order.filter(progress.hasPassed).count
@@ -48,23 +70,15 @@ struct StatusCommand: ParsableCommand {
             } else {
                 text += "    complete\n"
             }
-            rows.append(.object(JSONObject([
-                ("lab", .string(id)), ("title", .string(lab.title)), ("namespace", .string(settings.namespace)),
-                ("stepsDone", .int(Int64(done))), ("steps", .int(Int64(order.count))),
-                ("passed", .array(progress.passed.map { .string($0.step) })),
-                ("currentStep", next.map { .string($0.id) } ?? .null),
-                ("complete", .bool(next == nil)), ("current", .bool(id == current)),
-                ("practice", .array(practised.map(JSONValue.string))),
-            ])))
+            rows.append(Output.Lab(
+                lab: id, title: lab.title, namespace: settings.namespace, stepsDone: done, steps: order.count,
+                passed: progress.passed.map(\.step), currentStep: next?.id, complete: next == nil, current: id == current,
+                practice: practised))
         }
         switch global.output {
         case .text: writeStdout(text)
         case .json:
-            writeStdout(JSONWriter.pretty(.object(JSONObject([
-                ("workspace", .string(context.workspace.root.path)),
-                ("learner", .string(context.workspace.settings.learner)),
-                ("labs", .array(rows)),
-            ]))) + "\n")
+            try writeJSON(Output(workspace: context.workspace.root.path, learner: context.workspace.settings.learner, labs: rows))
         }
     }
 }

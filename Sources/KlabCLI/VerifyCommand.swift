@@ -53,7 +53,8 @@ struct VerifyCommand: ParsableCommand {
         // A watch runs for long: it holds the workspace lock only while it records a pass, so
         // that `klab hint` and `klab status` work in another terminal meanwhile.
         let context = try WorkspaceContext.open(global, labs: labsOptions, lockMode: watch ? .whileWriting : .whileOpen)
-        let (lab, settings) = try context.startedLab(try context.labID(self.lab))
+        let started = try context.startedLab(try context.labID(self.lab), namespace: global.namespace)
+        let (lab, settings) = (started.lab, started.settings)
         let snapshot = self.snapshot
         let global = self.global
         let key = try classKey(file: keyFile)
@@ -78,27 +79,55 @@ struct VerifyCommand: ParsableCommand {
             return
         }
         guard let round = try verifier.verify(wait: waitSeconds) else {
-            report(complete: lab, context: context)
+            try report(complete: lab, context: context)
             return
         }
-        writeStdout(render(round, lab: lab, context: context))
+        writeStdout(try render(round, lab: lab, context: context))
         reportProgress(round, lab: lab, context: context, key: key)
         if !round.passed { throw ExitStatus.checksFailed }
     }
 
-    private func render(_ round: StepVerifier.Round, lab: Lab, context: WorkspaceContext) -> String {
+    /// `klab verify --output json`: the check report, then what was recorded.
+    struct Output: Encodable {
+        var report: CheckReport
+        var lab: String
+        var step: String
+        var recorded: String?
+        var evidence: String?
+        var nextStep: String?
+        var source: String?
+        var uncommittedSecrets: [String]
+
+        enum CodingKeys: String, CodingKey { case lab, step, recorded, evidence, nextStep, source, uncommittedSecrets }
+
+        func encode(to encoder: Encoder) throws {
+            try report.encode(to: encoder)
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(lab, forKey: .lab)
+            try container.encode(step, forKey: .step)
+            try container.encodeIfPresent(recorded, forKey: .recorded)
+            try container.encodeIfPresent(evidence, forKey: .evidence)
+            try container.encodeIfPresent(nextStep, forKey: .nextStep)
+            try container.encodeIfPresent(source, forKey: .source)
+            try container.encode(uncommittedSecrets, forKey: .uncommittedSecrets)
+        }
+    }
+
+    /// `klab verify --output json` once the lab is complete.
+    struct CompleteOutput: Encodable {
+        var lab: String
+        var complete = true
+    }
+
+    private func render(_ round: StepVerifier.Round, lab: Lab, context: WorkspaceContext) throws -> String {
         let hint = round.passed ? nil : round.step.hints.first.map { "\($0) (`klab hint` for more)" }
         let report = CheckReport(title: "\(lab.id): step \(round.step.id) — \(round.step.title)", results: round.results, hint: hint)
         if global.output == .json {
-            var object = report.json().objectValue ?? JSONObject()
-            object["lab"] = .string(lab.id)
-            object["step"] = .string(round.step.id)
-            object["recorded"] = round.pass.map { .string($0.commit) } ?? .null
-            object["evidence"] = round.pass.map { .string($0.digest) } ?? .null
-            object["nextStep"] = round.next.map { .string($0.id) } ?? .null
-            object["source"] = round.provenance.map { .string($0.isPractice ? "practice (\($0.source.rawValue))" : $0.source.rawValue) } ?? .null
-            object["uncommittedSecrets"] = .array(round.passed ? context.uncommittedSecrets(lab.id).map(JSONValue.string) : [])
-            return JSONWriter.pretty(.object(object)) + "\n"
+            return try JSONValueEncoder().pretty(Output(
+                report: report, lab: lab.id, step: round.step.id, recorded: round.pass?.commit, evidence: round.pass?.digest,
+                nextStep: round.next?.id,
+                source: round.provenance.map { $0.isPractice ? "practice (\($0.source.rawValue))" : $0.source.rawValue },
+                uncommittedSecrets: round.passed ? context.uncommittedSecrets(lab.id) : []))
         }
         var out = report.text(color: global.useColor)
         if let pass = round.pass {
@@ -140,9 +169,9 @@ struct VerifyCommand: ParsableCommand {
         "🎉 \(lab.id) complete: all \(lab.steps.count) steps verified. `klab status` shows your labs.\n"
     }
 
-    private func report(complete lab: Lab, context: WorkspaceContext) {
+    private func report(complete lab: Lab, context: WorkspaceContext) throws {
         if global.output == .json {
-            writeStdout(JSONWriter.pretty(.object(JSONObject([("lab", .string(lab.id)), ("complete", .bool(true))]))) + "\n")
+            try writeJSON(CompleteOutput(lab: lab.id))
         } else {
             writeStdout(completionText(lab))
         }
@@ -163,7 +192,7 @@ struct VerifyCommand: ParsableCommand {
         let watcher = StepWatcher(verifier: verifier, clock: interrupted, interval: Self.pollInterval, watch: watched)
         let ending = try watcher.run(stopped: { interrupted.isSet }) { round in
             reportProgress(round, lab: verifier.lab, context: context, key: key)
-            let text = render(round, lab: verifier.lab, context: context)
+            let text = try render(round, lab: verifier.lab, context: context)
             if terminal {
                 // Redraw in place on a terminal; append otherwise (logs, pipes).
                 writeStdout("\u{1B}[H\u{1B}[2J" + (round.passed ? text : banner + text))
@@ -179,7 +208,7 @@ struct VerifyCommand: ParsableCommand {
         switch ending {
         case .complete:
             if terminal { writeStdout(banner) }
-            report(complete: verifier.lab, context: context)
+            try report(complete: verifier.lab, context: context)
         case .stopped:
             writeStdout("\nStopped watching. Your progress is saved; `klab status` shows it.\n")
         }

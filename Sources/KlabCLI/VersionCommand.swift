@@ -31,17 +31,22 @@ struct VersionCommand: ParsableCommand {
             }
             writeStdout(lines.joined(separator: "\n") + "\n")
         case .json:
-            var kube = JSONObject()
-            if let kubectl {
-                kube["path"] = .string(kubectl.path)
-                kube["version"] = kubectl.version.map(JSONValue.string) ?? .null
-            }
-            let value = JSONValue.object(JSONObject([
-                ("klab", .string(klabVersion)),
-                ("libgit2", .string(LibGit2.version)),
-                ("kubectl", kubectl == nil ? .null : .object(kube)),
-            ]))
-            writeStdout(JSONWriter.pretty(value) + "\n")
+            try writeJSON(Output(
+                klab: klabVersion, libgit2: LibGit2.version,
+                kubectl: kubectl.map { Output.Kubectl(path: $0.path, version: $0.version) }))
         }
+    }
+
+    /// `klab version --output json`: klab's, libgit2's and kubectl's versions (kubectl null
+    /// when it is not on PATH).
+    struct Output: Encodable {
+        struct Kubectl: Encodable {
+            var path: String
+            var version: String?
+        }
+
+        var klab: String
+        var libgit2: String
+        var kubectl: Kubectl?
     }
 }

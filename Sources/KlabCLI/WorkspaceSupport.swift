@@ -34,8 +34,9 @@ struct WorkspaceContext {
         return current
     }
 
-    /// The lab as this learner started it: parameters resolved into its checks.
-    func startedLab(_ id: String) throws -> (lab: Lab, settings: LabSettings) {
+    /// The lab as this learner started it, parameters resolved into its checks by
+    /// `LabInvocation` (a `-n` other than the lab's namespace is refused; nil: none given).
+    func startedLab(_ id: String, namespace: String?) throws -> StartedLab {
         guard let settings = try workspace.labSettings(id) else { throw WorkspaceError.labNotStarted(lab: id) }
         guard loader.labIDs().contains(id) else {
             // Started from another labs folder, or the lab was removed since.
@@ -46,10 +47,11 @@ struct WorkspaceContext {
                     + "pass --labs DIR or set KLAB_LABS to a labs folder that has it",
                 status: .badInput)
         }
-        let lab = try loader.load(id)
-        var parameters = settings.parameters
-        parameters["namespace"] = settings.namespace
-        return (try lab.resolved(parameters: parameters), settings)
+        let invocation = LabInvocation(
+            namespace: namespace, started: settings, workspaceLearner: workspace.settings.learner,
+            environment: ProcessInfo.processInfo.environment)
+        let (lab, parameters) = try invocation.resolve(try loader.load(id))
+        return StartedLab(lab: lab, settings: settings, parameters: parameters)
     }
 
     func progress(of lab: Lab) throws -> LabProgress {
@@ -68,6 +70,16 @@ struct WorkspaceContext {
     func prose(_ guide: StepGuide) -> String? {
         try? String(contentsOf: workspace.root.appendingPathComponent(guide.proseFile), encoding: .utf8)
     }
+}
+
+/// A started lab as a command works on it.
+struct StartedLab {
+    /// Parameters resolved into its checks and commands.
+    var lab: Lab
+    /// How it was started.
+    var settings: LabSettings
+    /// Every parameter's value for this run.
+    var parameters: LabRunParameters
 }
 
 /// Tells the learner which manifests klab did not commit, and why; empty when there are none.

@@ -11,6 +11,12 @@ public enum WorkspaceError: Error, CustomStringConvertible, Equatable {
     case cannotCreate(path: String, reason: String)
     case backupMissing(ref: String)
     case settings(path: String, reason: String)
+    /// The command line gives one parameter two values (`-n a --set namespace=b`).
+    case conflictingParameter(name: String, first: String, second: String)
+    /// The command line asks for another value than the lab was started with.
+    case startedWithOtherValue(lab: String, name: String, started: String, asked: String)
+    /// The command line names another learner than the workspace's.
+    case belongsToAnotherLearner(owner: String, asked: String)
 
     public var description: String {
         switch self {
@@ -36,6 +42,14 @@ public enum WorkspaceError: Error, CustomStringConvertible, Equatable {
             return "the backup \(ref) that the last reset saved is gone from the repository; `klab reset --list` shows the backups there are"
         case .settings(let path, let reason):
             return "cannot read workspace settings \(path): \(reason); restore it with `git checkout -- .klab` in the workspace"
+        case .conflictingParameter(let name, let first, let second):
+            return "\(first) and \(second) give the \(name) two values; give it once"
+        case .startedWithOtherValue(let lab, let name, let started, let asked):
+            let flag = name == "namespace" ? "-n \(asked)" : "--set \(name)=\(asked)"
+            return "lab \(lab) was started with \(name) \(started), not \(asked): its checks read where its manifests were rendered for; "
+                + "run `klab start \(lab) \(flag)` to start it again with \(asked) (what its folder holds is saved first)"
+        case .belongsToAnotherLearner(let owner, let asked):
+            return "this workspace belongs to \(owner), not \(asked); use another --workspace for \(asked)"
         }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import KubeCore
 import KubeJSON
 import LabSpec
+import TestSupport
 import XCTest
 @testable import Checks
 
@@ -223,14 +224,13 @@ final class KubectlClusterTests: XCTestCase {
 
     func testHTTPReadsStatusAndBody() throws {
         let dir = try ClusterFixtures.folder(["index.html": "<h1>shop</h1>\n"])
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        let port = 18_000 + Int.random(in: 0..<2000)
-        server.arguments = ["-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", dir]
-        server.standardOutput = FileHandle.nullDevice
-        server.standardError = FileHandle.nullDevice
-        try server.run()
-        defer { server.terminate(); server.waitUntilExit() }
+        // Port 0: the server takes a free port and says which ("Serving HTTP on 127.0.0.1 port N ...").
+        let server = try TestProcess.start("/usr/bin/python3", ["-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", dir],
+                                           readingOutput: true)
+        defer { server.stop(); server.wait() }
+        let banner = server.readLine() ?? ""
+        let port = try XCTUnwrap(banner.components(separatedBy: " port ").dropFirst().first?.split(separator: " ").first.flatMap { Int($0) },
+                                 "the server did not say its port: \(banner)")
         var output = HTTPOutput(status: 0, body: "")
         for _ in 0..<50 where output.status == 0 {
             output = try KubectlCluster().http(url: "http://127.0.0.1:\(port)/", timeout: 2)

@@ -1,5 +1,6 @@
 import Foundation
 import KubeCore
+import TestSupport
 import XCTest
 @testable import Checks
 
@@ -103,20 +104,18 @@ final class RealKubectlTests: XCTestCase {
     }
 
     func testAServerThatNeverAnswersTimesOut() throws {
-        let port = 19_000 + Int.random(in: 0..<1000)
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        server.arguments = ["-c", """
+        // A server that accepts connections and never answers; it prints its port once it listens.
+        let server = try TestProcess.start("/usr/bin/python3", ["-u", "-c", """
             import socket, time
             s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            s.bind(("127.0.0.1", \(port))); s.listen(64); held = []
+            s.bind(("127.0.0.1", 0)); s.listen(64); held = []
+            print(s.getsockname()[1])
             end = time.time() + 60
             while time.time() < end:
                 c, _ = s.accept(); held.append(c)
-            """]
-        try server.run()
-        defer { server.terminate(); server.waitUntilExit() }
-        Thread.sleep(forTimeInterval: 0.5)
+            """], readingOutput: true)
+        defer { server.stop(); server.wait() }
+        let port = try XCTUnwrap(server.readLine().flatMap { Int($0) }, "the server did not say its port")
         let config = try ClusterFixtures.folder(["hang": try String(contentsOfFile: kubeconfig, encoding: .utf8)
             .replacingOccurrences(of: "https://127.0.0.1:1", with: "https://127.0.0.1:\(port)")]) + "/hang"
         let cluster = KubectlCluster(options: .init(kubeconfig: config, requestTimeout: 1, processTimeout: 30))

@@ -2,6 +2,7 @@ import Foundation
 import KubeCore
 import KubeJSON
 import LabSpec
+import TestSupport
 import XCTest
 @testable import Checks
 
@@ -10,31 +11,19 @@ import XCTest
 /// body, headers, and `error` when nothing answered. Against a real local server
 /// (`Tests/Fixtures/http-server/server.py`).
 final class SafeHTTPTests: XCTestCase {
-    private var server: Process?
+    private var server: TestProcess.Running?
     private var port = 0
 
     override func setUpWithError() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [ClusterFixtures.path("http-server/server.py")]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try TestProcess.start("/usr/bin/python3", [ClusterFixtures.path("http-server/server.py")], readingOutput: true)
         server = process
         // The server prints its port once it listens.
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = pipe.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line += chunk
-        }
-        port = try XCTUnwrap(Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
+        port = try XCTUnwrap(process.readLine().flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
     }
 
     override func tearDown() {
-        server?.terminate()
-        server?.waitUntilExit()
+        server?.stop()
+        server?.wait()
     }
 
     private func get(_ path: String, followRedirects: Bool = false, headers: [HTTPHeader] = []) throws -> HTTPOutput {

@@ -1,5 +1,6 @@
 import Foundation
 @testable import Grading
+import TestSupport
 import XCTest
 
 /// Every report format against its golden file, and what each format promises its reader.
@@ -65,15 +66,7 @@ final class ReportTests: XCTestCase {
     }
 
     func xmllint(schema: URL, file: URL) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["xmllint", "--noout", "--schema", schema.path, file.path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let result = try TestProcess.run("xmllint", ["--noout", "--schema", schema.path, file.path])
+        return (result.status, result.stdout + result.stderr)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// The `aws` commands of the storage, VPC and KMS chapters (issue 15: kms-secrets,

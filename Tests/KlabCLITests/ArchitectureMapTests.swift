@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// content/reference/architecture.md stays a map of every source file: a file added without

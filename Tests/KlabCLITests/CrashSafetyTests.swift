@@ -1,5 +1,6 @@
 import Foundation
 import LabGit
+import TestSupport
 import XCTest
 
 /// klab stopped abruptly in the middle of its work loses nothing. Deterministically: every
@@ -159,31 +160,17 @@ final class CrashSafetyTests: XCTestCase {
             try session.edit("health-probes/note-\(round).txt", "edit \(round)\n")
             if round % 3 == 0 { try session.appendToManifest("# round \(round)\n") }
             let operation = operations[Int(random.next() % UInt64(operations.count))]
-            let process = Process()
-            process.executableURL = KlabBinary.url
-            process.arguments = operation + ["--workspace", session.workspace.path]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
+            let klab = try TestProcess.start(KlabBinary.url.path, operation + ["--workspace", session.workspace.path])
             usleep(UInt32(random.next() % 150_000))
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
+            klab.stop(SIGKILL)
+            klab.wait()
             try session.assertSound("round \(round) \(operation)", createsWorkspace: false)
         }
     }
 
     static func git(_ arguments: [String], in directory: URL) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "-C", directory.path] + arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let result = try GitWitness.runAllowingFailure(arguments, in: directory)
+        return (result.status, result.stdout + result.stderr)
     }
 }
 

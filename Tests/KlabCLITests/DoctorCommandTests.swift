@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// `klab doctor` against the kubectl stand-in (`Tests/Fixtures/kubectl-standin`): one line

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// `klab grade --live` against the kubectl stand-in, which logs every invocation: one

@@ -132,6 +132,41 @@ final class HelpGoldenTests: XCTestCase {
         XCTAssertFalse(try klab(["frobnicate"]).stderr.contains("Did you mean"))
     }
 
+    /// Errors are told apart by what argument-parser says of them (its exit code), never by
+    /// the name of their type: help is help however it is reached, a usage error is exit 2,
+    /// and klab's own errors are one line with their own status.
+    func testErrorsAreToldApartByTheirExitCode() throws {
+        // As KlabMain does: parse, then run what was parsed (help requests are a command whose
+        // run ends in argument-parser's clean exit). Only arguments that do no work are given.
+        func parsed(_ arguments: [String]) -> Error? {
+            do {
+                var command = try Klab.parseAsRoot(arguments)
+                try command.run()
+                return nil
+            } catch {
+                return error
+            }
+        }
+        guard case .help(let help)? = parsed(["verify", "--help"]).map(KlabMain.disposition) else {
+            return XCTFail("verify --help is help")
+        }
+        XCTAssertTrue(help.contains("USAGE: klab verify"), help)
+        guard case .help(let version)? = parsed(["--version"]).map(KlabMain.disposition) else { return XCTFail("--version") }
+        XCTAssertEqual(version, klabVersion)
+        guard case .usage(let usage)? = parsed(["verify", "--bogus"]).map(KlabMain.disposition) else {
+            return XCTFail("an unknown flag is a usage error")
+        }
+        XCTAssertTrue(usage.contains("Usage: klab verify"), usage)
+        XCTAssertEqual(KlabMain.disposition(of: ValidationError("--step and --complete cannot be used together")),
+                       .usage(Klab.fullMessage(for: ValidationError("--step and --complete cannot be used together"))))
+        XCTAssertEqual(KlabMain.disposition(of: CleanExit.message("done")), .help("done"))
+        XCTAssertEqual(KlabMain.disposition(of: ExitCode.validationFailure), .usage(""), "argument-parser's 64 is klab's 2")
+        XCTAssertEqual(KlabMain.disposition(of: ExitStatus.checksFailed), .exit(1))
+        XCTAssertEqual(KlabMain.disposition(of: CLIFailure(message: "no lab x", status: .badInput)), .failure(message: "no lab x", status: .badInput))
+        struct Unforeseen: Error, CustomStringConvertible { var description: String { "something klab did not foresee" } }
+        XCTAssertEqual(KlabMain.disposition(of: Unforeseen()), .failure(message: "something klab did not foresee", status: .badInput))
+    }
+
     /// Every `klab ...` example in a command's discussion parses: the help never shows a
     /// command line klab would refuse.
     func testEveryExampleInTheHelpParses() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// `klab jsonpath` through the built binary. Expected output is kubectl's (see

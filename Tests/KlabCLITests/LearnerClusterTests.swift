@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// The learner's commands against a live cluster, through the kubectl stand-in on PATH
@@ -44,16 +45,7 @@ final class LearnerClusterTests: XCTestCase {
     }
 
     func git(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "-C", workspace.path] + arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = Pipe()
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        try GitWitness.runAllowingFailure(arguments, in: workspace).stdout
     }
 
     // MARK: verify against kubectl
@@ -154,23 +146,7 @@ final class LearnerClusterTests: XCTestCase {
     }
 
     func terminal(_ steps: [[String: Any]], _ arguments: [String], environment: [String: String]) throws -> KlabBinary.Result {
-        let script = root.appendingPathComponent("pty-\(UUID().uuidString.prefix(6)).json")
-        try JSONSerialization.data(withJSONObject: steps).write(to: script)
-        let process = Process()
-        process.executableURL = KlabBinary.repositoryRoot.appendingPathComponent("Tests/Fixtures/terminal/run-in-pty")
-        process.arguments = [script.path, "--", KlabBinary.url.path] + arguments + ["--workspace", workspace.path]
-        var env = ProcessInfo.processInfo.environment
-        env["NO_COLOR"] = "1"
-        env["TERM"] = "xterm"
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
-        process.currentDirectoryURL = root
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return KlabBinary.Result(status: process.terminationStatus, stdout: String(decoding: data, as: UTF8.self), stderr: "")
+        try KlabBinary.runInTerminal(arguments + ["--workspace", workspace.path], script: steps, environment: environment, currentDirectory: root)
     }
 
     func testAnsweringNoAtThePromptDeletesNothing() throws {

@@ -22,17 +22,9 @@ final class LearnerFlowTests: XCTestCase {
     }
 
     func git(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "-C", workspace.path] + arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = Pipe()
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, "git \(arguments.joined(separator: " "))")
-        return String(decoding: data, as: UTF8.self)
+        let result = try GitWitness.runAllowingFailure(arguments, in: workspace)
+        XCTAssertEqual(result.status, 0, "git \(arguments.joined(separator: " ")): \(result.stderr)")
+        return result.stdout
     }
 
     func snapshot(_ name: String) -> String { fixtures.appendingPathComponent(name).path }
@@ -103,11 +95,8 @@ final class LearnerFlowTests: XCTestCase {
     func testSecondKlabWaitsThenExits4WhileTheLockIsHeld() throws {
         XCTAssertEqual(try klab(["start", "health-probes", "--learner", "ada"]).status, 0)
         // Hold the lock the way a running klab does (flock), from another process.
-        let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
-        holder.arguments = [workspace.appendingPathComponent(".git/klab.lock").path, "sleep", "5"]
-        try holder.run()
-        defer { holder.terminate(); holder.waitUntilExit() }
+        let holder = try TestProcess.start("/usr/bin/flock", [workspace.appendingPathComponent(".git/klab.lock").path, "sleep", "5"])
+        defer { holder.stop(); holder.wait() }
         Thread.sleep(forTimeInterval: 0.3)
         let started = Date()
         let blocked = try klab(["verify", "--snapshot", snapshot("liveness--pass")])

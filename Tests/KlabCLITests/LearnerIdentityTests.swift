@@ -1,5 +1,6 @@
 import Foundation
 @testable import KlabCLI
+import TestSupport
 import XCTest
 
 /// The learner id of a new workspace: asked once on a terminal (default from git's email or
@@ -57,38 +58,18 @@ final class LearnerIdentityTests: XCTestCase {
 
     /// On a terminal: asked once, a bad answer asked again, then recorded.
     func testOnATerminalItIsAskedOnce() throws {
-        let script = root.appendingPathComponent("pty.json")
-        try JSONSerialization.data(withJSONObject: [
+        let first = try KlabBinary.runInTerminal(["start", "health-probes", "--workspace", workspace.path], script: [
             ["expect": "Your learner id, as your instructor will see it [ada.lovelace]: ", "send": "not ok!\r"],
             ["expect": "A learner id is at most 63 letters", "send": "ada\r"],
             ["expect": "Started health-probes"],
-        ]).write(to: script)
-        let first = try onTerminal(script, ["start", "health-probes", "--workspace", workspace.path], environment: try environment(email: "ada.lovelace@example.com"))
-        XCTAssertEqual(first.status, 0, first.output)
+        ], environment: try environment(email: "ada.lovelace@example.com"), currentDirectory: root)
+        XCTAssertEqual(first.status, 0, first.stdout)
         XCTAssertEqual(try recordedLearner(), "ada")
 
-        try JSONSerialization.data(withJSONObject: [["expect": "Started assigning-pods"]]).write(to: script)
-        let second = try onTerminal(script, ["start", "assigning-pods", "--workspace", workspace.path], environment: try environment())
-        XCTAssertEqual(second.status, 0, second.output)
-        XCTAssertFalse(second.output.contains("learner id"), "not asked again: \(second.output)")
-    }
-
-    func onTerminal(_ script: URL, _ arguments: [String], environment: [String: String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = KlabBinary.repositoryRoot.appendingPathComponent("Tests/Fixtures/terminal/run-in-pty")
-        process.arguments = [script.path, "--", KlabBinary.url.path] + arguments
-        var env = ProcessInfo.processInfo.environment
-        env["NO_COLOR"] = "1"
-        env["TERM"] = "xterm"
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
-        process.currentDirectoryURL = root
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let second = try KlabBinary.runInTerminal(["start", "assigning-pods", "--workspace", workspace.path],
+                                                  script: [["expect": "Started assigning-pods"]], environment: try environment(), currentDirectory: root)
+        XCTAssertEqual(second.status, 0, second.stdout)
+        XCTAssertFalse(second.stdout.contains("learner id"), "not asked again: \(second.stdout)")
     }
 
     func testSuggestionsAreLabelValues() {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// The model test of WorkspaceTests (WorkspaceModelTests), shorter, through the built binary:

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// A workspace damaged by hand, or a labs folder that lost a lab: one line saying what is
@@ -27,16 +28,7 @@ final class WorkspaceDamageTests: XCTestCase {
     }
 
     func git(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "-C", workspace.path] + arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = Pipe()
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        try GitWitness.runAllowingFailure(arguments, in: workspace).stdout
     }
 
     /// Every workspace command gives the same single line and exit status.

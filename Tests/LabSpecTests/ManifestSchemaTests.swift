@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import LabSpec
 
@@ -51,20 +52,11 @@ final class ManifestSchemaTests: XCTestCase {
 
     /// `python3 -m kubernetes_validate --strict -k 1.32.0 FILES`: exit status and what it printed.
     private func validate(_ files: [URL]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-m", "kubernetes_validate", "--strict", "-k", Self.kubernetesVersion] + files.map(\.path)
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let output = String(decoding: data, as: UTF8.self)
+        let result = try TestProcess.run("python3", ["-m", "kubernetes_validate", "--strict", "-k", Self.kubernetesVersion] + files.map(\.path))
+        let output = result.stdout + result.stderr
         if output.contains("No module named kubernetes_validate") {
             XCTFail("kubernetes-validate is not installed; run Scripts/setup --test")
         }
-        return (process.terminationStatus, output)
+        return (result.status, output)
     }
 }

@@ -71,6 +71,74 @@ public enum TestProcess {
     }
 }
 
+extension TestProcess {
+    /// A program left running while the test goes on (a server, or a klab the test kills on
+    /// purpose). Its output goes nowhere unless `readLine()` is wanted; stdin is empty.
+    // @unchecked: the Process is only started, signalled and waited for, which Foundation's
+    // Process allows from any thread; the output pipe is read by one test at a time.
+    public final class Running: @unchecked Sendable {
+        private let process: Process
+        private let output: Pipe?
+
+        init(process: Process, output: Pipe?) {
+            self.process = process
+            self.output = output
+        }
+
+        public var pid: Int32 { process.processIdentifier }
+        public var isRunning: Bool { process.isRunning }
+
+        /// Sends `signal` (SIGTERM unless told) if it is still running.
+        public func stop(_ signal: Int32 = SIGTERM) {
+            if process.isRunning { kill(process.processIdentifier, signal) }
+        }
+
+        /// Waits for it to end; its exit status.
+        @discardableResult
+        public func wait() -> Int32 {
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+
+        /// The next line it printed on stdout (without the newline), nil at the end of its output.
+        public func readLine() -> String? {
+            guard let handle = output?.fileHandleForReading else { return nil }
+            var line = Data()
+            while true {
+                let byte = handle.readData(ofLength: 1)
+                if byte.isEmpty { return line.isEmpty ? nil : String(decoding: line, as: UTF8.self) }
+                if byte == Data([0x0A]) { return String(decoding: line, as: UTF8.self) }
+                line += byte
+            }
+        }
+    }
+
+    /// Starts `executable` (a path, or a name looked up on PATH) and returns at once.
+    public static func start(
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:],
+        currentDirectory: URL? = nil, readingOutput: Bool = false
+    ) throws -> Running {
+        let process = Process()
+        if executable.hasPrefix("/") {
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = [executable] + arguments
+        }
+        var merged = ProcessInfo.processInfo.environment
+        for (key, value) in environment { merged[key] = value }
+        process.environment = merged
+        if let currentDirectory { process.currentDirectoryURL = currentDirectory }
+        let output = readingOutput ? Pipe() : nil
+        process.standardOutput = output ?? FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return Running(process: process, output: output)
+    }
+}
+
 /// stderr as the reading thread hands it over.
 // @unchecked: `data` is written once by the reader and read after `group.wait()`; the lock
 // makes that hand-over visible across threads.
