@@ -58,9 +58,13 @@ struct LabNewCommand: ParsableCommand {
 
             """)
         case .json:
-            writeStdout(JSONWriter.pretty(.object(JSONObject([
-                ("id", .string(id)), ("files", .array(paths.map(JSONValue.string))),
-            ]))) + "\n")
+            try writeJSON(Output(id: id, files: paths))
         }
+    }
+
+    /// `klab lab new --output json`: the lab made and its files.
+    struct Output: Encodable {
+        var id: String
+        var files: [String]
     }
 }

@@ -3,6 +3,7 @@ import Checks
 import Foundation
 import KubeJSON
 import LabSpec
+import Workspace
 
 /// `klab lab record LAB --step ID OUT`: what a step's checks (or the completion checks) read
 /// from the current cluster, written as a snapshot folder ready to be one of the lab's
@@ -65,11 +66,12 @@ struct LabRecordCommand: ParsableCommand {
 
     func run() throws {
         let loaded = try labsOptions.loader().load(lab)
-        var overrides = try Lab.assignments(assignments)
-        // As `klab lab render` reads it: -n is the namespace unless --set names one.
-        if let namespace = global.namespace, overrides["namespace"] == nil { overrides["namespace"] = namespace }
-        let resolved = try loaded.resolved(parameters: overrides)
-        let namespace = try loaded.parameterValues(overrides)["namespace"] ?? "default"
+        // As `klab lab render` and `klab lab test` read them (LabInvocation).
+        let invocation = LabInvocation(
+            assignments: try Lab.assignments(assignments), namespace: global.namespace,
+            environment: ProcessInfo.processInfo.environment)
+        let (resolved, parameters) = try invocation.resolve(loaded)
+        let namespace = parameters.namespace
         let chosen = try LabTestCommand.checks(of: resolved, step: step)
 
         let cluster = KubectlCluster(options: .init(context: global.context, kubeconfig: global.kubeconfig))
@@ -89,12 +91,27 @@ struct LabRecordCommand: ParsableCommand {
                 + "\nRecorded \(files) file\(files == 1 ? "" : "s") in \(out): the checks \(recording.passed ? "pass" : "fail") on this state; "
                 + "as a fixture, name the folder \(suggestion).\n")
         case .json:
-            var object = report.json().objectValue ?? JSONObject()
-            object["lab"] = .string(loaded.id)
-            object["step"] = step.map(JSONValue.string) ?? .null
-            object["snapshot"] = .string(out)
-            object["files"] = .array(recording.files.keys.sorted().map(JSONValue.string))
-            writeStdout(JSONWriter.pretty(.object(object)) + "\n")
+            try writeJSON(Output(report: report, lab: loaded.id, step: step, snapshot: out, files: recording.files.keys.sorted()))
+        }
+    }
+
+    /// `klab lab record --output json`: the check report, then what was recorded where.
+    struct Output: Encodable {
+        var report: CheckReport
+        var lab: String
+        var step: String?
+        var snapshot: String
+        var files: [String]
+
+        enum CodingKeys: String, CodingKey { case lab, step, snapshot, files }
+
+        func encode(to encoder: Encoder) throws {
+            try report.encode(to: encoder)
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(lab, forKey: .lab)
+            try container.encodeIfPresent(step, forKey: .step)
+            try container.encode(snapshot, forKey: .snapshot)
+            try container.encode(files, forKey: .files)
         }
     }
 }

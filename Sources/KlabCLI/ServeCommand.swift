@@ -53,6 +53,15 @@ struct ServeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The token every page and report must carry (default: none on 127.0.0.1, made up otherwise).", valueName: "token"))
     var token: String?
 
+    /// `klab serve --output json`: where the dashboard is, on one line.
+    struct Output: Encodable {
+        var url: String
+        var port: Int
+        var bind: String
+        var token: String?
+        var learners: Int
+    }
+
     func run() throws {
         let interval = try parseDuration(self.interval)
         let learnerTimeout = try parseDuration(self.learnerTimeout)
@@ -109,10 +118,9 @@ struct ServeCommand: ParsableCommand {
         let base = "http://\(host):\(boundPort)"
         let url = base + "/" + (token.map { "?token=\($0)" } ?? "")
         if global.output == .json {
-            writeStdout(JSONWriter.compact(.object(JSONObject([
-                ("url", .string(url)), ("port", .int(Int64(boundPort))), ("bind", .string(bind)),
-                ("token", token.map(JSONValue.string) ?? .null), ("learners", .int(Int64(board.snapshot().grade.learners.count))),
-            ]))) + "\n")
+            // One line: a script reads where the dashboard is before it serves.
+            writeStdout(JSONWriter.compact(try JSONValueEncoder().encode(Output(
+                url: url, port: Int(boundPort), bind: bind, token: token, learners: board.snapshot().grade.learners.count))) + "\n")
         } else {
             var out = "The class dashboard is at \(url)\n"
             out += "Learners report to it with: klab start LAB --report-to \(base)" + (token.map { " --token \($0)" } ?? "") + "\n"

@@ -1,6 +1,7 @@
 import Checks
 import Foundation
 import LabSpec
+import Workspace
 import XCTest
 @testable import Grading
 
@@ -31,7 +32,7 @@ final class LiveGraderTests: XCTestCase {
         let options = KubectlCluster.Options(requestTimeout: 5, environment: environment, clusterWide: true)
         let grader = LiveGrader(labs: [lab], grading: ["baselines"], options: options)
 
-        let grade = try grader.gradeLab(lab, namespace: "default", cluster: KubectlCluster(options: options))
+        let grade = try grader.gradeLab(lab, invocation: LabInvocation(namespace: "default"), cluster: KubectlCluster(options: options))
         XCTAssertEqual(grade.steps.map(\.status), [.passed], "the one check evaluated passes")
         XCTAssertEqual(grade.notEvaluated, [
             #"More nodes than before: needs ${baselineNodes}, which step "scale" captures, and no value of it is known here (live grading reads no step captures; klab lab test takes --capture baselineNodes=VALUE)"#,

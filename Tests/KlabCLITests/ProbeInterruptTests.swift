@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// A probe pod never outlives `klab verify`: Ctrl-C (SIGINT) or SIGTERM while klab waits for
