@@ -39,7 +39,7 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Keep checking for up to this long (30s, 2m) until the step passes.", valueName: "duration"))
     var wait: String?
 
-    @Flag(help: "Re-verify every few seconds, moving on by itself when a step passes; Ctrl-C to stop.")
+    @Flag(help: "Re-verify whenever the cluster changes (kubectl watch; every 2 s for a snapshot), moving on by itself when a step passes; Ctrl-C to stop.")
     var watch = false
 
     @Option(help: ArgumentHelp("Verify against a snapshot folder instead of the cluster.", valueName: "dir"), completion: .directory)
