@@ -57,13 +57,20 @@ public enum JSONParser {
     public static func parseStream(_ buffer: UnsafeRawBufferPointer) throws -> [JSONValue] {
         var reader = Reader(buffer)
         defer { reader.release() }
-        var values: [JSONValue] = []
-        reader.skipWhitespace()
-        while reader.i < reader.count {
-            values.append(try reader.parseValue())
-            reader.skipWhitespace()
+        return try reader.parseStream()
+    }
+
+    /// As `parseStream(_:)`, telling `consumed` every few megabytes the offset below which the
+    /// input will not be read again, so that the caller can give those pages back (a mapped
+    /// file's). An error message still reads from the start, to count lines.
+    public static func parseStream(_ buffer: UnsafeRawBufferPointer, consumed: (Int) -> Void) throws -> [JSONValue] {
+        try withoutActuallyEscaping(consumed) { consumed in
+            var reader = Reader(buffer)
+            defer { reader.release() }
+            reader.consumed = consumed
+            reader.nextMark = Reader.markInterval
+            return try reader.parseStream()
         }
-        return values
     }
 
     /// Line and column (1-based, column in bytes) of a byte offset.
@@ -112,10 +119,24 @@ private struct Reader {
     var valueCount = 0
     var valueCapacity = 256
     var keys: UnsafeMutablePointer<String>
+    /// Beside each key, a hash of its bytes: duplicate keys are looked for by hash first.
+    var keyPrints: UnsafeMutablePointer<UInt64>
     var keyCount = 0
     var keyCapacity = 256
     var frames: [Frame] = []
-    var keyCache = StringCache()
+    /// Told the offset below which the input is done with, each time `i` passes `nextMark`.
+    var consumed: ((Int) -> Void)?
+    var nextMark = Int.max
+    static let markInterval = 4 << 20
+    /// Keys repeat in every item of a list; so do many values (images, node names, volume
+    /// names). Each is decoded once and the copies share its storage.
+    var keyTable = StringTable(slotCount: 4096)
+    var valueTable = StringTable(slotCount: 8192)
+    /// Objects of a list repeat the same keys in the same order: they share one keys array.
+    var shapes = ShapeTable(slotCount: 2048)
+    var nullTemplate: UnsafeMutablePointer<JSONValue>
+    var emptyKeyTemplate: UnsafeMutablePointer<String>
+    var templateCapacity = 64
 
     init(_ buffer: UnsafeRawBufferPointer) {
         // An empty buffer may have a nil base address; any valid pointer will do for count 0.
@@ -123,6 +144,11 @@ private struct Reader {
         count = buffer.count
         values = .allocate(capacity: valueCapacity)
         keys = .allocate(capacity: keyCapacity)
+        keyPrints = .allocate(capacity: keyCapacity)
+        nullTemplate = .allocate(capacity: templateCapacity)
+        nullTemplate.initialize(repeating: .null, count: templateCapacity)
+        emptyKeyTemplate = .allocate(capacity: templateCapacity)
+        emptyKeyTemplate.initialize(repeating: "", count: templateCapacity)
         frames.reserveCapacity(32)
     }
 
@@ -134,12 +160,35 @@ private struct Reader {
         return p
     }()
 
+    mutating func parseStream() throws -> [JSONValue] {
+        var values: [JSONValue] = []
+        skipWhitespace()
+        while i < count {
+            values.append(try parseValue())
+            skipWhitespace()
+        }
+        return values
+    }
+
+    mutating func passMark() {
+        consumed?(i)
+        nextMark = i + Reader.markInterval
+    }
+
     /// Frees the stacks, including whatever an error left on them.
     mutating func release() {
         values.deinitialize(count: valueCount)
         values.deallocate()
         keys.deinitialize(count: keyCount)
         keys.deallocate()
+        keyPrints.deallocate()
+        keyTable.release()
+        valueTable.release()
+        shapes.release()
+        nullTemplate.deinitialize(count: templateCapacity)
+        nullTemplate.deallocate()
+        emptyKeyTemplate.deinitialize(count: templateCapacity)
+        emptyKeyTemplate.deallocate()
     }
 
     func error(_ message: String, at offset: Int? = nil) -> JSONParseError {
@@ -155,7 +204,13 @@ private struct Reader {
     @inline(__always) mutating func skipWhitespace() {
         while i < count {
             switch base[i] {
-            case 0x20, 0x0A, 0x0D, 0x09: i += 1
+            case 0x20:
+                i += 1
+                // Pretty-printed input is mostly indentation: take runs of spaces 8 at a time.
+                while i + 8 <= count, UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self) == 0x2020_2020_2020_2020 {
+                    i += 8
+                }
+            case 0x0A, 0x0D, 0x09: i += 1
             default: return
             }
         }
@@ -177,9 +232,10 @@ private struct Reader {
         valueCapacity *= 2
     }
 
-    @inline(__always) mutating func pushKey(_ key: String) {
+    @inline(__always) mutating func pushKey(_ key: String, print: UInt64) {
         if keyCount == keyCapacity { growKeys() }
         (keys + keyCount).initialize(to: key)
+        keyPrints[keyCount] = print
         keyCount += 1
     }
 
@@ -188,39 +244,59 @@ private struct Reader {
         bigger.moveInitialize(from: keys, count: keyCount)
         keys.deallocate()
         keys = bigger
+        let biggerPrints = UnsafeMutablePointer<UInt64>.allocate(capacity: keyCapacity * 2)
+        biggerPrints.moveInitialize(from: keyPrints, count: keyCount)
+        keyPrints.deallocate()
+        keyPrints = biggerPrints
         keyCapacity *= 2
     }
 
+    // Every way of making an array of uninitialized elements (Array(repeating:),
+    // Array(unsafeUninitializedCapacity:)) ends in the unspecialized
+    // _ContiguousArrayBuffer(_uninitializedCount:minimumCapacity:), which looks up the generic
+    // metadata of its storage class on every call: a fifth of the parse. Copying from an
+    // UnsafeBufferPointer is specialized; so arrays are copied from a buffer of `.null` (or "",
+    // for keys), whose copies need no reference counting, and the elements moved in over them.
+
     mutating func popArray(from start: Int) -> [JSONValue] {
         let n = valueCount - start
-        let source = values + start
-        valueCount = start
-        // Array(repeating:) stays specialized where Array(unsafeUninitializedCapacity:) looks
-        // up generic metadata on every call; `.null` needs no deinitialization.
-        var array = [JSONValue](repeating: .null, count: n)
+        if n > templateCapacity { growTemplates(to: n) }
+        var array = Array(UnsafeBufferPointer(start: nullTemplate, count: n))
         array.withUnsafeMutableBufferPointer { buffer in
-            buffer.baseAddress!.moveUpdate(from: source, count: n)
+            buffer.baseAddress!.moveUpdate(from: values + start, count: n)
         }
+        valueCount = start
         return array
     }
 
     mutating func popObject(_ frame: Frame) -> JSONObject {
         let n = keyCount - frame.keyStart
-        let keySource = keys + frame.keyStart
+        if n > templateCapacity { growTemplates(to: n) }
+        let objectKeys = shapes.keys(keys + frame.keyStart, keyPrints + frame.keyStart, n, template: emptyKeyTemplate)
         keyCount = frame.keyStart
-        let objectKeys = [String](unsafeUninitializedCapacity: n) { buffer, initialized in
-            buffer.baseAddress!.moveInitialize(from: keySource, count: n)
-            initialized = n
-        }
         return JSONObject(uncheckedKeys: objectKeys, values: popArray(from: frame.valueStart))
+    }
+
+    mutating func growTemplates(to n: Int) {
+        nullTemplate.deinitialize(count: templateCapacity)
+        nullTemplate.deallocate()
+        emptyKeyTemplate.deinitialize(count: templateCapacity)
+        emptyKeyTemplate.deallocate()
+        templateCapacity = max(n, templateCapacity * 2)
+        nullTemplate = .allocate(capacity: templateCapacity)
+        nullTemplate.initialize(repeating: .null, count: templateCapacity)
+        emptyKeyTemplate = .allocate(capacity: templateCapacity)
+        emptyKeyTemplate.initialize(repeating: "", count: templateCapacity)
     }
 
     /// A key seen before in the open object: Go keeps the last value (at the first position,
     /// which does not matter to Go, whose maps are unordered).
-    @inline(__always) func duplicateIndex(of key: String, frame: Frame) -> Int? {
+    @inline(__always) func duplicateIndex(frame: Frame) -> Int? {
+        let last = keyCount - 1
+        let print = keyPrints[last]
         var k = frame.keyStart
-        while k < keyCount - 1 {
-            if keys[k] == key { return k - frame.keyStart }
+        while k < last {
+            if keyPrints[k] == print, keys[k] == keys[last] { return k - frame.keyStart }
             k += 1
         }
         return nil
@@ -254,7 +330,7 @@ private struct Reader {
                 if isObject { try parseKey() }
                 continue parsing
             case Byte.quote:
-                value = .string(try parseString(interning: false))
+                value = .string(try parseString())
             case UInt8(ascii: "t"):
                 try expectLiteral("true")
                 value = .bool(true)
@@ -273,7 +349,7 @@ private struct Reader {
             // A value is complete: hand it to the open container, closing containers as they end.
             while frames.count > bottom {
                 let frame = frames[frames.count - 1]
-                if frame.isObject, let dup = duplicateIndex(of: keys[keyCount - 1], frame: frame) {
+                if frame.isObject, let dup = duplicateIndex(frame: frame) {
                     (keys + keyCount - 1).deinitialize(count: 1)
                     keyCount -= 1
                     values[frame.valueStart + dup] = value
@@ -303,6 +379,7 @@ private struct Reader {
                     value = .array(popArray(from: frame.valueStart))
                 }
                 frames.removeLast()
+                if i >= nextMark { passMark() }
             }
             return value
         }
@@ -314,7 +391,7 @@ private struct Reader {
         guard base[i] == Byte.quote else {
             throw error("unexpected \(describe(base[i])), expecting a string key")
         }
-        pushKey(try parseString(interning: true))
+        try parseKeyString()
         skipWhitespace()
         guard i < count, base[i] == Byte.colon else {
             throw error(i < count ? "unexpected \(describe(base[i])) after an object key, expecting ':'" : "unexpected end of input in an object")
@@ -337,30 +414,72 @@ private struct Reader {
 
     // MARK: Strings
 
-    mutating func parseString(interning: Bool) throws -> String {
-        let start = i
-        i += 1
-        var j = i
-        // Fast path: no escapes, so the string is a slice of the input.
+    /// Finds the end of the string opening at `i`: the index of the closing quote, or of the
+    /// first backslash; and whether every byte before it is ASCII.
+    @inline(__always) func scanString() throws -> (end: Int, ascii: Bool) {
+        var j = i + 1
+        var high: UInt8 = 0
         while j < count {
             let c = base[j]
-            if c == Byte.quote {
-                let slice = UnsafeBufferPointer(start: base + i, count: j - i)
-                i = j + 1
-                // Strings of up to 15 bytes are stored inline by Swift; interning only pays
-                // for longer keys, which repeat in every object of a list.
-                if interning, slice.count > 15 { return keyCache.string(for: slice) }
-                return String(decoding: slice, as: UTF8.self)
-            }
-            if c == Byte.backslash { break }
+            if c == Byte.quote || c == Byte.backslash { return (j, high < 0x80) }
             if c < 0x20 { throw error("control character \(describe(c)) in a string; escape it", at: j) }
+            high |= c
             j += 1
         }
-        if j >= count { throw error("unterminated string", at: start) }
-        return try parseEscapedString(start: start, firstEscape: j)
+        throw error("unterminated string", at: i)
+    }
+
+    /// A string value. Without escapes it is a slice of the input: short ones are stored inline
+    /// by Swift (up to 15 bytes), longer ones are shared through the value table.
+    mutating func parseString() throws -> String {
+        let start = i
+        let (end, ascii) = try scanString()
+        guard base[end] == Byte.quote else { return try parseEscapedString(start: start, firstEscape: end) }
+        let n = end - start - 1
+        i = end + 1
+        if n > 15, n <= 128, ascii {
+            return valueTable.string(base + start + 1, fingerprint(start + 1, n))
+        }
+        return String(decoding: UnsafeBufferPointer(start: base + start + 1, count: n), as: UTF8.self)
+    }
+
+    /// A key, pushed with its fingerprint. The fingerprint is of the key's decoded UTF-8, so
+    /// that `"ab"` and `"a\u0062"` are found to be the same key, as Go finds them.
+    mutating func parseKeyString() throws {
+        let start = i
+        let (end, ascii) = try scanString()
+        if base[end] == Byte.quote, ascii {
+            let n = end - start - 1
+            i = end + 1
+            let print = fingerprint(start + 1, n)
+            pushKey(keyTable.string(base + start + 1, print), print: print.hash)
+            return
+        }
+        var key: String
+        if base[end] == Byte.quote {
+            key = String(decoding: UnsafeBufferPointer(start: base + start + 1, count: end - start - 1), as: UTF8.self)
+            i = end + 1
+        } else {
+            key = try parseEscapedString(start: start, firstEscape: end)
+        }
+        let print = key.withUTF8 { Self.fingerprint($0.baseAddress!, $0.count, readable: $0.count) }
+        pushKey(key, print: print.hash)
+    }
+
+    @inline(__always) func fingerprint(_ at: Int, _ n: Int) -> Fingerprint {
+        Self.fingerprint(base + at, n, readable: count - at)
+    }
+
+    @inline(__always) static func fingerprint(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int) -> Fingerprint {
+        let head = StringTable.word(p, min(n, 8), readable: readable)
+        let tail = n > 8 ? StringTable.word(p + n - 8, 8, readable: 8) : 0
+        var h = (head &* 0x9E37_79B9_7F4A_7C15) ^ ((tail &+ UInt64(truncatingIfNeeded: n)) &* 0xC2B2_AE3D_27D4_EB4F)
+        h ^= h >> 29
+        return Fingerprint(head: head, tail: tail, length: n, hash: h)
     }
 
     mutating func parseEscapedString(start: Int, firstEscape: Int) throws -> String {
+        i = start + 1
         var out: [UInt8] = []
         out.reserveCapacity(firstEscape - i + 16)
         out.append(contentsOf: UnsafeBufferPointer(start: base + i, count: firstEscape - i))
@@ -507,21 +626,122 @@ private struct Reader {
     }
 }
 
-/// A small direct-mapped cache of strings by their bytes, so the long keys that every item of
-/// a list repeats ("terminationMessagePolicy", "creationTimestamp") share one allocation.
-private struct StringCache {
-    private var slots = [String?](repeating: nil, count: 1024)
+/// `length` bytes by their first 8 (`head`) and last 8 (`tail`), which are all of them up to
+/// 16 bytes, and a hash of the three.
+private struct Fingerprint {
+    var head: UInt64
+    var tail: UInt64
+    var length: Int
+    var hash: UInt64
+}
 
-    mutating func string(for bytes: UnsafeBufferPointer<UInt8>) -> String {
-        var hash: UInt32 = 2_166_136_261
-        for b in bytes { hash = (hash ^ UInt32(b)) &* 16_777_619 }
-        let slot = Int(hash & 1023)
-        if let cached = slots[slot], cached.utf8.count == bytes.count,
-           cached.utf8.withContiguousStorageIfAvailable({ memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 }) == true {
-            return cached
+/// A direct-mapped table of strings by their bytes, so the keys that every item of a list
+/// repeats ("terminationMessagePolicy") and its repeated values are decoded once and share
+/// one allocation. A slot holds the last string that hashed to it; a miss just replaces it.
+private struct StringTable {
+    private struct Slot {
+        var head: UInt64
+        var tail: UInt64
+        var length: Int
+        var string: String
+    }
+
+    private let slots: UnsafeMutablePointer<Slot>
+    private let mask: Int
+
+    init(slotCount: Int) {
+        precondition(slotCount > 0 && slotCount & (slotCount - 1) == 0, "a power of two")
+        slots = .allocate(capacity: slotCount)
+        slots.initialize(repeating: Slot(head: 0, tail: 0, length: -1, string: ""), count: slotCount)
+        mask = slotCount - 1
+    }
+
+    func release() {
+        slots.deinitialize(count: mask + 1)
+        slots.deallocate()
+    }
+
+    /// The string of the ASCII bytes at `p` whose fingerprint is `print`.
+    @inline(__always) func string(_ p: UnsafePointer<UInt8>, _ print: Fingerprint) -> String {
+        let slot = slots + Int(truncatingIfNeeded: print.hash >> 40) & mask
+        let n = print.length
+        if slot.pointee.length == n, slot.pointee.head == print.head, slot.pointee.tail == print.tail,
+           n <= 16 || Self.same(slot.pointee.string, p, n) {
+            return slot.pointee.string
         }
-        let string = String(decoding: bytes, as: UTF8.self)
-        slots[slot] = string
+        let string = String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
+        slot.pointee = Slot(head: print.head, tail: print.tail, length: n, string: string)
         return string
+    }
+
+    /// Whether a string longer than 16 bytes has the bytes at `p`.
+    static func same(_ string: String, _ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        var string = string
+        return string.withUTF8 { memcmp($0.baseAddress!, p, n) == 0 }
+    }
+
+    /// `n` (0...8) bytes at `p` as a little-endian word, zero above; reads past `n` only when
+    /// `readable` bytes are there.
+    @inline(__always) static func word(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int) -> UInt64 {
+        if readable >= 8 {
+            let w = UInt64(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt64.self))
+            return n >= 8 ? w : w & ((1 &<< UInt64(n &* 8)) &- 1)
+        }
+        var w: UInt64 = 0
+        for k in 0..<n { w |= UInt64(p[k]) &<< UInt64(k &* 8) }
+        return w
+    }
+}
+
+/// The keys arrays of objects already made, by the sequence of their keys, so that objects
+/// with the same keys in the same order (every container's `resources`, every item's
+/// `metadata`) share one array instead of each allocating its own.
+private struct ShapeTable {
+    private struct Slot {
+        var hash: UInt64
+        var keys: [String]
+    }
+
+    private let slots: UnsafeMutablePointer<Slot>
+    private let mask: Int
+
+    init(slotCount: Int) {
+        precondition(slotCount > 0 && slotCount & (slotCount - 1) == 0, "a power of two")
+        slots = .allocate(capacity: slotCount)
+        slots.initialize(repeating: Slot(hash: 0, keys: []), count: slotCount)
+        mask = slotCount - 1
+    }
+
+    func release() {
+        slots.deinitialize(count: mask + 1)
+        slots.deallocate()
+    }
+
+    /// The keys array for the `n` keys at `keys` (with their fingerprints at `prints`), which
+    /// are consumed: moved into a new array, or released when a shared one is returned.
+    @inline(__always) func keys(
+        _ keys: UnsafeMutablePointer<String>, _ prints: UnsafePointer<UInt64>, _ n: Int, template: UnsafePointer<String>
+    ) -> [String] {
+        var hash = UInt64(truncatingIfNeeded: n) &* 0x9E37_79B9_7F4A_7C15
+        for k in 0..<n { hash = (hash ^ prints[k]) &* 0xC2B2_AE3D_27D4_EB4F }
+        hash ^= hash >> 31
+        let slot = slots + Int(truncatingIfNeeded: hash >> 32) & mask
+        if slot.pointee.hash == hash, slot.pointee.keys.count == n, Self.same(slot.pointee.keys, keys, n) {
+            keys.deinitialize(count: n)
+            return slot.pointee.keys
+        }
+        var array = Array(UnsafeBufferPointer(start: template, count: n))
+        array.withUnsafeMutableBufferPointer { $0.baseAddress!.moveUpdate(from: keys, count: n) }
+        slot.pointee = Slot(hash: hash, keys: array)
+        return array
+    }
+
+    private static func same(_ shared: [String], _ keys: UnsafePointer<String>, _ n: Int) -> Bool {
+        // Keys come from the key table, so equal keys are usually the same string and `==`
+        // answers from its first comparison of the two strings' bits.
+        shared.withUnsafeBufferPointer { buffer in
+            for k in 0..<n where buffer[k] != keys[k] { return false }
+            return true
+        }
     }
 }

@@ -138,6 +138,48 @@ final class JSONParserTests: XCTestCase {
         XCTAssertEqual(items[1]["terminationMessagePolicy"], .int(3))
     }
 
+    func testKeysThatDecodeAlikeAreOneKey() throws {
+        // Go compares keys after unescaping and after replacing invalid UTF-8 with U+FFFD.
+        let escaped = try XCTUnwrap(value(#"{"ab": 1, "a\u0062": 2, "abc": 3}"#)?.objectValue)
+        XCTAssertEqual(escaped.keys, ["ab", "abc"])
+        XCTAssertEqual(escaped["ab"], .int(2))
+        let invalid: [UInt8] = Array(#"{""#.utf8) + [0xFF] + Array(#"": 1, ""#.utf8) + [0xFE] + Array(#"": 2}"#.utf8)
+        let object = try XCTUnwrap(try JSONParser.parse(bytes: invalid).objectValue)
+        XCTAssertEqual(object.keys, ["\u{FFFD}"])
+        XCTAssertEqual(object["\u{FFFD}"], .int(2))
+    }
+
+    func testObjectsWithTheSameKeysStayIndependent() throws {
+        // Objects with the same keys in the same order share their keys array; changing one
+        // object must not change another.
+        let items = try XCTUnwrap(value(#"[{"a": 1, "b": 2}, {"a": 3, "b": 4}, {"a": 5, "c": 6}]"#)?.arrayValue)
+        var first = try XCTUnwrap(items[0].objectValue)
+        first["z"] = .int(9)
+        first["a"] = nil
+        XCTAssertEqual(first.keys, ["b", "z"])
+        XCTAssertEqual(items[1].objectValue?.keys, ["a", "b"])
+        XCTAssertEqual(items[1]["b"], .int(4))
+        XCTAssertEqual(items[2].objectValue?.keys, ["a", "c"])
+    }
+
+    func testRepeatedStringsStayExact() throws {
+        // Long strings and keys are looked up by length, first and last 8 bytes: strings that
+        // agree on all three but differ in the middle must stay apart.
+        let a = "aaaaaaaaXbbbbbbbb", b = "aaaaaaaaYbbbbbbbb"
+        let json = #"[{"\#(a)": "\#(a)", "\#(b)": "\#(b)"}, {"\#(b)": "\#(b)"}, "\#(a)", "\#(b)", "12345678", "1234567", "123456789", "1234567812345678"]"#
+        let items = try XCTUnwrap(value(json)?.arrayValue)
+        XCTAssertEqual(items[0].objectValue?.keys, [a, b])
+        XCTAssertEqual(items[0][a], .string(a))
+        XCTAssertEqual(items[0][b], .string(b))
+        XCTAssertEqual(items[1][b], .string(b))
+        XCTAssertEqual(Array(items[2...]), [a, b, "12345678", "1234567", "123456789", "1234567812345678"].map(JSONValue.string))
+        // Keys and strings that end the input exactly, with no byte after them to read.
+        for text in [#"{"k": "abcdefgh"}"#, #"{"abcdefgh": 1}"#, #"{"abc": "abcdefghijklmnopq"}"#, #""abcdefghijklmnopq""#] {
+            XCTAssertNotNil(try? JSONParser.parse(bytes: Array(text.utf8)), text)
+            XCTAssertThrowsError(try JSONParser.parse(bytes: Array(text.utf8.dropLast())), text)
+        }
+    }
+
     func testWhitespaceAndEmptyContainers() {
         XCTAssertEqual(value(" \t\r\n[ ] "), .array([]))
         XCTAssertEqual(value("{ \n }"), .object(JSONObject()))
