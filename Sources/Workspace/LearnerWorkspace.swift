@@ -206,6 +206,10 @@ public final class LearnerWorkspace {
     /// Where temporary files go before they are renamed into place.
     var scratch: URL { repository.gitDirectory.appendingPathComponent("klab-tmp") }
 
+    /// The cluster's provenance remembered between verifies (`ProvenanceCache`); in the git
+    /// directory, so it is never committed.
+    public var provenanceCacheFile: URL { repository.gitDirectory.appendingPathComponent("klab-provenance.json") }
+
     /// Holding the workspace lock, no other klab is writing: git lock files and temporary
     /// files left here were left by a klab that was killed, and would block every later one.
     private static func clearLeftovers(in gitDirectory: URL) {

@@ -84,7 +84,7 @@ public final class StepVerifier {
         // Secrets leave as digests, before anything is written or digested.
         var evidence = reader.evidence.redactingSecrets().files
         evidence[WorkspaceLayout.resultsFile] = Data((JSONWriter.pretty(Self.resultsJSON(results, lab: lab.id, step: step.id)) + "\n").utf8)
-        var provenance = (cluster as? ProvenanceReporting)?.provenance() ?? Provenance(source: .unknown)
+        var provenance = ProvenanceCache(file: workspace.provenanceCacheFile).provenance(of: cluster, now: now())
         provenance.learner = workspace.settings.learner
         provenance.klabVersion = klabVersion
         provenance.time = Self.timestamp(now())

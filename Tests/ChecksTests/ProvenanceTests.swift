@@ -31,6 +31,69 @@ final class ProvenanceTests: XCTestCase {
         XCTAssertTrue(provenance.unread.contains { $0.hasPrefix("kube-system namespace: ") && $0.contains("forbidden") }, "\(provenance.unread)")
     }
 
+    // MARK: Remembered between verifies
+
+    private func cacheFile() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("klab-provenance-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: folder) }
+        return folder.appendingPathComponent("provenance.json")
+    }
+
+    func testTheSameConnectionIsReadOnceAndRemembered() throws {
+        let standIn = KubectlStandIn(snapshots: [ClusterFixtures.shop])
+        let cache = ProvenanceCache(file: try cacheFile())
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let first = cache.provenance(of: standIn.cluster(context: "eks-class"), now: now)
+        XCTAssertEqual(standIn.calls.count, 3)
+        let second = cache.provenance(of: standIn.cluster(context: "eks-class"), now: now.addingTimeInterval(60))
+        XCTAssertEqual(standIn.calls.count, 3, "the second verify runs no provenance reads: \(standIn.calls)")
+        XCTAssertEqual(second, first)
+        XCTAssertEqual(second.clusterID, "5e1f0000-0000-4000-8000-00000000c1a5")
+        XCTAssertEqual(second.server, "https://standin.klab.invalid:6443")
+    }
+
+    func testAnotherContextAChangedKubeconfigOrAnOldReadIsReadAgain() throws {
+        var standIn = KubectlStandIn(snapshots: [ClusterFixtures.shop])
+        let kubeconfig = try cacheFile().deletingLastPathComponent().appendingPathComponent("config")
+        try Data("apiVersion: v1\nkind: Config\n".utf8).write(to: kubeconfig)
+        standIn.environment["KUBECONFIG"] = kubeconfig.path
+        let cache = ProvenanceCache(file: try cacheFile(), lifetime: 600)
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        _ = cache.provenance(of: standIn.cluster(context: "a"), now: now)
+        XCTAssertEqual(standIn.calls.count, 3)
+        _ = cache.provenance(of: standIn.cluster(context: "b"), now: now)
+        XCTAssertEqual(standIn.calls.count, 6, "another context")
+        _ = cache.provenance(of: standIn.cluster(context: "b"), now: now)
+        XCTAssertEqual(standIn.calls.count, 6)
+        try Data("apiVersion: v1\nkind: Config\nclusters: []\n".utf8).write(to: kubeconfig)
+        _ = cache.provenance(of: standIn.cluster(context: "b"), now: now)
+        XCTAssertEqual(standIn.calls.count, 9, "the kubeconfig changed (aws eks update-kubeconfig, a new kind cluster)")
+        _ = cache.provenance(of: standIn.cluster(context: "b"), now: now.addingTimeInterval(600))
+        XCTAssertEqual(standIn.calls.count, 12, "read ten minutes ago")
+        _ = cache.provenance(of: standIn.cluster(context: "b"), now: now.addingTimeInterval(599))
+        XCTAssertEqual(standIn.calls.count, 15, "a clock that went back")
+        standIn.environment["KUBECONFIG"] = kubeconfig.path + ":" + kubeconfig.path + ".other"
+        _ = cache.provenance(of: standIn.cluster(context: "b"), now: now.addingTimeInterval(600))
+        XCTAssertEqual(standIn.calls.count, 18, "another KUBECONFIG")
+    }
+
+    func testWhatCouldNotBeReadIsNotRemembered() throws {
+        let standIn = KubectlStandIn(snapshots: [ClusterFixtures.shop], fail: "forbidden")
+        let cache = ProvenanceCache(file: try cacheFile())
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        XCTAssertEqual(cache.provenance(of: standIn.cluster(), now: now).unread.count, 1)
+        XCTAssertEqual(cache.provenance(of: standIn.cluster(), now: now).unread.count, 1, "tried again, still named")
+        XCTAssertEqual(standIn.calls.count, 6)
+    }
+
+    func testASnapshotIsNeverRemembered() throws {
+        let file = try cacheFile()
+        let provenance = ProvenanceCache(file: file).provenance(of: try SnapshotCluster(directory: ClusterFixtures.shop))
+        XCTAssertEqual(provenance.source, .snapshot)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: file.path))
+    }
+
     func testASnapshotSaysItsPathAndDigest() throws {
         let snapshot = try SnapshotCluster(directory: ClusterFixtures.shop)
         let provenance = snapshot.provenance()

@@ -130,7 +130,12 @@ final class GradeTrustTests: XCTestCase {
             } else {
                 environment["PATH"] = standIn.path + ":/usr/bin:/bin"
                 environment["KLAB_STANDIN_SNAPSHOTS"] = plan.snapshots(step).joined(separator: ":")
-                if let uid = plan.clusterUID(step) { environment["KLAB_STANDIN_CLUSTER_UID"] = uid }
+                if let uid = plan.clusterUID(step) {
+                    environment["KLAB_STANDIN_CLUSTER_UID"] = uid
+                    // Another cluster comes with another kubeconfig, as it does for real (klab
+                    // remembers a connection's provenance while its kubeconfig is unchanged).
+                    environment["KUBECONFIG"] = workspace.deletingLastPathComponent().appendingPathComponent("\(uid).kubeconfig").path
+                }
             }
             let verify = try KlabBinary.run(arguments, environment: environment)
             guard verify.status == 0 else { throw GradeTestError("verify \(steps[step]): \(verify.stdout) \(verify.stderr)") }
