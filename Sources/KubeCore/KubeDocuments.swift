@@ -11,25 +11,34 @@ import Yams
 /// Keys keep their order.
 public enum KubeDocuments {
     public static func parse(_ data: Data, source: String) throws -> [JSONValue] {
-        let isJSON = data.withUnsafeBytes { bytes -> Bool in
-            for byte in bytes {
-                switch byte {
-                case 0x20, 0x09, 0x0A, 0x0D: continue
-                default: return byte == UInt8(ascii: "{")
-                }
+        try data.withUnsafeBytes { try parse($0, source: source) }
+    }
+
+    /// A file, mapped rather than read when it can be: a large JSON list then costs the memory
+    /// of what it holds, not that plus a copy of the file (the pages read are given back).
+    public static func parse(contentsOfFile path: String) throws -> [JSONValue]? {
+        guard let file = MappedFile(path: path) else { return nil }
+        return try file.withBytes { try parse($0, source: path, consumed: file.release(before:)) }
+    }
+
+    static func parse(_ bytes: UnsafeRawBufferPointer, source: String, consumed: ((Int) -> Void)? = nil) throws -> [JSONValue] {
+        var isJSON = false
+        for byte in bytes {
+            switch byte {
+            case 0x20, 0x09, 0x0A, 0x0D: continue
+            default: isJSON = byte == UInt8(ascii: "{")
             }
-            return false
+            break
         }
         if isJSON {
-            return try data.withUnsafeBytes { bytes in
-                do {
-                    return try JSONParser.parseStream(bytes)
-                } catch let error as JSONParseError {
-                    throw KubeDocumentError(source: source, format: .json, line: error.line, column: error.column, message: error.message)
-                }
+            do {
+                if let consumed { return try JSONParser.parseStream(bytes, consumed: consumed) }
+                return try JSONParser.parseStream(bytes)
+            } catch let error as JSONParseError {
+                throw KubeDocumentError(source: source, format: .json, line: error.line, column: error.column, message: error.message)
             }
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        guard let text = String(bytes: bytes, encoding: .utf8) else {
             throw KubeDocumentError(source: source, format: .yaml, line: nil, column: nil,
                                     message: "the file is not UTF-8 text")
         }

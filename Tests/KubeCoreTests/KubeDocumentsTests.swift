@@ -265,4 +265,42 @@ final class KubeDocumentsTests: XCTestCase {
             XCTAssertTrue(error.description.contains("bin.yaml"), error.description)
         }
     }
+
+    // MARK: Files read mapped
+
+    private func temporaryFile(_ data: Data) throws -> String {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("klab-mapped-\(UUID().uuidString).json")
+        try data.write(to: url)
+        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+        return url.path
+    }
+
+    func testABigFileReadMappedGivesWhatItsBytesGive() throws {
+        // 12 MB, so the pages read are given back three times along the way.
+        var text = "{\"kind\": \"List\", \"items\": [\n"
+        for n in 0..<60_000 {
+            text += (n > 0 ? ",\n" : "") + #"    {"metadata": {"name": "pod-\#(n)", "labels": {"app": "web-\#(n % 13)"}}, "spec": {"nodeName": "ip-10-0-\#(n % 250)-1.ec2.internal", "padding": "\#(String(repeating: "x", count: 100))"}}"#
+        }
+        text += "\n]}\n"
+        let data = Data(text.utf8)
+        XCTAssertGreaterThan(data.count, 12 << 20)
+        let path = try temporaryFile(data)
+        let mapped = try XCTUnwrap(try KubeDocuments.parse(contentsOfFile: path))
+        XCTAssertEqual(mapped, try KubeDocuments.parse(data, source: path))
+        XCTAssertEqual(mapped.first?["items"]?[59_999]?["metadata"]?["name"], .string("pod-59999"))
+
+        // An error past the pages given back still gets its line right: they are read again.
+        let broken = try temporaryFile(Data((text.dropLast(3) + ",}\n").utf8))
+        XCTAssertThrowsError(try KubeDocuments.parse(contentsOfFile: broken)) { error in
+            let error = error as? KubeDocumentError
+            XCTAssertEqual(error?.line, 60_002, "\(String(describing: error))")
+        }
+    }
+
+    func testFilesThatCannotBeMappedAreLeftToTheCaller() throws {
+        XCTAssertNil(try KubeDocuments.parse(contentsOfFile: "/nonexistent/pods.json"))
+        XCTAssertNil(try KubeDocuments.parse(contentsOfFile: FileManager.default.temporaryDirectory.path), "a directory")
+        XCTAssertEqual(try KubeDocuments.parse(contentsOfFile: try temporaryFile(Data())), [], "empty: no documents")
+        XCTAssertEqual(try KubeDocuments.parse(contentsOfFile: try temporaryFile(Data("a: 1\n".utf8))), [.object(JSONObject([("a", .int(1))]))])
+    }
 }
