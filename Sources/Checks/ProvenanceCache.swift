@@ -20,9 +20,10 @@ public struct ProvenanceCache {
     }
 
     /// The provenance of `cluster`: remembered when still valid, else read and remembered.
-    /// Clusters other than kubectl's (a snapshot) are asked directly.
+    /// A watched cluster is its kubectl's; clusters other than kubectl's (a snapshot) are
+    /// asked directly.
     public func provenance(of cluster: Cluster, now: Date = Date()) -> Provenance {
-        guard let kubectl = cluster as? KubectlCluster else {
+        guard let kubectl = (cluster as? KubectlCluster) ?? (cluster as? WatchingCluster)?.kubectl else {
             return (cluster as? ProvenanceReporting)?.provenance() ?? Provenance(source: .unknown)
         }
         let key = Self.connectionKey(kubectl.options)

@@ -87,6 +87,16 @@ final class ProvenanceTests: XCTestCase {
         XCTAssertEqual(standIn.calls.count, 6)
     }
 
+    func testAWatchedClusterIsItsKubectls() throws {
+        // verify --watch reads through a WatchingCluster: its passes come from the cluster too.
+        let standIn = KubectlStandIn(snapshots: [ClusterFixtures.shop])
+        let watched = WatchingCluster(kubectl: standIn.cluster(context: "eks-class"), timing: .init(pollInterval: 2))
+        let provenance = ProvenanceCache(file: try cacheFile()).provenance(of: watched)
+        XCTAssertEqual(provenance.source, .cluster)
+        XCTAssertEqual(provenance.clusterID, "5e1f0000-0000-4000-8000-00000000c1a5")
+        XCTAssertEqual(provenance.context, "eks-class")
+    }
+
     func testASnapshotIsNeverRemembered() throws {
         let file = try cacheFile()
         let provenance = ProvenanceCache(file: file).provenance(of: try SnapshotCluster(directory: ClusterFixtures.shop))
