@@ -87,7 +87,10 @@ final class StepWatcherEventTests: XCTestCase {
             try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String]
         }
     }
-    var plainGets: Int { calls.filter { $0.first == "get" && !$0.contains("--watch") }.count }
+    /// The step's reads; not the provenance's `get namespace kube-system`.
+    var plainGets: Int { calls.filter { $0.first == "get" && !$0.contains("--watch") && !$0.contains("kube-system") }.count }
+    /// The cluster's provenance (version, config view, kube-system), recorded with a pass.
+    var provenanceReads: Int { calls.filter { $0.first == "version" || $0.first == "config" || $0.contains("kube-system") }.count }
     var watches: Int { calls.filter { $0.contains("--watch") }.count }
     /// Explicit synchronisation: until `count` watches have read the events file (30 s at most).
     func untilWatching(_ count: Int) {
@@ -120,6 +123,7 @@ final class StepWatcherEventTests: XCTestCase {
         XCTAssertEqual(clock.time, 0, "no timer ran: every round after the first was an event's")
         XCTAssertEqual(watches, 1, "one watch of Secrets for the whole lab: \(calls)")
         XCTAssertEqual(plainGets, 3, "the first list, then one fresh read to confirm each pass: \(calls)")
+        XCTAssertEqual(provenanceReads, 3, "the passes come from the cluster, read at the first pass and kept for the second: \(calls)")
         XCTAssertFalse(calls.contains { $0.contains("configmaps") }, "nothing reads ConfigMaps: \(calls)")
         let events = try GitWitness.run(["log", "--reverse", "--format=%(trailers:key=Klab-Event,valueonly)"], in: folder)
         XCTAssertEqual(events.split(separator: "\n"), ["start", "pass", "pass"])
