@@ -115,6 +115,7 @@ enum QuantityScanner {
         if s[0] == UInt8(ascii: "-") { negative = true; pos = 1 } else if s[0] == UInt8(ascii: "+") { pos = 1 }
         while pos < s.count, s[pos] == UInt8(ascii: "0") { pos += 1 }
         if pos == s.count { return Parsed(negative: false, digits: [], exponent: 0) }
+        var sawDigit = pos > 0 && s[pos - 1] == UInt8(ascii: "0")
 
         let numStart = pos
         while pos < s.count, isDigit(s[pos]) { pos += 1 }
@@ -126,6 +127,7 @@ enum QuantityScanner {
             while pos < s.count, isDigit(s[pos]) { pos += 1 }
             denom = Array(s[denomStart..<pos])
         }
+        sawDigit = sawDigit || !num.isEmpty || !denom.isEmpty
         if num.isEmpty { num = [UInt8(ascii: "0")] }
 
         // The suffix: letters, then an optional sign and digits (an exponent).
@@ -158,6 +160,9 @@ enum QuantityScanner {
         (digits, exponent) = normalize(digits, exponent)
 
         if !takesFastPath(num: num, denom: denom, base10Exponent: base10Exponent, binary: binary, base2Exponent: base2Exponent) {
+            // The big-decimal path parses the number as written, which needs a digit: `.Pi` and
+            // `.e-10` fail there, while `.k` and `.Ki` never reach it and are zero.
+            guard sawDigit else { throw QuantityError(text: text, reason: "unable to parse quantity's numeric part") }
             // The big-decimal path rounds up to nano precision and caps binary values at MaxInt64.
             if !digits.isEmpty, exponent < -9 {
                 let dropped = -9 - exponent
