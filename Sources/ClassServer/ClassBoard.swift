@@ -68,7 +68,9 @@ public final class ClassBoard: @unchecked Sendable {
     private var positions: [String: (current: String?, since: Date)] = [:]
     private var accepted = 0
     private var current: Snapshot
-    private var observers: [@Sendable (Snapshot) -> Void] = []
+    private var observers: [@Sendable () -> Void] = []
+    private var version = 0
+    private var dirty = false
 
     /// A board of `labIDs` (in catalog order) with no learner yet.
     public init(labs: [Lab], graded labIDs: [String], mode: String, roster: Set<String>? = nil, keys: ReportKeys? = nil,
@@ -88,14 +90,20 @@ public final class ClassBoard: @unchecked Sendable {
         current = rebuild(version: 0)
     }
 
+    /// The board now; built again only when something changed since it was last asked for,
+    /// so a burst of reports costs one rebuild, not one each.
     public func snapshot() -> Snapshot {
         lock.lock()
         defer { lock.unlock() }
+        if dirty {
+            current = rebuild(version: version)
+            dirty = false
+        }
         return current
     }
 
-    /// Calls `observer` with every new snapshot (after the change, outside the lock).
-    public func observe(_ observer: @escaping @Sendable (Snapshot) -> Void) {
+    /// Calls `observer` after every change (outside the lock).
+    public func observe(_ observer: @escaping @Sendable () -> Void) {
         lock.lock()
         observers.append(observer)
         lock.unlock()
@@ -136,10 +144,11 @@ public final class ClassBoard: @unchecked Sendable {
     private func change(_ body: () -> Bool) {
         lock.lock()
         guard body() else { lock.unlock(); return }
-        current = rebuild(version: current.version + 1)
-        let snapshot = current, observers = self.observers
+        version += 1
+        dirty = true
+        let observers = self.observers
         lock.unlock()
-        for observer in observers { observer(snapshot) }
+        for observer in observers { observer() }
     }
 
     /// The graded class with each learner's reports laid over it (called under `lock`).

@@ -107,7 +107,7 @@ public final class ClassServer: Sendable {
     /// `keepAlive` lets a gone reader be noticed.
     private func startBroadcasting() {
         let (signals, signal) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        board.observe { _ in signal.yield() }
+        board.observe { signal.yield() }
         let board = self.board, events = self.events, gap = options.eventGap, keepAlive = options.keepAlive
         tasks.add(Task {
             for await _ in signals {

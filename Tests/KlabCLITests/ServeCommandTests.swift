@@ -168,6 +168,16 @@ final class ServeCommandTests: XCTestCase {
         XCTAssertTrue(bad.stderr.hasPrefix("klab: --report-to ftp://host is not an http:// or https:// address"), bad.stderr)
     }
 
+    /// Scripts/load-serve, short: 20 learners posting every half second for 4 s; every pass
+    /// posted is on /api/class.json at the end. No timing is asserted here (the script's
+    /// full run measures it).
+    func testNoReportIsLostUnderABoundedLoad() throws {
+        let result = try TestProcess.run(repository.appendingPathComponent("Scripts/load-serve").path, [
+            "--learners", "20", "--seconds", "4", "--every", "0.5", "--no-timing", "--klab", KlabBinary.url.path])
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr.suffix(1000))
+        XCTAssertTrue(result.stdout.contains(", 0 refused, 0 lost"), result.stdout)
+    }
+
     func testStartingErrorsAreOneLineWithTheirExitCode() throws {
         let badBind = try KlabBinary.run(["serve", "--bind", "not-an-address", "--port", "0"])
         XCTAssertEqual(badBind.status, 2)

@@ -92,9 +92,9 @@ public final class BackgroundProcess: @unchecked Sendable {
         return process.terminationStatus
     }
 
-    /// Ends it for good (SIGTERM) if it still runs.
+    /// Ends it for good (SIGKILL: nothing it does can hold up a test's clean-up) if it still runs.
     public func terminate() {
-        if process.isRunning { process.terminate() }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
     }
 
