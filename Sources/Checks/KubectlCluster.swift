@@ -151,7 +151,7 @@ public final class KubectlCluster: Cluster, @unchecked Sendable {
     public func exec(namespace: String, pod: String, container: String?, command: [String]) throws -> CommandOutput {
         let arguments = KubectlArguments.exec(
             namespace: namespace, pod: pod, container: container, command: command, connection: options.connection)
-        let result = try runKubectl(arguments)
+        let result = try runKubectl(arguments, outputLimit: InputLimits.execOutputBytes)
         if result.timedOut { throw ClusterError.timedOut(command: result.commandLine, seconds: options.processTimeout) }
         if result.status != 0 {
             // A command that ran and failed is the check's business; a cluster kubectl could not
@@ -163,7 +163,18 @@ public final class KubectlCluster: Cluster, @unchecked Sendable {
             default: break
             }
         }
-        return CommandOutput(exitCode: Int(result.status), stdout: result.stdoutText, stderr: result.stderrText)
+        return Self.output(of: result)
+    }
+
+    /// What an exec or command check sees: its output, cut at `InputLimits.execOutputBytes`
+    /// with a line on stderr saying so.
+    static func output(of result: ProcessResult) -> CommandOutput {
+        var stderr = result.stderrText
+        if result.stdoutCut || result.stderrCut {
+            if !stderr.isEmpty && !stderr.hasSuffix("\n") { stderr += "\n" }
+            stderr += "klab: the output was cut at \(InputFile.size(InputLimits.execOutputBytes)) and the program ended"
+        }
+        return CommandOutput(exitCode: Int(result.status), stdout: result.stdoutText, stderr: stderr)
     }
 
     public func http(_ request: HTTPRequest) throws -> HTTPOutput {
@@ -176,12 +187,13 @@ public final class KubectlCluster: Cluster, @unchecked Sendable {
         let result: ProcessResult
         do {
             result = try ProcessRunner.run(program, KubectlArguments.command(arguments, connection: options.connection),
-                                           environment: options.environment, timeout: options.commandTimeout)
+                                           environment: options.environment, timeout: options.commandTimeout,
+                                           outputLimit: InputLimits.execOutputBytes)
         } catch ProcessRunnerError.notFound {
             throw ClusterError.programNotInstalled(name: program)
         }
         if result.timedOut { throw ClusterError.timedOut(command: result.commandLine, seconds: options.commandTimeout) }
-        return CommandOutput(exitCode: Int(result.status), stdout: result.stdoutText, stderr: result.stderrText)
+        return Self.output(of: result)
     }
 
     // MARK: - Probe pods
@@ -291,13 +303,22 @@ public final class KubectlCluster: Cluster, @unchecked Sendable {
         return lists
     }
 
-    private func runKubectl(_ arguments: [String], stdin: Data? = nil) throws -> ProcessResult {
+    /// Runs kubectl; a `get` whose output passes `InputLimits.programOutputBytes` fails here,
+    /// whatever kubectl's status after it was ended.
+    private func runKubectl(_ arguments: [String], stdin: Data? = nil, outputLimit: Int = InputLimits.programOutputBytes) throws -> ProcessResult {
+        let result: ProcessResult
         do {
-            return try ProcessRunner.run(options.kubectl, arguments, stdin: stdin, environment: options.environment,
-                                         timeout: options.processTimeout)
+            result = try ProcessRunner.run(options.kubectl, arguments, stdin: stdin, environment: options.environment,
+                                           timeout: options.processTimeout, outputLimit: outputLimit)
         } catch ProcessRunnerError.notFound {
             throw ClusterError.kubectlNotInstalled
         }
+        if result.stdoutCut && outputLimit == InputLimits.programOutputBytes {
+            throw ClusterError.unparseableOutput(
+                command: result.commandLine,
+                reason: "it printed more than \(InputFile.size(outputLimit)), the most klab reads at once; read fewer objects (a label selector, one namespace)")
+        }
+        return result
     }
 
     /// The objects of a `kubectl get -o json` answer, each with `apiVersion` and `kind`.

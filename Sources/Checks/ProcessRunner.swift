@@ -1,4 +1,5 @@
 import Foundation
+import KubeJSON
 
 /// What a finished subprocess left behind.
 public struct ProcessResult: Sendable {
@@ -8,6 +9,11 @@ public struct ProcessResult: Sendable {
     public var stdout: Data
     public var stderr: Data
     public var timedOut: Bool
+    /// stdout went past the limit the run was given: what is kept is its first bytes and the
+    /// program (its whole process group) was ended.
+    public var stdoutCut = false
+    /// stderr went past `InputLimits.execOutputBytes`; its first bytes are kept.
+    public var stderrCut = false
 
     public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
     public var stderrText: String { String(decoding: stderr, as: UTF8.self) }
@@ -49,7 +55,8 @@ public enum ProcessRunner {
         _ arguments: [String],
         stdin: Data? = nil,
         environment: [String: String]? = nil,
-        timeout: TimeInterval? = nil
+        timeout: TimeInterval? = nil,
+        outputLimit: Int = InputLimits.programOutputBytes
     ) throws -> ProcessResult {
         let env = environment ?? ProcessInfo.processInfo.environment
         guard let executable = which(name, path: env["PATH"]) else { throw ProcessRunnerError.notFound(name) }
@@ -65,14 +72,19 @@ public enum ProcessRunner {
         // that keeps stderr open keeps the run going, up to the timeout).
         let finished = DispatchGroup()
         let collected = Collected()
+        // Past its limit a stream is cut: a program printing without end is ended (stdout) or
+        // read on and dropped (stderr), so neither memory nor the wait grows with it.
+        let pid = spawned.pid
         finished.enter()
         DispatchQueue.global().async {
-            collected.setOut(spawned.stdout.readDataToEndOfFile())
+            let (data, cut) = Self.read(spawned.stdout, limit: outputLimit) { kill(-pid, SIGKILL) }
+            collected.setOut(data, cut: cut)
             finished.leave()
         }
         finished.enter()
         DispatchQueue.global().async {
-            collected.setErr(spawned.stderr.readDataToEndOfFile())
+            let (data, cut) = Self.read(spawned.stderr, limit: InputLimits.execOutputBytes) {}
+            collected.setErr(data, cut: cut)
             finished.leave()
         }
         if let input = spawned.stdin, let stdin {
@@ -112,8 +124,27 @@ public enum ProcessRunner {
             status: collected.status,
             stdout: collected.out,
             stderr: collected.err,
-            timedOut: timedOut
+            timedOut: timedOut,
+            stdoutCut: collected.outCut,
+            stderrCut: collected.errCut
         )
+    }
+
+    /// Reads a pipe to its end, keeping at most `limit` bytes; `overflow` runs once when more come.
+    public static func read(_ handle: FileHandle, limit: Int, overflow: () -> Void) -> (Data, Bool) {
+        var data = Data()
+        var cut = false
+        while let chunk = try? handle.read(upToCount: 64 * 1024), !chunk.isEmpty {
+            if cut { continue }
+            if data.count + chunk.count > limit {
+                data.append(chunk.prefix(limit - data.count))
+                cut = true
+                overflow()
+            } else {
+                data.append(chunk)
+            }
+        }
+        return (data, cut)
     }
 }
 
@@ -273,11 +304,15 @@ private final class Collected: @unchecked Sendable {
     private let lock = NSLock()
     private var outData = Data()
     private var errData = Data()
+    private var outWasCut = false
+    private var errWasCut = false
     private var exitStatus: Int32 = -1
     func setStatus(_ status: Int32) { lock.lock(); exitStatus = status; lock.unlock() }
     var status: Int32 { lock.lock(); defer { lock.unlock() }; return exitStatus }
-    func setOut(_ data: Data) { lock.lock(); outData = data; lock.unlock() }
-    func setErr(_ data: Data) { lock.lock(); errData = data; lock.unlock() }
+    func setOut(_ data: Data, cut: Bool) { lock.lock(); outData = data; outWasCut = cut; lock.unlock() }
+    func setErr(_ data: Data, cut: Bool) { lock.lock(); errData = data; errWasCut = cut; lock.unlock() }
+    var outCut: Bool { lock.lock(); defer { lock.unlock() }; return outWasCut }
+    var errCut: Bool { lock.lock(); defer { lock.unlock() }; return errWasCut }
     var out: Data { lock.lock(); defer { lock.unlock() }; return outData }
     var err: Data { lock.lock(); defer { lock.unlock() }; return errData }
 }

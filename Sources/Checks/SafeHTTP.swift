@@ -13,7 +13,7 @@ struct SafeHTTP {
     var environment: [String: String]?
 
     /// Most bytes of a body kept; a server that announces a larger one fails the request.
-    static let bodyLimit = 1 << 20
+    static let bodyLimit = InputLimits.httpBodyBytes
     /// Most redirects followed.
     static let redirectLimit = 5
 

@@ -126,9 +126,14 @@ public final class SnapshotCluster: Cluster {
 
     static let outputsFolder = "outputs"
 
+    /// The snapshot's object files in path order. Symbolic links are followed only to files
+    /// inside the snapshot (a learner's evidence must not pull in `/etc/passwd` or another
+    /// learner's files), never to folders (a link to `..` would loop).
     private static func objectFiles(in directory: String) throws -> [String] {
+        let top = directory.hasSuffix("/") && directory.count > 1 ? String(directory.dropLast()) : directory
+        let root = URL(fileURLWithPath: top).resolvingSymlinksInPath().path
         var files: [String] = []
-        func walk(_ folder: String, top: Bool) throws {
+        func walk(_ folder: String, isTop: Bool) throws {
             let names: [String]
             do {
                 names = try FileManager.default.contentsOfDirectory(atPath: folder)
@@ -136,26 +141,50 @@ public final class SnapshotCluster: Cluster {
                 throw ClusterError.invalidSnapshotFile(path: folder, line: nil, column: nil, reason: "cannot list the folder")
             }
             for name in names.sorted() where !name.hasPrefix(".") {
-                if top && name == outputsFolder { continue }
+                if isTop && name == outputsFolder { continue }
                 let path = folder + "/" + name
-                var isDirectory: ObjCBool = false
-                _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-                if isDirectory.boolValue {
-                    try walk(path, top: false)
-                } else if name.hasSuffix(".json") || name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
+                let wanted = name.hasSuffix(".json") || name.hasSuffix(".yaml") || name.hasSuffix(".yml")
+                var info = stat()
+                guard lstat(path, &info) == 0 else { continue }
+                if info.st_mode & S_IFMT == S_IFLNK {
+                    try checkLink(path, root: root)
+                    if wanted { files.append(path) }
+                } else if info.st_mode & S_IFMT == S_IFDIR {
+                    try walk(path, isTop: false)
+                } else if wanted {
                     files.append(path)
                 }
             }
         }
-        try walk(directory.hasSuffix("/") && directory.count > 1 ? String(directory.dropLast()) : directory, top: true)
+        try walk(top, isTop: true)
         return files
+    }
+
+    /// A link inside a snapshot must point at a file inside it.
+    private static func checkLink(_ path: String, root: String) throws {
+        let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        guard target == root || target.hasPrefix(root.hasSuffix("/") ? root : root + "/") else {
+            throw ClusterError.invalidSnapshotFile(
+                path: path, line: nil, column: nil,
+                reason: "is a symbolic link to \(target), outside the snapshot; copy the file into the snapshot instead")
+        }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw ClusterError.invalidSnapshotFile(
+                path: path, line: nil, column: nil, reason: "is a symbolic link to a folder; klab does not follow those (they can loop)")
+        }
     }
 
     private static func outputFiles(in directory: String) throws -> [(String, Data)] {
         let folder = directory + "/" + outputsFolder
+        let root = URL(fileURLWithPath: directory).resolvingSymlinksInPath().path
+        var folderInfo = stat()
+        if lstat(folder, &folderInfo) == 0, folderInfo.st_mode & S_IFMT == S_IFLNK { try checkLink(folder, root: root) }
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [] }
         return try names.sorted().filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.map { name in
             let path = folder + "/" + name
+            var info = stat()
+            if lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFLNK { try checkLink(path, root: root) }
             return (path, try read(path))
         }
     }
@@ -175,10 +204,11 @@ public final class SnapshotCluster: Cluster {
     }
 
     private static func read(_ path: String) throws -> Data {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ClusterError.invalidSnapshotFile(path: path, line: nil, column: nil, reason: "cannot read the file")
+        do {
+            return try InputFile.read(path, limit: InputLimits.snapshotFileBytes)
+        } catch let failure as InputFile.Failure {
+            throw ClusterError.invalidSnapshotFile(path: path, line: nil, column: nil, reason: "the file \(failure.reason)")
         }
-        return data
     }
 
     /// group/kind namespace/name; also the sort key, so objects come out in a stable order.

@@ -1,6 +1,7 @@
 import Checks
 import Dispatch
 import Foundation
+import KubeJSON
 import LabSpec
 
 /// Grades a whole class: every hand-in on its own (one bad workspace never stops the run),
@@ -69,7 +70,8 @@ public enum ClassGrader {
         _ items: [T], progress: (@Sendable (Int, Int) -> Void)?, _ transform: @Sendable (T) -> R
     ) -> [R] {
         let results = Slots<R>(count: items.count)
-        DispatchQueue.concurrentPerform(iterations: items.count) { index in
+        // Deep-stack threads: a hand-in's evidence may nest JSON as deep as klab accepts.
+        DeepStack.concurrentPerform(iterations: items.count) { index in
             let done = results.fill(index, with: transform(items[index]))
             progress?(done, items.count)
         }

@@ -1,4 +1,6 @@
 import Foundation
+import KubeJSON
+import LabSpec
 
 /// Who is graded, and where their work is.
 public struct RosterEntry: Sendable, Equatable {
@@ -75,14 +77,20 @@ public enum ClassRoster {
     /// A roster: a header naming some of `learner`, `workspace`, `namespace`, `context`, then
     /// one learner a line. Relative workspace paths are read from the roster's folder.
     public static func csv(at path: String) throws -> [RosterEntry] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw GradingError.rosterUnreadable(path: path, reason: "the file cannot be read")
+        let data: Data
+        do {
+            data = try InputFile.read(path, limit: InputLimits.labFileBytes)
+        } catch let failure as InputFile.Failure {
+            throw GradingError.rosterUnreadable(path: path, reason: "it \(failure.reason)")
         }
         let base = (path as NSString).deletingLastPathComponent
         var text = String(decoding: data, as: UTF8.self)
         // Spreadsheets save "CSV UTF-8" with a byte-order mark; it is not part of the first column's name.
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
-        let records = parseCSV(text)
+        let (records, openQuote) = parseCSV(text)
+        if let line = openQuote {
+            throw GradingError.rosterLine(path: path, line: line, reason: "a quoted field starts here and is never closed; add the closing \"")
+        }
         guard let header = records.first else { throw GradingError.rosterUnreadable(path: path, reason: "it is empty") }
         let columns = header.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         let known = ["learner", "workspace", "namespace", "context"]
@@ -108,8 +116,10 @@ public enum ClassRoster {
     }
 
     /// RFC 4180 records: fields split by commas, double quotes around a field (which may then
-    /// hold commas and line breaks), "" for a quote inside; each record with the line it starts on.
-    static func parseCSV(_ text: String) -> [(line: Int, fields: [String])] {
+    /// hold commas and line breaks), "" for a quote inside; each record with the line it starts
+    /// on, and the line of a quote never closed (the rest of the file would be one field).
+    static func parseCSV(_ text: String) -> (records: [(line: Int, fields: [String])], openQuote: Int?) {
+        var openedAt = 1
         var records: [(line: Int, fields: [String])] = []
         var fields: [String] = []
         var field = ""
@@ -131,6 +141,7 @@ public enum ClassRoster {
                 }
             } else if ch == "\"" {
                 quoted = true
+                openedAt = line
             } else if ch == "," {
                 fields.append(field)
                 field = ""
@@ -147,6 +158,6 @@ public enum ClassRoster {
             }
         }
         if !field.isEmpty || !fields.isEmpty { fields.append(field); records.append((start, fields)) }
-        return records
+        return (records, quoted ? openedAt : nil)
     }
 }

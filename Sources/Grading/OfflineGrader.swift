@@ -108,17 +108,24 @@ public struct OfflineGrader: Sendable {
         var isDirectory: ObjCBool = false
         FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
         if !isDirectory.boolValue {
-            let bundle = try GitBundle.open(at: url)
+            let bundle = try GitBundle.open(at: url, limits: limits)
             let refs = bundle.references
             let preferred = refs.first { $0.name == "refs/heads/main" } ?? refs.first { $0.name == "HEAD" }
                 ?? refs.first { $0.name.hasPrefix("refs/heads/") }
             guard let tip = preferred?.target else { throw LabGitError.notFound("a branch in bundle \(path)") }
             return (bundle.repository, tip, bundle)
         }
-        let repository = try Repository.openForReading(at: url)
+        let repository = try Repository.openForReading(at: url, limits: limits)
         guard let tip = try repository.headCommitID() else { throw LabGitError.notFound("any commit in \(path)") }
         return (repository, tip, nil)
     }
+
+    /// How much of a hand-in is read at most (`InputLimits.HandIn`).
+    static let limits = UntrustedLimits(
+        bundleBytes: InputLimits.HandIn.bundleBytes, packObjects: InputLimits.HandIn.packObjects,
+        bundleReferences: InputLimits.HandIn.bundleReferences, objectBytes: InputLimits.HandIn.objectBytes,
+        treeBytes: InputLimits.HandIn.treeBytes, treeDepth: InputLimits.HandIn.treeDepth,
+        treeEntries: InputLimits.HandIn.evidenceFiles, gitDirectoryEntries: InputLimits.HandIn.gitDirectoryEntries)
 
     /// What the grading of one learner gathers as it goes.
     private struct Collected {

@@ -1,7 +1,9 @@
 import ArgumentParser
+import Checks
 import Foundation
 import KubeCore
 import KubeJSON
+import LabSpec
 
 struct JSONPathCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -49,8 +51,13 @@ struct JSONPathCommand: ParsableCommand {
     }
 
     private func readDocuments() throws -> [JSONValue] {
+        let limit = InputLimits.jsonInputBytes
         if file == "-" {
-            return try documents(FileHandle.standardInput.readDataToEndOfFile())
+            let (data, cut) = ProcessRunner.read(FileHandle.standardInput, limit: limit) {}
+            guard !cut else {
+                throw CLIFailure(message: "cannot read stdin: it holds more than \(InputFile.size(limit)), the most klab reads", status: .badInput)
+            }
+            return try documents(data)
         }
         var isDirectory: ObjCBool = false
         let reason: String
@@ -58,18 +65,26 @@ struct JSONPathCommand: ParsableCommand {
             reason = "no such file (check the path, or pass '-' to read stdin)"
         } else if isDirectory.boolValue {
             reason = "it is a directory; give one JSON or YAML file"
-        } else if let documents = try convertingErrors({ try KubeDocuments.parse(contentsOfFile: file) }) {
-            return documents
-        } else if let data = FileManager.default.contents(atPath: file) {
-            return try documents(data)
         } else {
-            reason = "permission denied"
+            // A regular file within the limit is read mapped (its pages given back as they are
+            // parsed); anything else (a FIFO, a device, too large) is refused by InputFile,
+            // which never blocks on it.
+            var info = stat()
+            if stat(file, &info) == 0, InputFile.irregularKind(info.st_mode) == nil, Int(info.st_size) <= limit,
+               let parsed = try convertingErrors({ try KubeDocuments.parse(contentsOfFile: file) }) {
+                return try objects(parsed)
+            }
+            do {
+                return try documents(InputFile.read(file, limit: limit))
+            } catch let failure as InputFile.Failure {
+                reason = "it \(failure.reason)"
+            }
         }
         throw CLIFailure(message: "cannot read \(file): \(reason)", status: .badInput)
     }
 
     private func documents(_ data: Data) throws -> [JSONValue] {
-        try convertingErrors { try KubeDocuments.parse(data, source: file) }
+        try objects(convertingErrors { try KubeDocuments.parse(data, source: file) })
     }
 
     private func convertingErrors<T>(_ body: () throws -> T) throws -> T {
@@ -78,6 +93,24 @@ struct JSONPathCommand: ParsableCommand {
         } catch let error as KubeDocumentError {
             throw CLIFailure(message: error.description, status: .badInput)
         }
+    }
+
+    /// kubectl decodes each document into an object first: text, a number or a list (an HTML
+    /// error page read as YAML is one string) fails there, in these words.
+    private func objects(_ documents: [JSONValue]) throws -> [JSONValue] {
+        for document in documents where document.objectValue == nil {
+            let goType: String
+            switch document {
+            case .string: goType = "string"
+            case .array: goType = "array"
+            case .bool: goType = "bool"
+            default: goType = "number"
+            }
+            throw CLIFailure(
+                message: "unable to decode \"\(file)\": json: cannot unmarshal \(goType) into Go value of type unstructured.detector",
+                status: .badInput)
+        }
+        return documents
     }
 
     /// `klab jsonpath --output json`: what the template found, each value with its path.

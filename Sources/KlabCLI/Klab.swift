@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KubeCore
+import KubeJSON
 
 /// klab's version, printed by `klab version` and `klab --version`.
 public let klabVersion = "0.1.0"
@@ -44,6 +45,11 @@ public struct Klab: ParsableCommand {
 /// of the README's "Exit codes" (0 done, 1 checks failed, 2 bad input, 3 environment, 4 workspace).
 public enum KlabMain {
     public static func run(_ arguments: [String]? = nil) -> Never {
+        // On a deep stack: the deepest JSON klab accepts (InputLimits.jsonDepth) recurses that deep.
+        DeepStack.run { runCommand(arguments) }
+    }
+
+    static func runCommand(_ arguments: [String]?) -> Never {
         let arguments = arguments ?? Array(CommandLine.arguments.dropFirst())
         if let typo = CommandTypo.find(in: arguments, root: Klab.self) {
             writeStderr(typo.message + "\n")

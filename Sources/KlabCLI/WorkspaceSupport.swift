@@ -1,6 +1,7 @@
 import ArgumentParser
 import Checks
 import Foundation
+import KubeJSON
 import LabSpec
 import Workspace
 
@@ -95,8 +96,8 @@ func secretsNotice(_ paths: [String], reset: Bool = false) -> String {
 /// The class key that signs progress, from `--key-file` or `KLAB_CLASS_KEY`.
 func classKey(file: String?) throws -> Data? {
     if let file {
-        guard let data = FileManager.default.contents(atPath: file) else {
-            throw CLIFailure(message: "cannot read the class key file \(file); check the path", status: .badInput)
+        guard let data = try? InputFile.read(file, limit: InputLimits.labFileBytes) else {
+            throw CLIFailure(message: "cannot read the class key file \(file); check the path (a regular file)", status: .badInput)
         }
         return data.trimmingTrailingNewlines()
     }

@@ -20,6 +20,9 @@ struct YAMLToJSON {
 
     func documents(_ text: String) throws -> [JSONValue] {
         var values: [JSONValue] = []
+        if let violation = YAMLBounds.check(text) {
+            throw KubeDocumentError(source: source, format: .yaml, line: violation.line, column: violation.column, message: violation.message)
+        }
         do {
             let parser = try Parser(yaml: text, resolver: Self.resolver, constructor: .default, encoding: .utf8)
             while let node = try parser.nextRoot() {

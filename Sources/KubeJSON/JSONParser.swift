@@ -26,7 +26,7 @@ public struct JSONParseError: Error, Equatable, CustomStringConvertible, Sendabl
 /// Go's decoder does; nesting deeper than Go's 10,000 levels is an error, not a crash.
 public enum JSONParser {
     /// Go's `encoding/json` nesting limit, which kubectl inherits.
-    public static let maxDepth = 10_000
+    public static let maxDepth = InputLimits.jsonDepth
 
     public static func parse(_ text: String) throws -> JSONValue {
         var text = text

@@ -11,6 +11,12 @@ public struct JSONPath: Sendable {
     /// Throws `JSONPathError` of kind `.parse` with kubectl's message.
     public init(_ template: String) throws {
         self.template = template
+        // The parser recurses into filters and unions; a bound on the length bounds its depth.
+        guard template.utf8.count <= InputLimits.jsonPathTemplateBytes else {
+            throw JSONPathError(
+                kind: .parse, message: "the template is \(template.utf8.count) bytes long; klab reads templates of up to \(InputLimits.jsonPathTemplateBytes) bytes",
+                template: String(template.prefix(60)) + "…")
+        }
         do {
             nodes = try JSONPathParser.parse(template)
         } catch let failure as JSONPathParseFailure {

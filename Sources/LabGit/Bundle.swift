@@ -24,12 +24,25 @@ public final class GitBundle {
     /// `invalidBundle` for anything that is not a complete, self-contained bundle: a bad
     /// header, a truncated or corrupt pack, references to objects it lacks, or prerequisite
     /// commits (an incremental bundle). `scratchDirectory` is where the temporary copy goes.
-    public static func open(at url: URL, scratchDirectory: URL = FileManager.default.temporaryDirectory) throws -> GitBundle {
+    public static func open(
+        at url: URL, scratchDirectory: URL = FileManager.default.temporaryDirectory, limits: UntrustedLimits = .unbounded
+    ) throws -> GitBundle {
         LibGit2.ensureInitialised()
-        guard let file = FileHandle(forReadingAtPath: url.path) else {
-            throw LabGitError.invalidBundle(path: url.path, reason: "the file cannot be opened")
+        // Opened without blocking and checked before anything is read: a FIFO named as a
+        // hand-in would block a plain open forever, a device would never end.
+        let fd = Foundation.open(url.path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw LabGitError.invalidBundle(path: url.path, reason: "the file cannot be opened (\(String(cString: strerror(errno))))")
         }
+        let file = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         defer { try? file.close() }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            throw LabGitError.invalidBundle(path: url.path, reason: "it is not a regular file (a FIFO, a device or a socket)")
+        }
+        guard Int(info.st_size) <= limits.bundleBytes else {
+            throw LabGitError.invalidBundle(path: url.path, reason: "it is \(info.st_size) bytes, more than the \(limits.bundleBytes) klab reads from a hand-in")
+        }
         let (header, packStart) = try readHeader(file, path: url.path)
         if !header.prerequisites.isEmpty {
             throw LabGitError.invalidBundle(path: url.path, reason: "it is incremental (it needs \(header.prerequisites.count) commit(s) it does not contain)")
@@ -37,15 +50,19 @@ public final class GitBundle {
         if header.references.isEmpty {
             throw LabGitError.invalidBundle(path: url.path, reason: "it lists no references")
         }
+        if header.references.count > limits.bundleReferences {
+            throw LabGitError.invalidBundle(path: url.path, reason: "it lists \(header.references.count) references, more than the \(limits.bundleReferences) klab reads from a hand-in")
+        }
 
         let scratch = try ScratchDirectory(in: scratchDirectory)
         let gitDirectory = scratch.url.appendingPathComponent("bundle.git")
         _ = try Repository.createBare(at: gitDirectory)
-        try indexPack(file, from: packStart, into: gitDirectory.appendingPathComponent("objects/pack"), path: url.path)
+        try indexPack(file, from: packStart, into: gitDirectory.appendingPathComponent("objects/pack"), path: url.path, limits: limits)
 
         var out: OpaquePointer?
         try check(git_repository_open_bare(&out, gitDirectory.path), "git_repository_open_bare")
         let repository = Repository(pointer: out!, owner: scratch)
+        repository.untrustedLimits = limits
         for reference in header.references {
             guard try repository.contains(reference.target) else {
                 throw LabGitError.invalidBundle(path: url.path, reason: "\(reference.name) points at \(reference.target.short), which the bundle does not contain")
@@ -112,15 +129,30 @@ public final class GitBundle {
         return (header, UInt64(end - buffer.startIndex + 2))
     }
 
-    private static func indexPack(_ file: FileHandle, from offset: UInt64, into packDirectory: URL, path: String) throws {
+    private static func indexPack(_ file: FileHandle, from offset: UInt64, into packDirectory: URL, path: String, limits: UntrustedLimits) throws {
         try file.seek(toOffset: offset)
         _ = LibGit2.takeRefusedAllocation()
         var options = git_indexer_options()
         try check(git_indexer_options_init(&options, UInt32(GIT_INDEXER_OPTIONS_VERSION)), "git_indexer_options_init")
         options.verify = 1
+        // The pack announces its object count first: past the limit, indexing stops there.
+        let watch = PackWatch(maxObjects: limits.packObjects)
+        options.progress_cb = { stats, payload in
+            let watch = Unmanaged<PackWatch>.fromOpaque(payload!).takeUnretainedValue()
+            guard let stats, Int(stats.pointee.total_objects) <= watch.maxObjects else {
+                watch.announced = Int(stats?.pointee.total_objects ?? 0)
+                return -1
+            }
+            return 0
+        }
+        options.progress_cb_payload = Unmanaged.passUnretained(watch).toOpaque()
         var indexer: OpaquePointer?
         try check(git_indexer_new(&indexer, packDirectory.path, 0, nil, &options), "git_indexer_new")
         defer { git_indexer_free(indexer) }
+        defer { withExtendedLifetime(watch) {} }
+        func tooMany() -> LabGitError {
+            .invalidBundle(path: path, reason: "its pack holds \(watch.announced ?? 0) objects, more than the \(limits.packObjects) klab reads from a hand-in")
+        }
         var progress = git_indexer_progress()
         var sawData = false
         do {
@@ -138,6 +170,7 @@ public final class GitBundle {
             guard sawData else { throw LabGitError.invalidBundle(path: path, reason: "the pack is missing") }
             try check(git_indexer_commit(indexer, &progress), "git_indexer_commit")
         } catch let LabGitError.libgit2(function, _, message) {
+            if watch.announced != nil { throw tooMany() }
             if let refused = LibGit2.takeRefusedAllocation() {
                 // A pack announces each object's size and libgit2 allocates it; a forged size
                 // meets LibGit2.allocationCeiling.
@@ -209,6 +242,14 @@ extension Repository {
         defer { git_object_free(object) }
         return git_object_type(object) == GIT_OBJECT_COMMIT
     }
+}
+
+/// What the indexer's progress callback compares and reports.
+private final class PackWatch {
+    let maxObjects: Int
+    var announced: Int?
+
+    init(maxObjects: Int) { self.maxObjects = maxObjects }
 }
 
 /// A folder that exists as long as this object does.

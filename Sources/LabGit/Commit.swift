@@ -61,7 +61,10 @@ extension Repository {
 
     /// Looks up an object of `kind`; the caller frees it with `git_object_free`.
     func lookup(_ id: ObjectID, _ kind: git_object_t, what: String) throws -> OpaquePointer {
-        if checksLooseObjects { try LooseObjectCheck.verify(id, gitDirectory: gitDirectory) }
+        if checksLooseObjects {
+            try LooseObjectCheck.verify(id, gitDirectory: gitDirectory, limits: untrustedLimits ?? .unbounded)
+        }
+        if let limits = untrustedLimits { try checkSize(id, limits: limits) }
         var object: OpaquePointer?
         var oid = id.raw
         let code = git_object_lookup(&object, pointer, &oid, kind)

@@ -7,7 +7,8 @@ import Foundation
 enum LooseObjectCheck {
     /// Throws `damagedRepository` when the loose file for `id` exists but is not a complete
     /// zlib stream holding a well-formed object header and exactly the size it announces.
-    static func verify(_ id: ObjectID, gitDirectory: URL) throws {
+    static func verify(_ id: ObjectID, gitDirectory: URL, limits: UntrustedLimits = .unbounded) throws {
+        let maxBytes = limits.objectBytes
         let hex = id.hex
         let url = gitDirectory.appendingPathComponent("objects/\(hex.prefix(2))/\(hex.dropFirst(2))")
         guard let compressed = FileManager.default.contents(atPath: url.path) else { return }
@@ -33,9 +34,26 @@ enum LooseObjectCheck {
                     return inflate(&stream, Z_NO_FLUSH)
                 }
                 let produced = Int(stream.total_out - before)
+                let hadHeader = output.prefix(32).contains(0)
                 output.append(contentsOf: chunk[0..<produced])
+                // The header announces the size: a tree or file past the limits stops here,
+                // before the rest is inflated.
+                if !hadHeader, let nul = output.prefix(32).firstIndex(of: 0) {
+                    let header = String(decoding: output[..<nul], as: UTF8.self).split(separator: " ")
+                    if header.count == 2, let size = Int(header[1]) {
+                        let limit = header[0] == "tree" ? limits.treeBytes : limits.objectBytes
+                        if size > limit {
+                            let kind = header[0] == "tree" ? "tree" : header[0] == "blob" ? "file" : "object"
+                            throw LabGitError.damagedRepository(
+                                path: gitDirectory.path, detail: "the \(kind) \(id.short) is \(size) bytes, more than the \(limit) klab reads from a hand-in")
+                        }
+                    }
+                }
                 if status == Z_OK && produced == 0 && stream.avail_in == 0 { throw damaged("the data ends early") }
-                if output.count > 512 * 1024 * 1024 { throw damaged("it inflates past 512 MiB") }
+                // The object's own size plus its header ("blob 123\0").
+                if output.count > min(512 * 1024 * 1024, maxBytes > Int.max - 64 ? Int.max : maxBytes + 64) {
+                    throw damaged("it inflates past \(min(512 * 1024 * 1024, maxBytes)) bytes, more than klab reads")
+                }
             }
         }
         guard status == Z_STREAM_END else { throw damaged(status == Z_BUF_ERROR ? "the data ends early" : "zlib error \(status)") }

@@ -97,14 +97,33 @@ extension Repository {
                                  mode: .init(git_tree_entry_filemode(entry)), id: ObjectID(git_tree_entry_id(entry)))
             }
         }
-        if checksLooseObjects {
+        if checksLooseObjects || untrustedLimits != nil {
+            // Level by level through `lookup`, without recursion, within the limits: a hand-in
+            // can nest folders thousands deep or hold millions of entries.
+            let limits = untrustedLimits ?? .unbounded
             var entries: [TreeEntry] = []
-            for entry in try treeEntries(of: treeID, recursive: false) {
-                entries.append(entry)
+            var stack: [(prefix: String, items: [TreeEntry], next: Int, depth: Int)] =
+                [("", try treeEntries(of: treeID, recursive: false), 0, 1)]
+            while let top = stack.indices.last {
+                guard stack[top].next < stack[top].items.count else {
+                    stack.removeLast()
+                    continue
+                }
+                let entry = stack[top].items[stack[top].next]
+                stack[top].next += 1
+                let path = stack[top].prefix + entry.path
+                entries.append(TreeEntry(path: path, mode: entry.mode, id: entry.id))
+                if entries.count > limits.treeEntries {
+                    throw LabGitError.damagedRepository(
+                        path: gitDirectory.path, detail: "a folder lists more than \(limits.treeEntries) entries, more than klab reads from a hand-in")
+                }
                 if entry.mode == .directory {
-                    entries += try treeEntries(of: entry.id, recursive: true).map {
-                        TreeEntry(path: entry.path + "/" + $0.path, mode: $0.mode, id: $0.id)
+                    // This folder is `depth` levels down; its entries one more.
+                    guard stack[top].depth <= limits.treeDepth else {
+                        throw LabGitError.damagedRepository(
+                            path: gitDirectory.path, detail: "folders nest deeper than \(limits.treeDepth) levels, more than klab reads from a hand-in")
                     }
+                    stack.append((path + "/", try treeEntries(of: entry.id, recursive: false), 0, stack[top].depth + 1))
                 }
             }
             return entries

@@ -9,6 +9,8 @@ public final class Repository {
     private let owner: AnyObject?
     /// Set for untrusted repositories: loose objects are checked before libgit2 reads them.
     var checksLooseObjects = false
+    /// Set for untrusted repositories (a hand-in, a bundle): the bounds every read keeps to.
+    var untrustedLimits: UntrustedLimits?
 
     init(pointer: OpaquePointer, owner: AnyObject? = nil) {
         self.pointer = pointer
@@ -70,13 +72,25 @@ public final class Repository {
     /// it is bare) for reading only, as grading reads learners' repositories: no working
     /// folder, no index, nothing checked out. Because nothing from it is executed or written,
     /// git's ownership check (`safe.directory`) does not apply: a copy owned by another user
-    /// opens too. Same errors as `open(at:)` otherwise.
-    public static func openForReading(at url: URL) throws -> Repository {
+    /// opens too. Same errors as `open(at:)` otherwise. The git folder is checked first
+    /// (`GitDirectoryCheck`: no FIFOs, devices, links, alternates or config includes), and
+    /// every read afterwards keeps to `limits`.
+    public static func openForReading(at url: URL, limits: UntrustedLimits = .unbounded) throws -> Repository {
         LibGit2.ensureInitialised()
-        var isDirectory: ObjCBool = false
         let dotGit = url.appendingPathComponent(".git")
-        let gitDirectory = FileManager.default.fileExists(atPath: dotGit.path, isDirectory: &isDirectory) && isDirectory.boolValue
-            ? dotGit : url
+        var info = stat()
+        var gitDirectory = url
+        if lstat(dotGit.path, &info) == 0 {
+            switch info.st_mode & S_IFMT {
+            case S_IFDIR: gitDirectory = dotGit
+            case S_IFLNK: throw LabGitError.damagedRepository(path: url.path, detail: ".git is a symbolic link; hand in the repository itself")
+            case S_IFREG: throw LabGitError.damagedRepository(path: url.path, detail: ".git is a file pointing elsewhere (a worktree or submodule); hand in the repository itself")
+            default: throw LabGitError.damagedRepository(path: url.path, detail: ".git is not a folder")
+            }
+        }
+        if looksLikeRepository(url) {
+            try GitDirectoryCheck.verify(gitDirectory, reportAs: url.path, limits: limits)
+        }
         var out: OpaquePointer?
         let code = git_repository_open_bare(&out, gitDirectory.path)
         if code == GIT_ENOTFOUND.rawValue {
@@ -89,6 +103,7 @@ public final class Repository {
         try check(code, "git_repository_open_bare")
         let repository = Repository(pointer: out!)
         repository.checksLooseObjects = true
+        repository.untrustedLimits = limits
         try repository.validateHead(path: url.path)
         return repository
     }

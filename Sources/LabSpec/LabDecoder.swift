@@ -116,6 +116,13 @@ final class LabDecoder {
         }
         guard let id = string(idNode, key: "id") else { return nil }
         references.append(.stepID(id, reader.location(idNode)))
+        if !Self.isStepID(id) {
+            // Checked on every load, not only by the linter: a step id names refs and the
+            // evidence folder `.klab/evidence/<lab>/<step>`, so `../x` would write outside it.
+            reader.report(.invalidValue(
+                key: "id", value: id, reason: "a step id is letters, digits and dashes (it names refs and files)",
+                at: reader.location(idNode)))
+        }
         var step = LabStep(id: id, title: "")
         if let title = fields["title"] {
             step.title = string(title, key: "title") ?? ""
@@ -787,6 +794,11 @@ final class LabDecoder {
             return nil
         }
         return seconds
+    }
+
+    /// Letters, digits and dashes, starting with a letter: what a step id or a lab id may be.
+    static func isStepID(_ id: String) -> Bool {
+        isIdentifier(id.replacingOccurrences(of: "-", with: "_"))
     }
 
     static func isIdentifier(_ name: String) -> Bool {

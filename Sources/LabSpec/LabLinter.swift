@@ -73,10 +73,6 @@ public struct LabLinter: Sendable {
                 } else {
                     stepLines[id] = at.line
                 }
-                if !LabDecoder.isIdentifier(id.replacingOccurrences(of: "-", with: "_")) {
-                    problems.append(.invalidValue(
-                        key: "id", value: id, reason: "a step id is letters, digits and dashes (it names refs and files)", at: at))
-                }
             case let .parameterName(name, at):
                 if let first = parameterLines[name] {
                     problems.append(.duplicate(what: "parameter", name: name, firstLine: first, at: at))

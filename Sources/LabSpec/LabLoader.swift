@@ -1,4 +1,6 @@
 import Foundation
+import KubeCore
+import KubeJSON
 import Yams
 
 /// Reads lab packages from a labs folder (`labs/<id>/lab.yaml`) and their prose folder
@@ -61,6 +63,8 @@ public struct LabLoader: Sendable {
     }
 
     func decode(_ id: String) throws -> Decoded {
+        // An id names a folder: `../x` or `/etc` must not reach outside the labs folder.
+        if let problem = LabScaffold.idProblem(id) { throw LabSpecError.invalidLabID(id, reason: problem) }
         let file = labFile(id)
         guard FileManager.default.fileExists(atPath: file.path) else {
             throw LabSpecError.labNotFound(id, labsDirectory: labsDirectory.path, known: labIDs())
@@ -73,8 +77,19 @@ public struct LabLoader: Sendable {
     static func decode(file: URL, directory: URL, contentDirectory: URL) -> Decoded {
         let path = LabCatalog.displayPath(file.path)
         let start = SourceLocation(file: path, line: 1, column: 1)
-        guard let data = FileManager.default.contents(atPath: file.path), let text = String(data: data, encoding: .utf8) else {
+        let data: Data
+        do {
+            data = try InputFile.read(file.path, limit: InputLimits.labFileBytes)
+        } catch let failure as InputFile.Failure {
+            return Decoded(lab: nil, problems: [.unreadableFile(path, what: "lab file", reason: failure.reason, at: start)], references: [], file: path)
+        } catch {
             return Decoded(lab: nil, problems: [.missingFile(path, what: "lab file", at: start)], references: [], file: path)
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            return Decoded(lab: nil, problems: [.unreadableFile(path, what: "lab file", reason: "is not UTF-8 text", at: start)], references: [], file: path)
+        }
+        if let violation = YAMLBounds.check(text) {
+            return Decoded(lab: nil, problems: [.yamlBounds(violation.message, at: SourceLocation(file: path, line: violation.line, column: violation.column))], references: [], file: path)
         }
         let root: Node
         do {

@@ -22,6 +22,10 @@ public indirect enum LabSpecError: Error, Equatable, CustomStringConvertible {
     case duplicate(what: String, name: String, firstLine: Int, at: SourceLocation)
     /// A file the lab names does not exist.
     case missingFile(String, what: String, at: SourceLocation)
+    /// A file that is there but cannot be read as one: a FIFO, a device, too large, not UTF-8.
+    case unreadableFile(String, what: String, reason: String, at: SourceLocation)
+    /// YAML past klab's bounds (`InputLimits`): nested too deep, or aliases expanding too far.
+    case yamlBounds(String, at: SourceLocation)
     /// A path that leaves the lab's folder (`..`, absolute, a symlink pointing out).
     case pathEscapes(String, folder: String, at: SourceLocation)
     /// `${name}` that is neither a parameter nor captured by an earlier check.
@@ -63,7 +67,8 @@ public indirect enum LabSpecError: Error, Equatable, CustomStringConvertible {
         switch self {
         case let .yamlSyntax(_, at), let .unknownKey(_, _, _, _, at), let .wrongType(_, _, _, at),
              let .missingKey(_, _, at), let .invalidValue(_, _, _, at), let .conflictingKeys(_, at),
-             let .duplicate(_, _, _, at), let .missingFile(_, _, at), let .pathEscapes(_, _, at),
+             let .duplicate(_, _, _, at), let .missingFile(_, _, at), let .unreadableFile(_, _, _, at), let .yamlBounds(_, at),
+             let .pathEscapes(_, _, at),
              let .unknownVariable(_, at), let .misspeltVariable(_, _, at), let .captureOutOfScope(_, at), let .idMismatch(_, _, at), let .unsupportedFormat(_, at),
              let .badManifest(_, at), let .warning(_, at):
             return at
@@ -87,13 +92,17 @@ public indirect enum LabSpecError: Error, Equatable, CustomStringConvertible {
         case let .missingKey(key, context, _):
             return "\(context) has no '\(key)'; add one"
         case let .invalidValue(key, value, reason, _):
-            return "'\(key)': \(reason) (got '\(value)')"
+            return "'\(key)': \(reason) (got '\(Self.printable(value))')"
         case let .conflictingKeys(explanation, _):
             return explanation
         case let .duplicate(what, name, firstLine, _):
             return "duplicate \(what) '\(name)' (first on line \(firstLine)); give each a different one"
         case let .missingFile(path, what, _):
             return "\(what) '\(path)' does not exist; create it or fix the path"
+        case let .unreadableFile(path, what, reason, _):
+            return "\(what) '\(path)' \(reason); make it a regular UTF-8 text file (limits: content/reference/limits.md)"
+        case let .yamlBounds(problem, _):
+            return "YAML beyond klab's limits: \(problem); simplify the file"
         case let .pathEscapes(path, folder, _):
             return "path '\(path)' leaves \(folder); use a path inside it"
         case let .unknownVariable(name, _):
@@ -148,6 +157,11 @@ public indirect enum LabSpecError: Error, Equatable, CustomStringConvertible {
         case .warning, .captureOutOfScope: return true
         default: return false
         }
+    }
+
+    /// Text with control characters (a NUL, an escape) shown escaped, so that one line stays one line.
+    static func printable(_ text: String) -> String {
+        String(text.unicodeScalars.map { $0.properties.generalCategory == .control ? $0.escaped(asASCII: true) : String($0) }.joined())
     }
 
     /// The problems inside, flattened: one for a single error, all of them for `.problems`.

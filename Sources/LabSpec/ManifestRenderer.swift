@@ -1,4 +1,5 @@
 import Foundation
+import KubeCore
 import KubeJSON
 import Mustache
 import Yams
@@ -105,8 +106,11 @@ public struct ManifestRenderer: Sendable {
         }
         let display = LabCatalog.displayPath(url.path)
         func at(_ line: Int, _ column: Int) -> SourceLocation { SourceLocation(file: display, line: line, column: column) }
-        guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8) else {
-            return .failure(.missingFile(path, what: "manifest", at: at(1, 1)))
+        let text: String
+        switch Self.readText(url.path) {
+        case .success(let read): text = read
+        case .failure(.missing): return .failure(.missingFile(path, what: "manifest", at: at(1, 1)))
+        case .failure(.unreadable(let reason)): return .failure(.unreadableFile(path, what: "manifest", reason: reason, at: at(1, 1)))
         }
         var problems = unknownNames(in: text, values: values, at: at)
         let template: MustacheTemplate
@@ -124,6 +128,10 @@ public struct ManifestRenderer: Sendable {
 
         var documents: [String] = []
         var objects: [JSONValue] = []
+        if let violation = YAMLBounds.check(output) {
+            problems.append(.yamlBounds(violation.message, at: at(violation.line, violation.column)))
+            return .failure(.problems(problems))
+        }
         do {
             let parser = try Parser(yaml: output)
             while let document = try parser.nextRoot() {
@@ -138,6 +146,25 @@ public struct ManifestRenderer: Sendable {
         }
         if !problems.isEmpty { return .failure(.problems(problems)) }
         return .success(RenderedManifest(path: path, documents: documents, objects: objects))
+    }
+
+    enum ReadFailure: Error {
+        case missing
+        case unreadable(String)
+    }
+
+    /// A lab's text file (manifest, prose), bounded by `InputLimits.labFileBytes`.
+    static func readText(_ path: String) -> Result<String, ReadFailure> {
+        guard FileManager.default.fileExists(atPath: path) else { return .failure(.missing) }
+        do {
+            let data = try InputFile.read(path, limit: InputLimits.labFileBytes)
+            guard let text = String(data: data, encoding: .utf8) else { return .failure(.unreadable("is not UTF-8 text")) }
+            return .success(text)
+        } catch let failure as InputFile.Failure {
+            return .failure(.unreadable(failure.reason))
+        } catch {
+            return .failure(.unreadable("cannot be read"))
+        }
     }
 
     static func explain(_ error: Error) -> String {

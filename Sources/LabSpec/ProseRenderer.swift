@@ -30,8 +30,17 @@ public struct ProseRenderer: Sendable {
     /// Renders one content file; nil when it does not exist.
     public func render(file: String, values: [String: String]) throws -> String? {
         let url = lab.contentDirectory.appendingPathComponent(file)
-        guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
-        let text = String(decoding: data, as: UTF8.self)
+        let location = SourceLocation(file: url.path, line: 1, column: 1)
+        // The prose of a lab from someone else's repository stays in its content folder.
+        guard LabLinter.isInside(url.resolvingSymlinksInPath(), lab.contentDirectory.resolvingSymlinksInPath()) else {
+            throw LabSpecError.pathEscapes(file, folder: "the lab's content folder", at: location)
+        }
+        let text: String
+        switch ManifestRenderer.readText(url.path) {
+        case .success(let read): text = read
+        case .failure(.missing): return nil
+        case .failure(.unreadable(let reason)): throw LabSpecError.unreadableFile(file, what: "step prose", reason: reason, at: location)
+        }
         do {
             let template = try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}" + text)
             return template.render(values)

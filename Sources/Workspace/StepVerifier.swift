@@ -105,7 +105,7 @@ public final class StepVerifier {
         for (step, _) in progress.passed {
             let url = workspace.root.appendingPathComponent(WorkspaceLayout.evidencePath(lab: lab.id, step: step))
                 .appendingPathComponent(WorkspaceLayout.resultsFile)
-            captures.merge(WorkspaceLayout.captures(inResults: FileManager.default.contents(atPath: url.path))) { _, new in new }
+            captures.merge(WorkspaceLayout.captures(inResults: try? InputFile.read(url.path, limit: InputLimits.snapshotFileBytes))) { _, new in new }
         }
         return captures
     }
@@ -124,7 +124,7 @@ public final class StepVerifier {
         for step in steps {
             let url = workspace.root.appendingPathComponent(WorkspaceLayout.evidencePath(lab: lab, step: step))
                 .appendingPathComponent(Provenance.fileName)
-            if let provenance = Provenance(data: FileManager.default.contents(atPath: url.path)) { found[step] = provenance }
+            if let provenance = Provenance(data: try? InputFile.read(url.path, limit: InputLimits.snapshotFileBytes)) { found[step] = provenance }
         }
         return found
     }

@@ -64,6 +64,11 @@ public struct KlabHistory {
         var next = tip
         var seen = Set<ObjectID>()
         while let id = next, seen.insert(id).inserted {
+            guard seen.count <= InputLimits.HandIn.commits else {
+                throw LabGitError.damagedRepository(
+                    path: repository.gitDirectory.path,
+                    detail: "its branch has more than \(InputLimits.HandIn.commits) commits, more than klab walks")
+            }
             let commit = try repository.commit(id)
             if let entry = ProgressEntry(commit: id.hex, trailers: commit.trailers.map { ($0.key, $0.value) }) {
                 links.append(Link(commit: commit, entry: entry))

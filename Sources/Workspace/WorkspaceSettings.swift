@@ -1,5 +1,7 @@
 import Foundation
+import KubeJSON
 import LabGit
+import LabSpec
 
 /// `.klab/workspace.json`: who the workspace belongs to and where its labs came from.
 public struct WorkspaceSettings: Codable, Equatable, Sendable {
@@ -35,9 +37,9 @@ enum SettingsFile {
     static func read<T: Decodable>(_ type: T.Type, at url: URL) throws -> T {
         let data: Data
         do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw WorkspaceError.settings(path: url.path, reason: "it cannot be read")
+            data = try InputFile.read(url.path, limit: InputLimits.labFileBytes)
+        } catch let failure as InputFile.Failure {
+            throw WorkspaceError.settings(path: url.path, reason: "it \(failure.reason)")
         }
         do {
             return try JSONDecoder().decode(type, from: data)

@@ -1,0 +1,137 @@
+import Foundation
+import TestSupport
+import XCTest
+@testable import LabGit
+
+/// Each bound of `UntrustedLimits` at its edge, with small numbers: a repository or bundle
+/// exactly at the bound is read, one past it is refused with a sentence that names the bound.
+/// And what no bound makes safe (FIFOs, links, alternates, includes) is refused outright.
+final class UntrustedLimitsTests: TemporaryDirectoryTestCase {
+    func limits(
+        bundleBytes: Int = .max, packObjects: Int = .max, bundleReferences: Int = .max, objectBytes: Int = .max,
+        treeBytes: Int = .max, treeDepth: Int = .max, treeEntries: Int = .max, gitDirectoryEntries: Int = .max
+    ) -> UntrustedLimits {
+        UntrustedLimits(
+            bundleBytes: bundleBytes, packObjects: packObjects, bundleReferences: bundleReferences, objectBytes: objectBytes,
+            treeBytes: treeBytes, treeDepth: treeDepth, treeEntries: treeEntries, gitDirectoryEntries: gitDirectoryEntries)
+    }
+
+    func detail(_ error: Error) -> String {
+        switch error as? LabGitError {
+        case .damagedRepository(_, let detail)?: return detail
+        case .invalidBundle(_, let reason)?: return reason
+        default: return "\(error)"
+        }
+    }
+
+    /// A repository whose one commit holds `a/b/c/file.txt` (three folders deep) and `top.txt` of 1000 bytes.
+    func nested() throws -> (URL, ObjectID) {
+        let repository = try makeRepository(files: ["a/b/c/file.txt": "deep\n", "top.txt": String(repeating: "0123456789", count: 100)])
+        return (root.appendingPathComponent("ws"), try XCTUnwrap(try repository.headCommitID()))
+    }
+
+    func testTreeDepthAndEntriesAtTheirEdges() throws {
+        let (url, commit) = try nested()
+        // The walk: a, a/b, a/b/c, a/b/c/file.txt, top.txt = 5 entries, folders 3 levels deep.
+        XCTAssertEqual(try Repository.openForReading(at: url, limits: limits(treeDepth: 3, treeEntries: 5)).treeEntries(of: commit).count, 5)
+        XCTAssertThrowsError(try Repository.openForReading(at: url, limits: limits(treeDepth: 2)).treeEntries(of: commit)) { error in
+            XCTAssertEqual(self.detail(error), "folders nest deeper than 2 levels, more than klab reads from a hand-in")
+        }
+        XCTAssertThrowsError(try Repository.openForReading(at: url, limits: limits(treeEntries: 4)).treeEntries(of: commit)) { error in
+            XCTAssertEqual(self.detail(error), "a folder lists more than 4 entries, more than klab reads from a hand-in")
+        }
+    }
+
+    func testObjectAndTreeSizesAtTheirEdges() throws {
+        let (url, commit) = try nested()
+        XCTAssertEqual(try Repository.openForReading(at: url, limits: limits(objectBytes: 1000)).blob(at: "top.txt", in: commit)?.count, 1000)
+        XCTAssertThrowsError(try Repository.openForReading(at: url, limits: limits(objectBytes: 999)).blob(at: "top.txt", in: commit)) { error in
+            XCTAssertTrue(self.detail(error).hasSuffix("is 1000 bytes, more than the 999 klab reads from a hand-in"), self.detail(error))
+        }
+        // The root tree: "40000 a\0" + 20 + "100644 top.txt\0" + 20 = 8 + 20 + 15 + 20 bytes.
+        XCTAssertNoThrow(try Repository.openForReading(at: url, limits: limits(treeBytes: 63)).entry(at: "top.txt", in: commit))
+        XCTAssertThrowsError(try Repository.openForReading(at: url, limits: limits(treeBytes: 62)).entry(at: "top.txt", in: commit)) { error in
+            XCTAssertTrue(self.detail(error).contains("the tree"), self.detail(error))
+        }
+    }
+
+    func testTheGitFolderIsCheckedBeforeLibgit2OpensIt() throws {
+        let (url, _) = try nested()
+        let count = try FileManager.default.subpathsOfDirectory(atPath: url.appendingPathComponent(".git").path).count
+        XCTAssertNoThrow(try Repository.openForReading(at: url, limits: limits(gitDirectoryEntries: count)))
+        XCTAssertThrowsError(try Repository.openForReading(at: url, limits: limits(gitDirectoryEntries: count - 1))) { error in
+            XCTAssertEqual(self.detail(error), "its git folder holds more than \(count - 1) files")
+        }
+
+        let fifo = url.appendingPathComponent(".git/refs/heads/pipe")
+        XCTAssertEqual(mkfifo(fifo.path, 0o644), 0)
+        XCTAssertThrowsError(try Repository.openForReading(at: url)) { error in
+            XCTAssertEqual(self.detail(error), "refs/heads/pipe is not a regular file (a FIFO, a device or a socket)")
+        }
+        try FileManager.default.removeItem(at: fifo)
+
+        try FileManager.default.createSymbolicLink(at: url.appendingPathComponent(".git/refs/heads/link"), withDestinationURL: URL(fileURLWithPath: "/etc/hostname"))
+        XCTAssertThrowsError(try Repository.openForReading(at: url)) { error in
+            XCTAssertEqual(self.detail(error), "refs/heads/link is a symbolic link; a hand-in's git folder holds none")
+        }
+        try FileManager.default.removeItem(at: url.appendingPathComponent(".git/refs/heads/link"))
+
+        try Data("/elsewhere/objects\n".utf8).write(to: url.appendingPathComponent(".git/objects/info/alternates"))
+        XCTAssertThrowsError(try Repository.openForReading(at: url)) { error in
+            XCTAssertTrue(self.detail(error).hasPrefix("objects/info/alternates borrows objects"), self.detail(error))
+        }
+        try FileManager.default.removeItem(at: url.appendingPathComponent(".git/objects/info/alternates"))
+
+        let config = url.appendingPathComponent(".git/config")
+        try (try Data(contentsOf: config) + Data("[includeIf \"gitdir:/\"]\n\tpath = /dev/zero\n".utf8)).write(to: config)
+        XCTAssertThrowsError(try Repository.openForReading(at: url)) { error in
+            XCTAssertTrue(self.detail(error).hasPrefix("its config includes other files"), self.detail(error))
+        }
+    }
+
+    func testDotGitAsALinkOrAFileIsRefused() throws {
+        let (url, _) = try nested()
+        let linked = root.appendingPathComponent("linked")
+        try FileManager.default.createDirectory(at: linked, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(at: linked.appendingPathComponent(".git"), withDestinationURL: url.appendingPathComponent(".git"))
+        XCTAssertThrowsError(try Repository.openForReading(at: linked)) { error in
+            XCTAssertEqual(self.detail(error), ".git is a symbolic link; hand in the repository itself")
+        }
+        let pointed = root.appendingPathComponent("pointed")
+        try write("gitdir: \(url.path)/.git\n", to: ".git", in: pointed)
+        XCTAssertThrowsError(try Repository.openForReading(at: pointed)) { error in
+            XCTAssertTrue(self.detail(error).hasPrefix(".git is a file pointing elsewhere"), self.detail(error))
+        }
+    }
+
+    func testBundleSizeReferencesAndObjectsAtTheirEdges() throws {
+        let repository = try makeRepository(files: ["a.txt": "a\n", "b.txt": "b\n"])
+        let file = root.appendingPathComponent("hand-in.bundle")
+        try repository.writeBundle(to: file)
+        let size = try XCTUnwrap(try FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int)
+        let scratch = root.appendingPathComponent("scratch")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        // HEAD and refs/heads/main; a commit, a tree and two blobs.
+        XCTAssertNoThrow(try GitBundle.open(at: file, scratchDirectory: scratch, limits: limits(bundleBytes: size, packObjects: 4, bundleReferences: 2)))
+        XCTAssertThrowsError(try GitBundle.open(at: file, scratchDirectory: scratch, limits: limits(bundleBytes: size - 1))) { error in
+            XCTAssertEqual(self.detail(error), "it is \(size) bytes, more than the \(size - 1) klab reads from a hand-in")
+        }
+        XCTAssertThrowsError(try GitBundle.open(at: file, scratchDirectory: scratch, limits: limits(bundleReferences: 1))) { error in
+            XCTAssertEqual(self.detail(error), "it lists 2 references, more than the 1 klab reads from a hand-in")
+        }
+        XCTAssertThrowsError(try GitBundle.open(at: file, scratchDirectory: scratch, limits: limits(packObjects: 3))) { error in
+            XCTAssertEqual(self.detail(error), "its pack holds 4 objects, more than the 3 klab reads from a hand-in")
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch.path), [], "every scratch copy is gone")
+    }
+
+    func testAFIFOOrADeviceIsNoBundle() throws {
+        let fifo = root.appendingPathComponent("pipe.bundle")
+        XCTAssertEqual(mkfifo(fifo.path, 0o644), 0)
+        for url in [fifo, URL(fileURLWithPath: "/dev/zero")] {
+            XCTAssertThrowsError(try GitBundle.open(at: url, scratchDirectory: root)) { error in
+                XCTAssertEqual(self.detail(error), "it is not a regular file (a FIFO, a device or a socket)")
+            }
+        }
+    }
+}
