@@ -260,7 +260,15 @@ private struct Spawned {
         posix_spawn_file_actions_adddup2(&actions, input?.read ?? devNull, 0)
         posix_spawn_file_actions_adddup2(&actions, out.write, 1)
         posix_spawn_file_actions_adddup2(&actions, err.write, 2)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        // Signals klab ignores while it handles them itself (ProbeCleanup, verify --watch) or
+        // while it writes to a child (SIGPIPE) would stay ignored in the child across exec: a
+        // kubectl that ignores SIGTERM outlives the timeout meant to end it. Children start
+        // with the default actions.
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for number in [SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGQUIT] { sigaddset(&defaults, number) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF))
         posix_spawnattr_setpgroup(&attributes, 0)
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]

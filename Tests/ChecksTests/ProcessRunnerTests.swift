@@ -15,6 +15,20 @@ final class ProcessRunnerTests: XCTestCase {
         XCTAssertTrue(result.timedOut)
     }
 
+    /// Found by the address-sanitizer run: after ProbeCleanup ignored SIGTERM to handle it, a
+    /// child inherited the ignored SIGTERM and outlived the kill meant to end it.
+    func testChildrenStartWithDefaultSignalActions() throws {
+        let previous = signal(SIGTERM, SIG_IGN)
+        defer { signal(SIGTERM, previous) }
+        let result = try ProcessRunner.run("sh", ["-c", "grep SigIgn /proc/self/status"], timeout: 10)
+        let mask = String(decoding: result.stdout, as: UTF8.self).split(separator: "\t").last
+            .flatMap { UInt64($0.trimmingCharacters(in: .whitespacesAndNewlines), radix: 16) }
+        let ignored = try XCTUnwrap(mask, String(decoding: result.stdout, as: UTF8.self))
+        XCTAssertEqual(ignored & (1 << UInt64(SIGTERM - 1)), 0, "the child ignores SIGTERM")
+        let child = try ProcessRunner.run("sh", ["-c", "sleep 30"], timeout: 1)
+        XCTAssertTrue(child.timedOut)
+    }
+
     func testMissingProgramIsNamed() {
         XCTAssertThrowsError(try ProcessRunner.run("no-such-program-klab", [])) { error in
             XCTAssertEqual(error as? ProcessRunnerError, .notFound("no-such-program-klab"))
