@@ -1,9 +1,17 @@
 """Snapshots of the kms-secrets lab: a KMS key with an alias, the cluster's encryptionConfig
-naming it for secrets, the secretslab namespace, the Secret test-creds (never in a snapshot:
-checks do not read it) and the pod test-secret that mounts it at /etc/test-creds."""
+naming it for secrets, the secretslab namespace, the Secret test-creds and the pod
+test-secret that mounts it at /etc/test-creds.
 
+The checks remember the digest of each of the Secret's values and compare it with the digest
+of what the pod reads (`redact: true`). The Secret keeps its data as kubectl prints it
+(base64) in most states and as klab's evidence keeps it (digests, `klabRedacted` lengths) in
+`secret-and-pod--pass-recorded-from-files`, whose pod output is recorded as digests too."""
+
+import base64
 import copy
+import hashlib
 
+import access
 import kube
 from aws_outputs import ACCOUNT, aws_error, command_output, exec_output, with_volumes
 from common import begin_state, lab_dir, manifest, place, workers
@@ -19,8 +27,36 @@ KEY_ARN = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{KEY_ID}"
 OTHER_KEY_ID = "9e8d7c6b-5a4f-4e3d-9c2b-1a0f9e8d7c6b"
 KLAB_LABELS = {"klab.dev/lab": LAB, "klab.dev/learner": "ana"}
 POD_AT = 400
+SECRET_AT = POD_AT - 30
+# `kubectl create secret generic --from-literal=username=admin --from-literal=password=...`
+VALUES = {"username": "admin", "password": "Jq4vN8sXw2bT0pLk7RzYc1Ue"}
+# The same Secret made again with a new password while the pod still reads the old one.
+OLD_PASSWORD = "x7Hc2mQ9LrT4wVb8NdK1pZsE"
+# `--from-file` (each file ends in a newline) and a third key the checks do not read.
+FROM_FILES = {"username": "admin\n", "password": "S0me-L0nger passphrase, with spaces & symbols: %$!\n",
+              "host": "mysql.example.internal"}
+
+
+def b64(text):
+    return base64.b64encode(text.encode()).decode()
+
+
+def digest(text):
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
 def read_command(key):
-    return ["test", "-s", f"/etc/test-creds/{key}"]
+    return ["sh", "-c", f'test -r /etc/test-creds/{key} && base64 /etc/test-creds/{key} | tr -d "\\n"']
+
+
+def secret(values=VALUES, created=SECRET_AT, as_evidence=False):
+    """The Secret as kubectl prints it, or as klab's evidence keeps it (values as digests)."""
+    data = {k: digest(b64(v)) if as_evidence else b64(v) for k, v in sorted(values.items())}
+    s = {"apiVersion": "v1", "kind": "Secret", "data": data, "metadata": access.meta("secret", "test-creds", NS, created),
+         "type": "Opaque"}
+    if as_evidence:
+        s["klabRedacted"] = {"data": {k: len(v.encode()) for k, v in sorted(values.items())}}
+    return s
 
 
 def describe_key_argv(key):
@@ -83,7 +119,7 @@ def namespaces(with_lab=True, klab=True):
     return out
 
 
-def test_pod(mounted=True, mount_path="/etc/test-creds", klab=True, name="test-secret"):
+def test_pod(mounted=True, mount_path="/etc/test-creds", klab=True, name="test-secret", node=1, pod_ip="10.0.2.88"):
     """The pod; mounted=False: the Secret does not exist, so the kubelet cannot mount it."""
     m = manifest(LAB, "test-secret-pod.yaml")
     spec = copy.deepcopy(m["spec"])
@@ -96,7 +132,7 @@ def test_pod(mounted=True, mount_path="/etc/test-creds", klab=True, name="test-s
         runs = {"test-secret": ContainerRun(started_at=POD_AT + 6)}
     else:
         runs = {"test-secret": ContainerRun(ready=False, waiting=("ContainerCreating", None))}
-    node, node_ip, pod_ip = place(1, "10.0.2.88")
+    node, node_ip, pod_ip = place(node, pod_ip)
     p = kube.pod(name, NS, POD_AT, spec, node_name=node, node_ip=node_ip, pod_ip=pod_ip, labels=labels,
                  runs=runs, applied=applied)
     with_volumes(p, spec["volumes"])
@@ -110,8 +146,10 @@ def test_pod(mounted=True, mount_path="/etc/test-creds", klab=True, name="test-s
     return p, events
 
 
-def read_outputs(missing=(), pending=False, error=None):
-    """The two `test -s` execs: (file name, recorded output) pairs; test prints nothing."""
+def read_outputs(missing=(), pending=False, error=None, values=VALUES, redacted=False):
+    """The two reads (base64 of each file, one line): (file name, recorded output) pairs.
+    A missing file prints nothing and exits 1 (`test -r`); `redacted`: stdout as klab records
+    it under `redact: true`, its digest."""
     out = []
     for key in ("username", "password"):
         if pending:
@@ -119,14 +157,23 @@ def read_outputs(missing=(), pending=False, error=None):
                             stderr='error: unable to upgrade connection: container not found ("test-secret")\n')
         elif error:
             o = exec_output(NS, "test-secret", read_command(key), exit_code=1, stderr=error)
+        elif key in missing:
+            o = exec_output(NS, "test-secret", read_command(key), exit_code=1)
         else:
-            o = exec_output(NS, "test-secret", read_command(key), exit_code=1 if key in missing else 0)
-        out.append((f"exec-test-{key}", o))
+            printed = b64(values[key])
+            o = exec_output(NS, "test-secret", read_command(key), stdout=digest(printed) if redacted else printed)
+        out.append((f"exec-read-{key}", o))
     return out
 
 
-def snapshot(state, ns, pods, events, outputs):
+def snapshot(state, ns, pods, events, outputs, secrets=None):
+    """`secrets`: the Secret test-creds as created, when the namespace exists (default)."""
+    has_namespace = any(n["metadata"]["name"] == NS for n in ns)
+    if secrets is None:
+        secrets = [secret()] if has_namespace else []
     files = {"namespaces.json": ns, "nodes.json": workers(), "pods.json": pods, "events.json": events}
+    if has_namespace or secrets:
+        files["secrets.json"] = list(secrets)
     kube.write_snapshot(lab_dir(LAB), state, files,
                         outputs={f"{i:02d}-{name}.json": o for i, (name, o) in enumerate(outputs)})
 
@@ -167,7 +214,7 @@ def generate():
     begin_state()
     p, ev = test_pod(mounted=False)
     snapshot("secret-and-pod--fail-secret-missing", namespaces(), [p], ev,
-             [cluster_ok, arn_ok, *read_outputs(pending=True)])
+             [cluster_ok, arn_ok, *read_outputs(pending=True)], secrets=())
     begin_state()
     p, ev = test_pod(mount_path="/etc/creds")
     snapshot("secret-and-pod--fail-mounted-elsewhere", namespaces(), [p], ev,
@@ -175,6 +222,16 @@ def generate():
     begin_state()
     snapshot("secret-and-pod--fail-no-pod", namespaces(), [], [],
              [cluster_ok, arn_ok, *read_outputs(error='Error from server (NotFound): pods "test-secret" not found\n')])
+    begin_state()
+    p, ev = test_pod()
+    snapshot("secret-and-pod--fail-pod-sees-old-password", namespaces(), [p], ev,
+             [cluster_ok, arn_ok, *read_outputs(values={**VALUES, "password": OLD_PASSWORD})],
+             secrets=[secret(created=POD_AT + 900)])
+    begin_state()
+    p, ev = test_pod(node=0, pod_ip="10.0.1.77")
+    snapshot("secret-and-pod--pass-recorded-from-files", namespaces(), [p], ev,
+             [key_ok, cluster_ok, arn_ok, *read_outputs(values=FROM_FILES, redacted=True)],
+             secrets=[secret(FROM_FILES, as_evidence=True)])
 
     # completion: the YAML applied by hand (no klab labels) in complete
     begin_state()
@@ -192,7 +249,17 @@ def generate():
     begin_state()
     p, ev = test_pod(mounted=False)
     snapshot("complete--fail-secret-missing", namespaces(), [p], ev,
-             [cluster_ok, arn_ok, *read_outputs(pending=True)])
+             [cluster_ok, arn_ok, *read_outputs(pending=True)], secrets=())
     begin_state()
     snapshot("complete--fail-no-namespace", namespaces(False), [], [],
-             [cluster_ok, arn_ok, *read_outputs(error='Error from server (NotFound): namespaces "secretslab" not found\n')])
+             [cluster_ok, arn_ok, *read_outputs(error='Error from server (NotFound): namespaces "secretslab" not found\n')],
+             secrets=())
+    begin_state()
+    p, ev = test_pod(klab=False)
+    snapshot("complete--fail-pod-sees-old-password", namespaces(klab=False), [p], ev,
+             [cluster_ok, arn_ok, *read_outputs(values={**VALUES, "password": OLD_PASSWORD})],
+             secrets=[secret(created=POD_AT + 900)])
+    begin_state()
+    p, ev = test_pod(klab=False, node=2, pod_ip="10.0.3.19")
+    snapshot("complete--pass-from-files", namespaces(klab=False), [p], ev,
+             [cluster_ok, arn_ok, *read_outputs(values=FROM_FILES)], secrets=[secret(FROM_FILES)])

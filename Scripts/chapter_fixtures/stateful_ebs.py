@@ -1,7 +1,11 @@
 """Snapshots of the stateful-ebs lab: the EBS CSI driver add-on in kube-system, the mysql-gp2
 StorageClass, the mysql namespace with mysql-config and the services mysql (headless) and
 mysql-read, the StatefulSet mysql of three with a gp2 EBS volume per pod, and reads on the
-primary and a replica (recorded exec outputs)."""
+primary and a replica (recorded exec outputs).
+
+A claim is made just before its pod, and it outlives the pod: `--pass-mysql-1-recreated` is
+the state after `kubectl delete pod mysql-1` (the prose invites it), whose new pod is younger
+than mysql-2 while its claim keeps its age."""
 
 import copy
 
@@ -91,9 +95,17 @@ def manifest_docs(file_name):
     return [d for d in yaml.safe_load_all(text) if d]
 
 
-def statefulset(replicas=3, ready=3, klab=True, claim_class="mysql-gp2", bound=None, policy=None):
+RECREATED_AT = SET_AT + 2 + 75 * 3 + 1800
+RECREATED_IPS = {0: "10.0.1.22", 1: "10.0.2.204", 2: "10.0.3.12"}
+
+
+def statefulset(replicas=3, ready=3, klab=True, claim_class="mysql-gp2", bound=None, policy=None, recreated=(),
+                claim_remade=()):
     """The StatefulSet, its pods (the first `ready` Ready, the next one Pending when fewer), the
-    claims and volumes. bound: how many claims are Bound (default: as many as pods exist)."""
+    claims and volumes. bound: how many claims are Bound (default: as many as pods exist).
+    Under `Parallel` every pod and claim is made at once. recreated: ordinals whose pod was
+    deleted and made again later (same claim); claim_remade: ordinals whose pod and claim were
+    both deleted and made again (a new, empty volume)."""
     m = with_labels(manifest(LAB, "mysql-statefulset.yaml"), klab)
     m["spec"]["replicas"] = replicas
     m["spec"]["volumeClaimTemplates"][0]["spec"]["storageClassName"] = claim_class
@@ -134,7 +146,11 @@ def statefulset(replicas=3, ready=3, klab=True, claim_class="mysql-gp2", bound=N
     selector = m["spec"]["selector"]["matchLabels"]
     for i in range(created_pods):
         name = f"mysql-{i}"
-        created = SET_AT + 2 + 75 * i
+        claim_at = SET_AT + 2 if policy == "Parallel" else SET_AT + 2 + 75 * i
+        if i in claim_remade:
+            claim_at = RECREATED_AT
+        created = RECREATED_AT + 3 if i in recreated else claim_at
+        pod_ip = RECREATED_IPS[i % 3] if i in recreated or i in claim_remade else POD_IPS[i % 3]
         is_ready = i < ready
         claim_name = f"data-{name}"
         labels = {**template["metadata"]["labels"], "apps.kubernetes.io/pod-index": str(i),
@@ -147,7 +163,7 @@ def statefulset(replicas=3, ready=3, klab=True, claim_class="mysql-gp2", bound=N
             runs = None if is_ready else {"mysql": ContainerRun(ready=False, started_at=created + 40),
                                           "xtrabackup": ContainerRun(started_at=created + 40)}
             p = kube.pod(name, NS, created, pspec, node_name=node_name(i % 3), node_ip=node_ip(i % 3),
-                         pod_ip=POD_IPS[i % 3], labels=labels, runs=runs or {
+                         pod_ip=pod_ip, labels=labels, runs=runs or {
                              "mysql": ContainerRun(started_at=created + 38),
                              "xtrabackup": ContainerRun(started_at=created + 38)})
         else:
@@ -161,13 +177,17 @@ def statefulset(replicas=3, ready=3, klab=True, claim_class="mysql-gp2", bound=N
         pods.append(p)
         if i < bound:
             vol = f"pvc-{uid('volume', NS, claim_name)}"
-            c = storage.pvc(claim_name, NS, created, claim_class, "10Gi", vol, labels=selector,
+            if i in claim_remade:
+                vol = f"pvc-{uid('volume', NS, claim_name, 'remade')}"
+            c = storage.pvc(claim_name, NS, claim_at, claim_class, "10Gi", vol, labels=selector,
                             node=node_name(i % 3))
             claims.append(c)
-            volumes.append(storage.pv(c, created + 4, "ebs.csi.aws.com",
-                                      "vol-0" + kube.hexdigest("ebs", claim_name, length=16), zone=ZONES[i % 3]))
+            volumes.append(storage.pv(c, claim_at + 4, "ebs.csi.aws.com",
+                                      "vol-0" + kube.hexdigest("ebs", claim_name, *(["remade"] if i in claim_remade
+                                                                                      else []), length=16),
+                                      zone=ZONES[i % 3]))
             events.append(event(NS, c, "ProvisioningSucceeded", f"Successfully provisioned volume {vol}",
-                                created + 4, "ebs.csi.aws.com_ebs-csi-controller-7d9c6b8f5d-x2k9p_" +
+                                claim_at + 4, "ebs.csi.aws.com_ebs-csi-controller-7d9c6b8f5d-x2k9p_" +
                                 kube.uid("lease")))
         else:
             c = storage.pvc(claim_name, NS, created, claim_class, "10Gi", None, labels=selector, phase="Pending")
@@ -176,7 +196,7 @@ def statefulset(replicas=3, ready=3, klab=True, claim_class="mysql-gp2", bound=N
                                 f'storageclass.storage.k8s.io "{claim_class}" not found', created + 300,
                                 "persistentvolume-controller", count=21, first=created, kind_type="Warning"))
         events.append(event(NS, sts, "SuccessfulCreate", f"create Claim {claim_name} Pod {name} in StatefulSet "
-                            "mysql success", created, "statefulset-controller"))
+                            "mysql success", claim_at, "statefulset-controller"))
         events.append(event(NS, sts, "SuccessfulCreate", f"create Pod {name} in StatefulSet mysql successful",
                             created, "statefulset-controller"))
     return [sts], pods, claims, volumes, events
@@ -265,6 +285,8 @@ def generate():
                                                                      "bound": 0})
     state("statefulset--fail-second-pod-not-ready", set_kw={"ready": 1})
     state("statefulset--fail-parallel-start", set_kw={"policy": "Parallel"})
+    state("statefulset--pass-mysql-1-recreated", set_kw={"recreated": (1,)})
+    state("statefulset--fail-primary-claim-remade", set_kw={"claim_remade": (0,)})
 
     # step replication
     state("replication--pass", outputs=reads)
@@ -284,3 +306,6 @@ def generate():
     state("complete--fail-not-headless", config_kw={"headless": False}, outputs=[reads[2]])
     state("complete--fail-two-of-three-ready", set_kw={"ready": 2}, outputs=[reads[2]])
     state("complete--fail-replica-empty", outputs=[("exec-count-mysql-1", count_output("mysql-1", missing=True))])
+    state("complete--pass-mysql-1-recreated", class_kw={"klab": False}, config_kw={"klab": False},
+          set_kw={"klab": False, "recreated": (1,)}, ns_kw={"klab": False}, outputs=[reads[2]])
+    state("complete--fail-primary-claim-remade", set_kw={"claim_remade": (0,)}, outputs=[reads[2]])

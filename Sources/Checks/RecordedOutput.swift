@@ -41,10 +41,12 @@ public enum RecordedOutput: Sendable, Equatable {
         "command \(arguments.map(shellQuoted).joined(separator: " "))"
     }
 
-    /// The output with an exec's or command's stdout replaced by its `sha256:` digest.
+    /// The output with an exec's or command's stdout replaced by its `sha256:` digest. A stdout
+    /// that is a digest already (an output klab stored, read again) stays itself, as the `digest`
+    /// predicate reads it, so redacting twice keeps what a `digest` check compares.
     public var redacted: RecordedOutput {
         func digest(_ result: CommandOutput) -> CommandOutput {
-            CommandOutput(exitCode: result.exitCode, stdout: ValueDigest.of(text: result.stdout), stderr: result.stderr)
+            CommandOutput(exitCode: result.exitCode, stdout: ValueDigest.of(.string(result.stdout)), stderr: result.stderr)
         }
         switch self {
         case .exec(let namespace, let pod, let container, let command, let result):
@@ -52,7 +54,7 @@ public enum RecordedOutput: Sendable, Equatable {
         case .command(let arguments, let result):
             return .command(arguments: arguments, result: digest(result))
         case .probe(let call, var result):
-            if result.couldNotRun == nil { result.stdout = ValueDigest.of(text: result.stdout) }
+            if result.couldNotRun == nil { result.stdout = ValueDigest.of(.string(result.stdout)) }
             return .probe(call, result: result)
         case .http, .workspace:
             return self

@@ -256,6 +256,19 @@ final class DigestCaptureTests: XCTestCase {
         XCTAssertEqual(again[0].captures, live[0].captures)
     }
 
+    /// Evidence read again and recorded again (a recording of a recording) keeps a redacted
+    /// stdout as the digest it already is, so a `digest` check keeps its verdict.
+    func testRedactingARedactedOutputKeepsItsDigest() throws {
+        let once = RecordedOutput.exec(namespace: "secretslab", pod: "test-secret", container: nil, command: ["cat", "/p"],
+                                       result: CommandOutput(exitCode: 0, stdout: "czNjcjN0", stderr: "")).redacted
+        XCTAssertEqual(once.redacted, once)
+        guard case .exec(_, _, _, _, let result) = once else { return XCTFail("\(once)") }
+        XCTAssertEqual(result.stdout, ValueDigest.of(text: "czNjcjN0"))
+        let printed = RecordedOutput.command(arguments: ["sha"], result: CommandOutput(exitCode: 0, stdout: result.stdout + "\n", stderr: ""))
+        XCTAssertEqual(printed.redacted, .command(arguments: ["sha"], result: CommandOutput(
+            exitCode: 0, stdout: ValueDigest.of(text: result.stdout + "\n"), stderr: "")), "a digest with a newline is text, as the predicate reads it")
+    }
+
     func testAPodReadingAnotherValueFails() throws {
         let folder = try ClusterFixtures.folder([
             "secret.json": #"{"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "test-creds", "namespace": "secretslab"}, "data": {"password": "czNjcjN0"}}"#,
