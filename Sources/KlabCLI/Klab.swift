@@ -133,7 +133,10 @@ struct CommandTypo {
             }
             if word == "help" && ObjectIdentifier(command) == ObjectIdentifier(root) { return nil }
             let path = stack.map(name).joined(separator: " ")
-            let guess = Suggestion.closest(to: word, in: names).map { " Did you mean '\($0)'?" } ?? ""
+            // `klab list` is most likely `klab lab list`: a command one level down, named
+            // exactly, is a better guess than a near-miss at this level.
+            let deeper = nested(word, under: command).map { ([path] + $0).joined(separator: " ") }
+            let guess = (deeper ?? Suggestion.closest(to: word, in: names)).map { " Did you mean '\($0)'?" } ?? ""
             return CommandTypo(message: """
                 klab: '\(word)' is not a \(path) command.\(guess)
                 Usage: \(path) <subcommand>
@@ -141,6 +144,14 @@ struct CommandTypo {
                 """)
         }
         return nil
+    }
+
+    /// The path, below `command`, of the one subcommand of a subcommand named `word`.
+    static func nested(_ word: String, under command: ParsableCommand.Type) -> [String]? {
+        let found = command.configuration.subcommands.compactMap { child -> [String]? in
+            child.configuration.subcommands.contains { name($0) == word } ? [name(child), word] : nil
+        }
+        return found.count == 1 ? found[0] : nil
     }
 
     static func name(_ command: ParsableCommand.Type) -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import KubeCore
 
 /// Everything that can be wrong with a lab package, its parameters or its rendering.
 ///
@@ -120,6 +121,9 @@ public indirect enum LabSpecError: Error, Equatable, CustomStringConvertible {
         case let .warning(text, _):
             return "warning: " + text
         case let .labNotFound(id, directory, known):
+            if let guess = Suggestion.closest(to: id, in: known) {
+                return "no lab '\(id)' in \(directory); did you mean '\(guess)'? (`klab lab list` shows them all)"
+            }
             let list = known.isEmpty ? "it has no labs" : "labs there: \(known.joined(separator: ", "))"
             return "no lab '\(id)' in \(directory) (\(list)); check the id or pass --labs DIR"
         case let .labsDirectoryNotFound(searched):

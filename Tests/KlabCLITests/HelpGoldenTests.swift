@@ -118,6 +118,7 @@ final class HelpGoldenTests: XCTestCase {
             ["lab", "tset"],                // misspelt lab subcommand
             ["help", "verfy"],              // misspelt command after help
             ["frobnicate"],                 // nothing close
+            ["list"],                       // a lab subcommand typed at the top
         ]
         for arguments in cases {
             let result = try assertGolden("usage-" + fileName(arguments), arguments)
@@ -130,6 +131,7 @@ final class HelpGoldenTests: XCTestCase {
         XCTAssertTrue(try klab(["stauts"]).stderr.contains("Did you mean 'status'?"))
         XCTAssertTrue(try klab(["lab", "tset"]).stderr.contains("Did you mean 'test'?"))
         XCTAssertFalse(try klab(["frobnicate"]).stderr.contains("Did you mean"))
+        XCTAssertTrue(try klab(["list"]).stderr.contains("Did you mean 'klab lab list'?"))
     }
 
     /// Errors are told apart by what argument-parser says of them (its exit code), never by

@@ -39,6 +39,16 @@ final class LabShowCommandTests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("complete-lab"), result.stderr)
     }
 
+    /// A lab id one or two letters off is named back, on the same one line, exit 2.
+    func testAMisspeltLabIsNamed() throws {
+        let result = try KlabBinary.run(["start", "helth-probes", "--labs", "labs", "--workspace", NSTemporaryDirectory() + "klab-typo-\(UUID().uuidString.prefix(8))"],
+                                        currentDirectory: KlabBinary.repositoryRoot)
+        XCTAssertEqual(result.status, 2, result.stderr)
+        XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, result.stderr)
+        XCTAssertTrue(result.stderr.contains("no lab 'helth-probes'"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("did you mean 'health-probes'?"), result.stderr)
+    }
+
     func testLabsFolderFromTheEnvironment() throws {
         let result = try KlabBinary.run(["lab", "show", "complete-lab", "-o", "json"], environment: ["KLAB_LABS": Self.fixtureLabs])
         XCTAssertEqual(result.status, 0, result.stderr)
