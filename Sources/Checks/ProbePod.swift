@@ -157,7 +157,7 @@ public final class ProbeCleanup: @unchecked Sendable {
     private var interrupted = false
     /// Set when klab ends after the cleanup (the signal's default was to end it).
     private var ending = false
-    private var sources: [DispatchSourceSignal] = []
+    private var observations: [ProcessSignals.Observation] = []
 
     private let handlesSignals: Bool
 
@@ -216,21 +216,15 @@ public final class ProbeCleanup: @unchecked Sendable {
     private func installHandlers() {
         lock.lock()
         defer { lock.unlock() }
-        guard handlesSignals, sources.isEmpty else { return }
+        guard handlesSignals, observations.isEmpty else { return }
         for number in [SIGINT, SIGTERM, SIGHUP] {
-            let previous = signal(number, SIG_IGN)
-            let wasDefault = previous == nil  // SIG_DFL
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { [unowned self] in
-                self.interrupt(ending: wasDefault)
-                if wasDefault {
-                    signal(number, SIG_DFL)
-                    // At the process, not this thread: dispatch threads block signals.
-                    kill(getpid(), number)
-                }
-            }
-            source.resume()
-            sources.append(source)
+            observations.append(ProcessSignals.observe(number) { [unowned self] in
+                // klab ends here only when the signal would have ended it and nobody else
+                // (verify --watch, serve) stops klab on it in their own way.
+                let ending = ProcessSignals.endedKlabByDefault(number) && ProcessSignals.observers(of: number) == 1
+                self.interrupt(ending: ending)
+                if ending { ProcessSignals.end(with: number) }
+            })
         }
     }
 }

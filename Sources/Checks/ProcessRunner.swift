@@ -268,7 +268,13 @@ private struct Spawned {
         sigemptyset(&defaults)
         for number in [SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGQUIT] { sigaddset(&defaults, number) }
         posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF))
+        // Nor blocked: the signal mask is inherited too, and the dispatch and operation-queue
+        // threads klab runs most children from block nearly every signal (a kubectl started
+        // there held SIGTERM until SIGKILL came).
+        var unblocked = sigset_t()
+        sigemptyset(&unblocked)
+        posix_spawnattr_setsigmask(&attributes, &unblocked)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
         posix_spawnattr_setpgroup(&attributes, 0)
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
@@ -278,7 +284,7 @@ private struct Spawned {
             envp.forEach { free($0) }
         }
         var pid: pid_t = 0
-        let code = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        let code = RunningChildren.spawn { posix_spawn(&pid, executable, &actions, &attributes, argv, envp) } started: { pid }
         guard code == 0 else {
             for fd in [out.read, err.read, input?.write ?? -1] where fd >= 0 { close(fd) }
             throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)
@@ -292,6 +298,10 @@ private struct Spawned {
     /// The exit status, or the number of the signal that ended the child (as Foundation's
     /// `terminationStatus` gives it).
     func waitForExit() -> Int32 {
+        // Known as running until it is reaped: its process group id is its own until then.
+        var info = siginfo_t()
+        while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) == -1 && errno == EINTR {}
+        RunningChildren.reaping(pid)
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
         let signal = status & 0x7f
@@ -330,4 +340,67 @@ public func shellQuoted(_ word: String) -> String {
     let safe = word.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:,@%+".contains($0) }
     if safe && !word.isEmpty { return word }
     return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+}
+
+/// Every child klab started and has not reaped yet, so that klab can end them all when it
+/// stops (`klab serve` on SIGTERM or Ctrl-C) instead of leaving them running: each leads its
+/// own process group, so a signal to klab does not reach them.
+public enum RunningChildren {
+    // @unchecked: `running` and `closed` are read and written only under `condition`.
+    private final class State: @unchecked Sendable {
+        let condition = NSCondition()
+        var running: Set<pid_t> = []
+        var closed = false
+    }
+
+    private static let state = State()
+
+    /// Spawns (the call returns posix_spawn's code) and records the child, unless klab is
+    /// stopping: then nothing is started and the code is ECANCELED.
+    static func spawn(_ body: () -> Int32, started pid: () -> pid_t) -> Int32 {
+        state.condition.lock()
+        defer { state.condition.unlock() }
+        if state.closed { return ECANCELED }
+        let code = body()
+        if code == 0 { state.running.insert(pid()) }
+        return code
+    }
+
+    /// The child has exited and is about to be reaped.
+    static func reaping(_ pid: pid_t) {
+        state.condition.lock()
+        state.running.remove(pid)
+        state.condition.broadcast()
+        state.condition.unlock()
+    }
+
+    /// Children may be started again (tests: one process ends its children many times).
+    static func reopen() {
+        state.condition.lock()
+        state.closed = false
+        state.condition.unlock()
+    }
+
+    /// How many children run now.
+    public static var count: Int {
+        state.condition.lock()
+        defer { state.condition.unlock() }
+        return state.running.count
+    }
+
+    /// Starts no child from now on, and ends the running ones with their process groups:
+    /// SIGTERM, then SIGKILL for those still there after `grace`. Returns once they have
+    /// exited (or after a few seconds more, for a child that cannot die).
+    public static func endAll(grace: TimeInterval = 2) {
+        state.condition.lock()
+        defer { state.condition.unlock() }
+        state.closed = true
+        for pid in state.running { kill(-pid, SIGTERM) }
+        let patience = Date(timeIntervalSinceNow: grace)
+        while !state.running.isEmpty, state.condition.wait(until: patience) {}
+        // Those still here are not reaped, so their process group ids are still theirs.
+        for pid in state.running { kill(-pid, SIGKILL) }
+        let last = Date(timeIntervalSinceNow: 5)
+        while !state.running.isEmpty, state.condition.wait(until: last) {}
+    }
 }

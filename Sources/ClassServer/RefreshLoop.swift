@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import KubeJSON
 
 /// Grades the class every `interval` on a thread of its own (grading blocks: libgit2 reads,
 /// kubectl runs) and hands each round to the board. `stop` ends it between rounds.
@@ -12,20 +13,24 @@ public final class RefreshLoop: @unchecked Sendable {
     private let lock = NSLock()
     private var stopped = false
     private var rounds = 0
+    private let roundFinished: @Sendable () -> Void
 
-    public init(regrader: ClassRegrader, board: ClassBoard, interval: TimeInterval) {
+    /// `roundFinished` is called after each round, on the loop's thread.
+    public init(regrader: ClassRegrader, board: ClassBoard, interval: TimeInterval, roundFinished: @escaping @Sendable () -> Void = {}) {
         self.regrader = regrader
         self.board = board
         self.interval = interval
+        self.roundFinished = roundFinished
     }
 
-    /// One round now, on the caller's thread (the first one, before the server opens).
+    /// One round now, on the caller's thread.
     public func refresh() {
         let round = regrader.regrade()
         board.regraded(round.grade, stale: round.stale, problem: round.problem)
         lock.lock()
         rounds += 1
         lock.unlock()
+        roundFinished()
     }
 
     /// Rounds graded so far.
@@ -35,8 +40,10 @@ public final class RefreshLoop: @unchecked Sendable {
         return rounds
     }
 
-    public func start() {
+    /// Grades every `interval` from now on; `immediately`: a first round at once.
+    public func start(immediately: Bool = false) {
         let thread = Thread { [self] in
+            if immediately && !isStopped { refresh() }
             while !isStopped {
                 _ = wake.wait(timeout: .now() + interval)
                 if isStopped { break }
@@ -44,6 +51,8 @@ public final class RefreshLoop: @unchecked Sendable {
             }
         }
         thread.name = "klab serve regrading"
+        // Grading reads JSON as deep as klab accepts, as every command does.
+        thread.stackSize = InputLimits.stackBytes
         thread.start()
     }
 

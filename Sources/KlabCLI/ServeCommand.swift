@@ -1,4 +1,5 @@
 import ArgumentParser
+import Checks
 import ClassServer
 import Dispatch
 import Foundation
@@ -63,6 +64,8 @@ struct ServeCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Taken from the start: the first round may wait on a cluster that does not answer.
+        let stop = StopRequest()
         let interval = try parseDuration(self.interval)
         let learnerTimeout = try parseDuration(self.learnerTimeout)
         guard interval > 0, learnerTimeout > 0 else {
@@ -102,8 +105,16 @@ struct ServeCommand: ParsableCommand {
                 ? .live(LiveGrader(labs: labs, grading: labIDs, options: grading.cluster(global)))
                 : .offline(OfflineGrader(labs: labs, grading: labIDs, options: try grading.offline()))
             let regrader = ClassRegrader(source: source, entries: { try ClassRoster.entries(for: paths) }, learnerTimeout: learnerTimeout)
-            loop = RefreshLoop(regrader: regrader, board: board, interval: interval)
-            loop?.refresh()
+            let refreshing = RefreshLoop(regrader: regrader, board: board, interval: interval) { stop.wake() }
+            // The first round is on the page before it opens, unless a stop comes first.
+            refreshing.start(immediately: true)
+            stop.wait { refreshing.roundCount > 0 }
+            if stop.isStopped {
+                refreshing.stop()
+                RunningChildren.endAll()
+                return
+            }
+            loop = refreshing
         }
 
         let started = Blocking { () async throws(ServeError) -> UInt16 in try await server.start() }
@@ -112,7 +123,6 @@ struct ServeCommand: ParsableCommand {
         case .success(let value): boundPort = value
         case .failure(let error): throw CLIFailure(message: error.description, status: ExitStatus(rawValue: error.exitCode) ?? .environment)
         }
-        loop?.start()
 
         let host = bind == "0.0.0.0" || bind == "::" ? ProcessInfo.processInfo.hostName : bind.contains(":") ? "[\(bind)]" : bind
         let base = "http://\(host):\(boundPort)"
@@ -129,24 +139,50 @@ struct ServeCommand: ParsableCommand {
             writeStdout(out)
         }
 
-        waitForStopSignal()
+        stop.wait { false }
         loop?.stop()
+        // kubectl children lead their own process groups: a signal to klab does not reach them.
+        RunningChildren.endAll()
         _ = Blocking { () async throws(ServeError) -> Void in await server.stop() }.wait()
     }
+}
 
-    /// Blocks until Ctrl-C or SIGTERM.
-    private func waitForStopSignal() {
-        let stop = DispatchSemaphore(value: 0)
-        var sources: [DispatchSourceSignal] = []
-        for number in [SIGINT, SIGTERM] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { stop.signal() }
-            source.resume()
-            sources.append(source)
+/// Ctrl-C, SIGTERM or SIGHUP asks `klab serve` to stop; `wait` blocks until then, or until its
+/// condition holds (checked again on each `wake`).
+// @unchecked: `stopped` is read and written only under `condition`.
+private final class StopRequest: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var stopped = false
+    private var observations: [ProcessSignals.Observation] = []
+
+    init() {
+        observations = [SIGINT, SIGTERM, SIGHUP].map { number in
+            ProcessSignals.observe(number) { [unowned self] in
+                condition.lock()
+                stopped = true
+                condition.broadcast()
+                condition.unlock()
+            }
         }
-        stop.wait()
-        sources.forEach { $0.cancel() }
+    }
+
+    var isStopped: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return stopped
+    }
+
+    /// Something `wait`'s condition reads has changed.
+    func wake() {
+        condition.lock()
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func wait(until ready: () -> Bool) {
+        condition.lock()
+        defer { condition.unlock() }
+        while !stopped && !ready() { condition.wait() }
     }
 }
 

@@ -247,12 +247,10 @@ final class InterruptFlag: CheckClock, @unchecked Sendable {
     private var set = false
     /// The watch's signal while a sleep waits on it: Ctrl-C raises it too.
     private var waking: WakeSignal?
-    private let source: DispatchSourceSignal
+    private var observation: ProcessSignals.Observation?
 
     init() {
-        signal(SIGINT, SIG_IGN)
-        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        source.setEventHandler { [unowned self] in
+        observation = ProcessSignals.observe(SIGINT) { [unowned self] in
             self.lock.lock()
             self.set = true
             let waking = self.waking
@@ -260,7 +258,6 @@ final class InterruptFlag: CheckClock, @unchecked Sendable {
             waking?.raise()
             self.semaphore.signal()
         }
-        source.resume()
     }
 
     var isSet: Bool {

@@ -60,6 +60,49 @@ final class ProcessRunnerTests: XCTestCase {
         XCTAssertTrue(isGone(grandchild), "the grandchild was ended with its group")
     }
 
+    /// A child started from a dispatch thread (which blocks nearly every signal) held SIGTERM
+    /// blocked across exec until SIGKILL came.
+    func testChildrenStartWithNoSignalBlocked() throws {
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var result: Result<ProcessResult, Error>?
+        DispatchQueue.global().async {
+            result = Result { try ProcessRunner.run("sh", ["-c", "grep SigBlk /proc/self/status"], timeout: 10) }
+            done.signal()
+        }
+        done.wait()
+        let text = try XCTUnwrap(result).get().stdoutText
+        let mask = text.split(separator: "\t").last.flatMap { UInt64($0.trimmingCharacters(in: .whitespacesAndNewlines), radix: 16) }
+        XCTAssertEqual(mask, 0, "the child blocks no signal: \(text)")
+    }
+
+    /// What `klab serve` does when it stops: its kubectl children lead their own process
+    /// groups, so the signal that stops klab does not reach them.
+    func testEndAllEndsRunningChildrenWithTheirGroupsAndStartsNoMore() throws {
+        defer { RunningChildren.reopen() }
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var result: Result<ProcessResult, Error>?
+        DispatchQueue.global().async {
+            result = Result { try ProcessRunner.run("sh", ["-c", "sleep 300 & echo $!; wait"], timeout: 600) }
+            done.signal()
+        }
+        let deadline = Date(timeIntervalSinceNow: 30)
+        while RunningChildren.count == 0 && Date() < deadline { usleep(20_000) }
+        XCTAssertEqual(RunningChildren.count, 1)
+
+        RunningChildren.endAll()
+        XCTAssertEqual(RunningChildren.count, 0)
+        XCTAssertEqual(done.wait(timeout: .now() + 30), .success, "the run returned once its child was ended")
+        let run = try XCTUnwrap(result).get()
+        XCTAssertFalse(run.timedOut)
+        XCTAssertEqual(run.status, SIGTERM, "ended by SIGTERM: \(run.stdoutText) \(run.stderrText)")
+        let grandchild = try XCTUnwrap(pid_t(run.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)))
+        XCTAssertTrue(isGone(grandchild), "the grandchild (sleep) was ended with its group")
+
+        XCTAssertThrowsError(try ProcessRunner.run("true", [])) { error in
+            XCTAssertEqual("\(error)", "could not start true: Operation canceled", "nothing starts once klab is stopping")
+        }
+    }
+
     func testAChildLeadsItsOwnProcessGroup() throws {
         let result = try ProcessRunner.run("sh", ["-c", "echo $$; ps -o pgid= -p $$"])
         let lines = result.stdoutText.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }

@@ -92,6 +92,17 @@ public final class BackgroundProcess: @unchecked Sendable {
         return process.terminationStatus
     }
 
+    public var processIdentifier: Int32 { process.processIdentifier }
+
+    /// Sends `number` (SIGTERM, as a service manager or `kill` does) and waits up to `timeout`
+    /// for it to end (a bound for a hang, not a verdict); its exit status, nil if it still runs.
+    public func signal(_ number: Int32, waitingUpTo timeout: TimeInterval) -> Int32? {
+        if process.isRunning { kill(process.processIdentifier, number) }
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        while process.isRunning && Date() < deadline { usleep(50_000) }
+        return process.isRunning ? nil : process.terminationStatus
+    }
+
     /// Ends it for good (SIGKILL: nothing it does can hold up a test's clean-up) if it still runs.
     public func terminate() {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
