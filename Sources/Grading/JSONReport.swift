@@ -2,52 +2,113 @@ import Foundation
 import KubeJSON
 
 /// The class as JSON: every learner with each lab's steps (status, points, messages), the
-/// totals and the flags.
+/// totals and the flags. `Output` is what is printed, key for key in declaration order;
+/// `klab serve`'s `/api/class.json` is the same text.
 public enum JSONReport {
     public static func value(_ grade: ClassGrade) -> JSONValue {
-        .object(JSONObject([
-            ("mode", .string(grade.mode)),
-            ("labs", .array(grade.labs.map(JSONValue.string))),
-            ("note", grade.keyNote.map(JSONValue.string) ?? .null),
-            ("learners", .array(grade.learners.map(learner))),
-        ]))
+        // Encoding these types cannot fail: they hold only strings, numbers, bools and arrays.
+        (try? JSONValueEncoder().encode(Output(grade))) ?? .null
     }
 
     public static func render(_ grade: ClassGrade) -> String { JSONWriter.pretty(value(grade)) + "\n" }
 
-    static func number(_ value: Double) -> JSONValue {
-        value == value.rounded() && abs(value) < 1e15 ? .int(Int64(value)) : .double(value)
+    struct Output: Encodable {
+        var mode: String
+        var labs: [String]
+        /// One line about the class-wide key (`ClassGrade.keyNote`), or null.
+        var note: String?
+        var learners: [Learner]
+
+        init(_ grade: ClassGrade) {
+            mode = grade.mode
+            labs = grade.labs
+            note = grade.keyNote
+            learners = grade.learners.map(Learner.init)
+        }
     }
 
-    static func learner(_ grade: LearnerGrade) -> JSONValue {
-        .object(JSONObject([
-            ("learner", .string(grade.learner)),
-            ("source", .string(grade.source)),
-            ("points", number(grade.points)),
-            ("maxPoints", number(grade.maxPoints)),
-            ("signedWith", grade.signedWith.map(JSONValue.string) ?? .null),
-            ("labs", .array(grade.labs.map { lab in
-                .object(JSONObject([
-                    ("lab", .string(lab.lab)), ("started", .bool(lab.started)),
-                    ("points", number(lab.points)), ("maxPoints", number(lab.maxPoints)),
-                    ("notEvaluated", .array(lab.notEvaluated.map(JSONValue.string))),
-                    ("steps", .array(lab.steps.map { step in
-                        .object(JSONObject([
-                            ("step", .string(step.step)), ("status", .string(step.status.rawValue)),
-                            ("points", number(step.points)), ("maxPoints", number(step.maxPoints)),
-                            ("messages", .array(step.messages.map(JSONValue.string))),
-                        ]))
-                    })),
-                ]))
-            })),
-            ("flags", .array(grade.flags.map { flag in
-                .object(JSONObject([
-                    ("kind", .string(flag.kind.rawValue)),
-                    ("lab", flag.lab.map(JSONValue.string) ?? .null),
-                    ("step", flag.step.map(JSONValue.string) ?? .null),
-                    ("detail", .string(flag.detail)),
-                ]))
-            })),
-        ]))
+    struct Learner: Encodable {
+        var learner: String
+        var source: String
+        var points: Points
+        var maxPoints: Points
+        var signedWith: String?
+        var labs: [Lab]
+        var flags: [Flag]
+
+        init(_ grade: LearnerGrade) {
+            learner = grade.learner
+            source = grade.source
+            points = Points(grade.points)
+            maxPoints = Points(grade.maxPoints)
+            signedWith = grade.signedWith
+            labs = grade.labs.map(Lab.init)
+            flags = grade.flags.map(Flag.init)
+        }
+    }
+
+    struct Lab: Encodable {
+        var lab: String
+        var started: Bool
+        var points: Points
+        var maxPoints: Points
+        var notEvaluated: [String]
+        var steps: [Step]
+
+        init(_ grade: LabGrade) {
+            lab = grade.lab
+            started = grade.started
+            points = Points(grade.points)
+            maxPoints = Points(grade.maxPoints)
+            notEvaluated = grade.notEvaluated
+            steps = grade.steps.map(Step.init)
+        }
+    }
+
+    struct Step: Encodable {
+        var step: String
+        var status: StepGrade.Status
+        var points: Points
+        var maxPoints: Points
+        var messages: [String]
+
+        init(_ grade: StepGrade) {
+            step = grade.step
+            status = grade.status
+            points = Points(grade.points)
+            maxPoints = Points(grade.maxPoints)
+            messages = grade.messages
+        }
+    }
+
+    struct Flag: Encodable {
+        var kind: GradeFlag.Kind
+        var lab: String?
+        var step: String?
+        var detail: String
+
+        init(_ flag: GradeFlag) {
+            kind = flag.kind
+            lab = flag.lab
+            step = flag.step
+            detail = flag.detail
+        }
+    }
+
+    /// Points as a reader expects them: a whole number without a fraction (`4`, not `4.0`),
+    /// partial points as they are (`2.5`).
+    struct Points: Encodable {
+        var value: Double
+
+        init(_ value: Double) { self.value = value }
+
+        func encode(to encoder: Encoder) throws {
+            var container = encoder.singleValueContainer()
+            if value == value.rounded() && abs(value) < 1e15 {
+                try container.encode(Int64(value))
+            } else {
+                try container.encode(value)
+            }
+        }
     }
 }
