@@ -214,7 +214,7 @@ public struct OfflineGrader: Sendable {
                     }
                 }
                 if fixtureHits > 0 {
-                    problems.append(GradeFlag(.fixtureEvidence, lab: lab.id, step: step.id, detail: "\(fixtureHits) object\(fixtureHits == 1 ? "" : "s") in the evidence carry the UIDs of the labs' shipped fixtures: a replay, not a cluster"))
+                    problems.append(GradeFlag(.fixtureEvidence, lab: lab.id, step: step.id, detail: Self.fixtureEvidenceDetail(fixtureHits)))
                 }
                 if !lateObjects.isEmpty {
                     problems.append(GradeFlag(.implausibleEvidence, lab: lab.id, step: step.id, detail: "\(lateObjects.prefix(3).joined(separator: ", ")) created after the pass was recorded (\(Self.timestamp(commit.time)))"))
@@ -383,4 +383,12 @@ public struct OfflineGrader: Sendable {
     }
 
     static func timestamp(_ date: Date) -> String { StepVerifier.timestamp(date) }
+
+    /// The detail of a `fixture-evidence` flag: how many of the step's evidence objects carry
+    /// the UIDs of the labs' shipped fixtures, in agreement with that number.
+    static func fixtureEvidenceDetail(_ objects: Int) -> String {
+        objects == 1
+            ? "1 object in the evidence carries the UIDs of the labs' shipped fixtures: a replay, not a cluster"
+            : "\(objects) objects in the evidence carry the UIDs of the labs' shipped fixtures: a replay, not a cluster"
+    }
 }
