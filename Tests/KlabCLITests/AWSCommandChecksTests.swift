@@ -136,10 +136,10 @@ final class AWSCommandChecksTests: XCTestCase {
 /// A `moto_server` on a free loopback port, and the `aws` CLI pointed at it.
 final class MotoServer {
     let port: Int
-    private let process: Process
+    private let process: TestProcess.Running
     let environment: [String: String]
 
-    private init(port: Int, process: Process) {
+    private init(port: Int, process: TestProcess.Running) {
         self.port = port
         self.process = process
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("klab-moto-home-\(port)")
@@ -165,18 +165,10 @@ final class MotoServer {
             throw Failure(description: "moto_server or aws is not installed; run Scripts/setup --test (pip moto[server] awscli)")
         }
         let port = try freePort()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: motoPath)
-        process.arguments = ["-H", "127.0.0.1", "-p", String(port)]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
         // AWS managed policies (AmazonS3ReadOnlyAccess for iam-service-accounts) exist in moto
         // only when it is asked to load them.
-        var environment = ProcessInfo.processInfo.environment
-        environment["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
-        process.environment = environment
-        try process.run()
+        let process = try TestProcess.start(motoPath, ["-H", "127.0.0.1", "-p", String(port)],
+                                            environment: ["MOTO_IAM_LOAD_MANAGED_POLICIES": "true"])
         let server = MotoServer(port: port, process: process)
         // Wait until it answers; the deadline only guards against a server that never starts.
         let deadline = Date().addingTimeInterval(60)
@@ -191,8 +183,8 @@ final class MotoServer {
 
     func stop() {
         if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
+            process.stop(SIGTERM)
+            process.wait()
         }
     }
 
@@ -218,14 +210,8 @@ final class MotoServer {
     }
 
     private static func freePort() throws -> Int {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let data = try TestProcess.run(
+            "python3", ["-c", "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"]).data
         guard let port = Int(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
             throw Failure(description: "could not find a free loopback port")
         }

@@ -96,21 +96,13 @@ final class GradeCommandTests: XCTestCase {
 
     @discardableResult
     static func git(_ workspace: URL, _ arguments: [String], environment: [String: String] = [:]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "-C", workspace.path, "-c", "user.name=Learner", "-c", "user.email=learner@example.com"] + arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw GradeTestError("git \(arguments.joined(separator: " ")): \(String(decoding: errors, as: UTF8.self))")
+        let result = try TestProcess.run(
+            "git", ["-C", workspace.path, "-c", "user.name=Learner", "-c", "user.email=learner@example.com"] + arguments,
+            environment: environment)
+        guard result.succeeded else {
+            throw GradeTestError("git \(arguments.joined(separator: " ")): \(result.stderr)")
         }
-        return String(decoding: data, as: UTF8.self)
+        return result.stdout
     }
 
     func grade(_ arguments: [String]) throws -> KlabBinary.Result {

@@ -45,16 +45,14 @@ final class ProbeInterruptTests: XCTestCase {
     }
 
     private func interruptedVerify(with signal: Int32) throws {
-        let process = Process()
-        process.executableURL = KlabBinary.url
-        process.arguments = ["verify", "--labs", root.appendingPathComponent("labs").path, "--workspace", root.appendingPathComponent("ws").path]
-        process.environment = [
-            "PATH": KlabBinary.repositoryRoot.appendingPathComponent("Tests/Fixtures/kubectl-standin").path + ":/usr/bin:/bin",
-            "KLAB_STANDIN_SNAPSHOTS": root.appendingPathComponent("snapshot").path, "KLAB_STANDIN_LOG": log.path, "NO_COLOR": "1",
-        ]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let klab = try TestProcess.start(
+            KlabBinary.url.path,
+            ["verify", "--labs", root.appendingPathComponent("labs").path, "--workspace", root.appendingPathComponent("ws").path],
+            environment: [
+                "PATH": KlabBinary.repositoryRoot.appendingPathComponent("Tests/Fixtures/kubectl-standin").path + ":/usr/bin:/bin",
+                "KLAB_STANDIN_SNAPSHOTS": root.appendingPathComponent("snapshot").path, "KLAB_STANDIN_LOG": log.path, "NO_COLOR": "1",
+            ])
+        defer { klab.stop(SIGKILL) }  // a klab that never reached its probe does not outlive the test
         // Wait (on the log, not on a clock) until klab has created its pod and is reading it.
         var created: [String]?
         for _ in 0..<600 where created == nil {
@@ -62,10 +60,10 @@ final class ProbeInterruptTests: XCTestCase {
             if created == nil { Thread.sleep(forTimeInterval: 0.05) }
         }
         let pod = try XCTUnwrap(created?.first { $0.hasPrefix("klab-probe-") }, "klab never read its probe pod: \(calls)")
-        kill(process.processIdentifier, signal)
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationReason, .uncaughtSignal, "klab ends as the signal would have ended it")
-        XCTAssertEqual(process.terminationStatus, signal)
+        klab.stop(signal)
+        let status = klab.wait()
+        XCTAssertEqual(klab.terminationReason, .uncaughtSignal, "klab ends as the signal would have ended it")
+        XCTAssertEqual(status, signal)
         let deletions = calls.filter { $0.starts(with: ["delete", "pod", pod, "-n", "client"]) }
         XCTAssertEqual(deletions.count, 1, "the pod is deleted once, before klab ends: \(calls)")
         XCTAssertTrue(calls.contains { $0.first == "create" }, "\(calls)")

@@ -5,24 +5,14 @@ import Foundation
 /// sleeps), and stopped by its own process id when the test is done.
 public final class BackgroundProcess: @unchecked Sendable {
     // @unchecked: `output` and `errors` are read and written only under `condition`.
-    private let process = Process()
+    private let process: Process
     private let condition = NSCondition()
     private var output = Data()
     private var errors = Data()
     private var ended = false
 
     public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], currentDirectory: URL? = nil) throws {
-        if executable.hasPrefix("/") {
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [executable] + arguments
-        }
-        var merged = ProcessInfo.processInfo.environment
-        for (key, value) in environment { merged[key] = value }
-        process.environment = merged
-        if let currentDirectory { process.currentDirectoryURL = currentDirectory }
+        process = TestProcess.configured(executable, arguments, environment: environment, currentDirectory: currentDirectory)
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

@@ -18,11 +18,13 @@ public enum TestProcess {
         public let description: String
     }
 
-    /// Runs `executable` (a path, or a name looked up on PATH through /usr/bin/env).
-    public static func run(
+    /// A process for `executable` (a path, or a name looked up on PATH through /usr/bin/env)
+    /// with `arguments`, `environment` merged over this process's, in `currentDirectory` (this
+    /// process's when nil); not started, its standard streams left to the caller.
+    public static func configured(
         _ executable: String, _ arguments: [String], environment: [String: String] = [:],
-        currentDirectory: URL? = nil, stdin: String? = nil
-    ) throws -> Result {
+        currentDirectory: URL? = nil
+    ) -> Process {
         let process = Process()
         if executable.hasPrefix("/") {
             process.executableURL = URL(fileURLWithPath: executable)
@@ -35,6 +37,15 @@ public enum TestProcess {
         for (key, value) in environment { merged[key] = value }
         process.environment = merged
         if let currentDirectory { process.currentDirectoryURL = currentDirectory }
+        return process
+    }
+
+    /// Runs `executable` (a path, or a name looked up on PATH through /usr/bin/env).
+    public static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:],
+        currentDirectory: URL? = nil, stdin: String? = nil
+    ) throws -> Result {
+        let process = configured(executable, arguments, environment: environment, currentDirectory: currentDirectory)
         let out = Pipe(), err = Pipe(), inp = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -87,6 +98,8 @@ extension TestProcess {
 
         public var pid: Int32 { process.processIdentifier }
         public var isRunning: Bool { process.isRunning }
+        /// How it ended (`.exit` or `.uncaughtSignal`), once `wait()` has returned.
+        public var terminationReason: Process.TerminationReason { process.terminationReason }
 
         /// Sends `signal` (SIGTERM unless told) if it is still running.
         public func stop(_ signal: Int32 = SIGTERM) {
@@ -118,18 +131,7 @@ extension TestProcess {
         _ executable: String, _ arguments: [String], environment: [String: String] = [:],
         currentDirectory: URL? = nil, readingOutput: Bool = false
     ) throws -> Running {
-        let process = Process()
-        if executable.hasPrefix("/") {
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [executable] + arguments
-        }
-        var merged = ProcessInfo.processInfo.environment
-        for (key, value) in environment { merged[key] = value }
-        process.environment = merged
-        if let currentDirectory { process.currentDirectoryURL = currentDirectory }
+        let process = configured(executable, arguments, environment: environment, currentDirectory: currentDirectory)
         let output = readingOutput ? Pipe() : nil
         process.standardOutput = output ?? FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
