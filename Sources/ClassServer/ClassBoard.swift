@@ -16,7 +16,8 @@ public final class ClassBoard: @unchecked Sendable {
         public var since: Date
         /// Their last grading did not finish in time: the cells are from an earlier one.
         public var stale: Bool
-        /// Hints seen, by `lab/step` (from reports).
+        /// Hints seen, by `lab/step`: what the hand-in's history records (offline), or what
+        /// the learner's last report on that step says, whichever is more.
         public var hints: [String: Int]
         /// When their last report arrived; nil if they never reported.
         public var lastReport: Date?
@@ -63,6 +64,8 @@ public final class ClassBoard: @unchecked Sendable {
     private let template: [LabGrade]
     private var stale: Set<String> = []
     private var problem: String?
+    /// learner → `lab/step` → hints their history records (offline grading).
+    private var gradedHints: [String: [String: Int]] = [:]
     private var reports: [String: [String: ProgressReport]] = [:]
     private var reportTimes: [String: Date] = [:]
     private var positions: [String: (current: String?, since: Date)] = [:]
@@ -109,13 +112,15 @@ public final class ClassBoard: @unchecked Sendable {
         lock.unlock()
     }
 
-    /// A new grading of the class; `stale` names the learners whose grades are left over.
-    public func regraded(_ grade: ClassGrade, stale: Set<String>, problem: String? = nil) {
+    /// A new grading of the class; `stale` names the learners whose grades are left over;
+    /// `hints`: learner → `lab/step` → hints their history says were shown.
+    public func regraded(_ grade: ClassGrade, stale: Set<String>, problem: String? = nil, hints: [String: [String: Int]] = [:]) {
         change {
-            let same = graded == grade && self.stale == stale && self.problem == problem
+            let same = graded == grade && self.stale == stale && self.problem == problem && gradedHints == hints
             graded = grade
             self.stale = stale
             self.problem = problem
+            gradedHints = hints
             return !same
         }
     }
@@ -164,11 +169,12 @@ public final class ClassBoard: @unchecked Sendable {
         for index in grade.learners.indices {
             let learner = grade.learners[index].learner
             let theirs = reports[learner] ?? [:]
-            var hints: [String: Int] = [:]
+            var hints = gradedHints[learner] ?? [:]
             for (labIndex, lab) in grade.learners[index].labs.enumerated() {
                 for (stepIndex, step) in lab.steps.enumerated() {
                     guard let report = theirs["\(lab.lab)/\(step.step)"] else { continue }
-                    hints["\(lab.lab)/\(step.step)"] = report.hintsUsed
+                    // Hints are never taken back: the larger count is the later one.
+                    hints["\(lab.lab)/\(step.step)"] = max(hints["\(lab.lab)/\(step.step)"] ?? 0, report.hintsUsed)
                     // A report fills in what grading has not seen pass; it never overrides a
                     // pass or a flag the grader found.
                     guard step.status == .failed || step.status == .notAttempted else { continue }

@@ -16,11 +16,13 @@ public final class ClassRegrader: @unchecked Sendable {
         case live(LiveGrader)
     }
 
-    /// One round: the class, the learners whose grades are left over, and what went wrong.
+    /// One round: the class, the learners whose grades are left over, what went wrong, and
+    /// (offline) the hints each learner's history says were shown, by `lab/step`.
     public struct Round: Sendable {
         public var grade: ClassGrade
         public var stale: Set<String>
         public var problem: String?
+        public var hints: [String: [String: Int]] = [:]
     }
 
     let source: Source
@@ -88,8 +90,10 @@ public final class ClassRegrader: @unchecked Sendable {
             }
         }
         let steps = ClassGrader.stepOrder(Array(grader.labs.values), grader.labOrder)
+        var hints: [String: [String: Int]] = [:]
+        for handIn in inspected where !handIn.hints.isEmpty { hints[handIn.grade.learner] = handIn.hints }
         return Round(grade: ClassGrade(mode: "offline", labs: grader.labOrder, steps: steps, learners: ClassGrader.crossChecked(inspected)),
-                     stale: stale, problem: nil)
+                     stale: stale, problem: nil, hints: hints)
     }
 
     private func live(_ grader: LiveGrader, _ entries: [RosterEntry]) -> Round {

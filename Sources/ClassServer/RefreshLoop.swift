@@ -26,7 +26,7 @@ public final class RefreshLoop: @unchecked Sendable {
     /// One round now, on the caller's thread.
     public func refresh() {
         let round = regrader.regrade()
-        board.regraded(round.grade, stale: round.stale, problem: round.problem)
+        board.regraded(round.grade, stale: round.stale, problem: round.problem, hints: round.hints)
         lock.lock()
         rounds += 1
         lock.unlock()

@@ -62,12 +62,17 @@ public struct OfflineGrader: Sendable {
         public var evidenceDigests: Set<String>
         /// `lab uid` of the namespaced objects of the lab's namespace in the evidence.
         public var objectUIDs: Set<String>
+        /// Hints the history says were shown (`klab hint`), by `lab/step`, for the labs graded;
+        /// the count `klab verify` reports to a dashboard.
+        public var hints: [String: Int]
 
-        public init(grade: LearnerGrade, commits: Set<String> = [], evidenceDigests: Set<String> = [], objectUIDs: Set<String> = []) {
+        public init(grade: LearnerGrade, commits: Set<String> = [], evidenceDigests: Set<String> = [], objectUIDs: Set<String> = [],
+                    hints: [String: Int] = [:]) {
             self.grade = grade
             self.commits = commits
             self.evidenceDigests = evidenceDigests
             self.objectUIDs = objectUIDs
+            self.hints = hints
         }
     }
 
@@ -244,7 +249,16 @@ public struct OfflineGrader: Sendable {
         return HandIn(
             grade: LearnerGrade(learner: name, source: source, labs: labGrades, flags: collected.flags, signedWith: signedWith),
             commits: Set(history.links.map(\.entry.commit)), evidenceDigests: collected.evidenceDigests,
-            objectUIDs: collected.objectUIDs)
+            objectUIDs: collected.objectUIDs, hints: Self.hints(progress, graded: labOrder))
+    }
+
+    /// `lab/step` → hints shown, from the history's progress, for the labs graded.
+    static func hints(_ progress: [String: LabProgress], graded: [String]) -> [String: Int] {
+        var hints: [String: Int] = [:]
+        for lab in graded {
+            for (step, count) in progress[lab]?.hintsShown ?? [:] where count > 0 { hints["\(lab)/\(step)"] = count }
+        }
+        return hints
     }
 
     /// How one claimed step was graded, and what the class-wide checks need of it.

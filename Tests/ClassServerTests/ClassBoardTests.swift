@@ -60,6 +60,26 @@ final class ClassBoardTests: XCTestCase {
         XCTAssertEqual(snapshot.reportsAccepted, 3)
     }
 
+    /// Offline, the hand-in's history says how many hints were shown; a report that says more
+    /// (shown since the hand-in was read) wins, one that says fewer does not take them back.
+    func testHintsFromTheHistoryAndFromReportsWhicheverIsMore() throws {
+        let board = try board()
+        let grade = ClassGrade(mode: "offline", labs: ["health-probes"], steps: ["health-probes": ["liveness", "fail-liveness"]], learners: [
+            LearnerGrade(learner: "ana", source: "handins/ana", labs: [LabGrade(lab: "health-probes", steps: [
+                StepGrade(step: "liveness", status: .passed, points: 1, maxPoints: 1),
+                StepGrade(step: "fail-liveness", status: .notAttempted, points: 0, maxPoints: 1),
+            ], started: true)], flags: []),
+        ])
+        board.regraded(grade, stale: [], hints: ["ana": ["health-probes/liveness": 1, "health-probes/fail-liveness": 2]])
+        XCTAssertEqual(board.snapshot().rows.first?.hints, ["health-probes/liveness": 1, "health-probes/fail-liveness": 2])
+
+        try board.receive(Self.report("ana", "fail-liveness", passed: false, sequence: 1, hints: 3))
+        try board.receive(Self.report("ana", "liveness", passed: true, sequence: 2, hints: 0))
+        XCTAssertEqual(board.snapshot().rows.first?.hints, ["health-probes/liveness": 1, "health-probes/fail-liveness": 3])
+        let page = BoardPage.learnerPage(board.snapshot(), learner: "ana", tokenQuery: "") ?? ""
+        XCTAssertTrue(page.contains("<td class=\"who\">fail-liveness</td><td class=\"c f\">failed</td><td>3</td>"), page)
+    }
+
     func testALateReportNeverTakesProgressBack() throws {
         let board = try board()
         try board.receive(Self.report("ana", "liveness", passed: true, sequence: 10))

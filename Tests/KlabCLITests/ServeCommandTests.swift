@@ -90,6 +90,25 @@ final class ServeCommandTests: XCTestCase {
         XCTAssertEqual(server.process.interrupt(), 0, "Ctrl-C stops it cleanly")
     }
 
+    /// Offline, hints come from the hand-in's history (`klab hint` commits): no report needed.
+    func testHintsShownInAHandInAreOnTheLearnersPage() throws {
+        let handins = root.appendingPathComponent("handins")
+        let ana = handins.appendingPathComponent("ana")
+        try start(ana, learner: "ana")
+        XCTAssertEqual(try verify(ana, step: "liveness").status, 0)
+        for _ in 0..<2 {
+            let hint = try KlabBinary.run(["hint", "--workspace", ana.path])
+            XCTAssertEqual(hint.status, 0, hint.stderr)
+        }
+        let server = try serve([handins.path, "--lab", "health-probes", "--accept-snapshots"])
+        let page = try get(server.base + "/learner?id=ana")
+        XCTAssertEqual(page.status, 200)
+        let row = page.body.components(separatedBy: "\n").first { $0.contains(">fail-liveness<") } ?? ""
+        XCTAssertTrue(row.contains("<td>2</td>"), "two hints shown on the step ana is on: \(row)")
+        let done = page.body.components(separatedBy: "\n").first { $0.contains(">liveness<") } ?? ""
+        XCTAssertTrue(done.contains("</td><td></td>"), "none on the step passed without one: \(done)")
+    }
+
     func testALiveClassThroughTheKubectlStandIn() throws {
         let roster = root.appendingPathComponent("roster.csv")
         try Data("learner,namespace\nada,default\nbo,ns-bo\n".utf8).write(to: roster)
