@@ -7,18 +7,30 @@
 /* libgit2's allocator with a ceiling on any one allocation. A pack read from a hand-in
  * announces each object's size before its data, and libgit2 allocates what is announced: a
  * 300-byte bundle claiming a 22 GB object would otherwise have it ask for 22 GB. Over the
- * ceiling an allocation fails, which libgit2 reports as an ordinary error (out of memory). */
+ * ceiling an allocation fails, which libgit2 reports as an ordinary error (out of memory).
+ * No ceiling until klab_git_lower_ceiling sets one; read and lowered atomically, as any
+ * thread may allocate while another opens a hand-in. */
 static size_t klab_git_allocation_ceiling = (size_t)-1;
 /* The size of the last allocation refused on this thread (0: none), for the error message. */
 static _Thread_local size_t klab_git_refused_size = 0;
 
+static inline size_t klab_git_ceiling(void) {
+    return __atomic_load_n(&klab_git_allocation_ceiling, __ATOMIC_RELAXED);
+}
+/* Lowers the ceiling to `ceiling` (never raises it). */
+static inline void klab_git_lower_ceiling(size_t ceiling) {
+    size_t current = klab_git_ceiling();
+    while (ceiling < current
+           && !__atomic_compare_exchange_n(&klab_git_allocation_ceiling, &current, ceiling, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+    }
+}
 static inline int klab_git_over_ceiling(size_t n) {
-    if (n <= klab_git_allocation_ceiling) return 0;
+    if (n <= klab_git_ceiling()) return 0;
     klab_git_refused_size = n;
     return 1;
 }
 static inline int klab_git_array_over_ceiling(size_t nelem, size_t elsize) {
-    if (elsize == 0 || nelem <= klab_git_allocation_ceiling / elsize) return 0;
+    if (elsize == 0 || nelem <= klab_git_ceiling() / elsize) return 0;
     klab_git_refused_size = (size_t)-1;
     return 1;
 }
@@ -69,11 +81,10 @@ static void *klab_git_mallocarray(size_t nelem, size_t elsize, const char *file,
 static void klab_git_free(void *ptr) { free(ptr); }
 
 /* Installs the capped allocator (call before git_libgit2_init); 0 on success. */
-static inline int klab_git_limit_allocations(size_t ceiling) {
+static inline int klab_git_install_allocator(void) {
     static git_allocator allocator = {
         klab_git_malloc, klab_git_calloc, klab_git_strdup, klab_git_strndup, klab_git_substrdup,
         klab_git_realloc, klab_git_reallocarray, klab_git_mallocarray, klab_git_free,
     };
-    klab_git_allocation_ceiling = ceiling;
     return git_libgit2_opts(GIT_OPT_SET_ALLOCATOR, &allocator);
 }

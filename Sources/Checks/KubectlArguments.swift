@@ -32,6 +32,16 @@ public enum KubectlArguments {
             if let kubeconfig { flags.append("--kubeconfig=\(kubeconfig)") }
             return flags
         }
+
+        /// The kubeconfig files kubectl reads with these flags: `--kubeconfig`, else every file
+        /// `KUBECONFIG` names, else `~/.kube/config` (files that do not exist included).
+        public func kubeconfigFiles(environment: [String: String]) -> [String] {
+            if let kubeconfig { return [kubeconfig] }
+            if let variable = environment["KUBECONFIG"], !variable.isEmpty {
+                return variable.split(separator: ":").map(String.init)
+            }
+            return [(environment["HOME"] ?? NSHomeDirectory()) + "/.kube/config"]
+        }
     }
 
     /// `kubectl get RESOURCE (-n NS | --all-namespaces) -o json ...`

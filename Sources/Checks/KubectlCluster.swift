@@ -45,6 +45,19 @@ public final class KubectlCluster: Cluster, @unchecked Sendable {
             self.environment = environment
             self.clusterWide = clusterWide
         }
+
+        /// A kubeconfig kubectl would read that exists and is not a regular file, as the error
+        /// that refuses it before kubectl runs: kubectl would wait on a FIFO until
+        /// `processTimeout` and read a device without end. `/dev/null` (no kubeconfig) passes.
+        public func irregularKubeconfig() -> ClusterError? {
+            for path in connection.kubeconfigFiles(environment: environment ?? ProcessInfo.processInfo.environment)
+            where path != "/dev/null" {
+                var info = stat()
+                guard stat(path, &info) == 0, let kind = InputFile.irregularKind(info.st_mode) else { continue }
+                return .kubeconfig(detail: "\(path) is \(kind), not a regular file")
+            }
+            return nil
+        }
     }
 
     public let options: Options
@@ -184,6 +197,7 @@ public final class KubectlCluster: Cluster, @unchecked Sendable {
     public func command(_ arguments: [String]) throws -> CommandOutput {
         guard var program = arguments.first else { return CommandOutput(exitCode: 0, stdout: "", stderr: "") }
         if program == "kubectl" { program = options.kubectl }
+        if arguments[0] == "kubectl" || arguments[0] == "helm", let refused = options.irregularKubeconfig() { throw refused }
         let result: ProcessResult
         do {
             result = try ProcessRunner.run(program, KubectlArguments.command(arguments, connection: options.connection),
@@ -306,6 +320,7 @@ public final class KubectlCluster: Cluster, @unchecked Sendable {
     /// Runs kubectl; a `get` whose output passes `InputLimits.programOutputBytes` fails here,
     /// whatever kubectl's status after it was ended.
     private func runKubectl(_ arguments: [String], stdin: Data? = nil, outputLimit: Int = InputLimits.programOutputBytes) throws -> ProcessResult {
+        if let refused = options.irregularKubeconfig() { throw refused }
         let result: ProcessResult
         do {
             result = try ProcessRunner.run(options.kubectl, arguments, stdin: stdin, environment: options.environment,

@@ -131,7 +131,12 @@ extension KubectlCluster: ProvenanceReporting {
     public func provenance() -> Provenance {
         var provenance = Provenance(source: .cluster, context: options.connection.context)
         let flags = options.connection.flags
+        let refused = options.irregularKubeconfig()
         func json(_ arguments: [String], _ what: String, acceptFailure: Bool = false) -> JSONValue? {
+            if let refused {
+                provenance.unread.append("\(what): \(refused.description)")
+                return nil
+            }
             guard let result = try? ProcessRunner.run(options.kubectl, arguments + flags, environment: options.environment,
                                                       timeout: options.processTimeout)
             else {

@@ -41,15 +41,7 @@ public struct ProvenanceCache {
         let kubectl = ProcessRunner.which(options.kubectl, path: environment["PATH"]) ?? options.kubectl
         parts.append("kubectl=" + stamp(kubectl))
         parts.append("flags=" + options.connection.flags.filter { !$0.hasPrefix("--request-timeout=") }.joined(separator: " "))
-        let files: [String]
-        if let kubeconfig = options.connection.kubeconfig {
-            files = [kubeconfig]
-        } else if let variable = environment["KUBECONFIG"], !variable.isEmpty {
-            files = variable.split(separator: ":").map(String.init)
-        } else {
-            let home = environment["HOME"] ?? NSHomeDirectory()
-            files = [home + "/.kube/config"]
-        }
+        let files = options.connection.kubeconfigFiles(environment: environment)
         parts.append(contentsOf: files.map { "kubeconfig=" + stamp($0) })
         return parts.joined(separator: "\n")
     }

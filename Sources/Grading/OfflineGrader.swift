@@ -130,7 +130,8 @@ public struct OfflineGrader: Sendable {
         bundleBytes: InputLimits.HandIn.bundleBytes, packObjects: InputLimits.HandIn.packObjects,
         bundleReferences: InputLimits.HandIn.bundleReferences, objectBytes: InputLimits.HandIn.objectBytes,
         treeBytes: InputLimits.HandIn.treeBytes, treeDepth: InputLimits.HandIn.treeDepth,
-        treeEntries: InputLimits.HandIn.evidenceFiles, gitDirectoryEntries: InputLimits.HandIn.gitDirectoryEntries)
+        treeEntries: InputLimits.HandIn.evidenceFiles, gitDirectoryEntries: InputLimits.HandIn.gitDirectoryEntries,
+        allocationBytes: InputLimits.HandIn.allocationBytes)
 
     /// What the grading of one learner gathers as it goes.
     private struct Collected {

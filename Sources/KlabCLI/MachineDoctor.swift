@@ -50,6 +50,10 @@ struct MachineDoctor {
         if let kubeconfig { connection += ["--kubeconfig", kubeconfig] }
         if let context { connection += ["--context", context] }
         var findings: [Finding] = []
+        if case .kubeconfig(let detail)? = KubectlCluster.Options(context: context, kubeconfig: kubeconfig).irregularKubeconfig() {
+            return [.init(name: "context", status: .missing, detail: "the kubeconfig " + detail,
+                          fix: "name a regular kubeconfig file with --kubeconfig or KUBECONFIG", needed: true)]
+        }
         let current = try? ProcessRunner.run(kubectl, ["config", "current-context"] + connection, timeout: 10)
         let name = context ?? (current?.status == 0 ? current?.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines) : nil)
         guard let name, !name.isEmpty else {

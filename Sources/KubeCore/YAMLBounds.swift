@@ -16,8 +16,13 @@ public struct YAMLBoundsViolation: Error, Equatable, Sendable {
 /// aliases without expanding them: each anchor remembers how many values it stands for.
 /// Syntax errors are left to the parser that reads the text afterwards, which names them.
 public enum YAMLBounds {
+    /// libyaml's own nesting limit, set once (`InputLimits.yamlParserDepth`); every parse of
+    /// YAML klab reads comes after a `check`, so it is set before Yams parses anything.
+    private static let parserLimitSet: Void = yaml_set_max_nest_level(Int32(InputLimits.yamlParserDepth))
+
     public static func check(_ text: String, maxDepth: Int = InputLimits.yamlDepth, maxNodes: Int = InputLimits.yamlNodes)
         -> YAMLBoundsViolation? {
+        _ = parserLimitSet
         var text = text
         return text.withUTF8 { bytes in
             var parser = yaml_parser_t()
@@ -29,18 +34,19 @@ public enum YAMLBounds {
             var open: [(anchor: String?, start: Int)] = []
             var anchors: [String: Int] = [:]
             var nodes = 0
-            var (lastLine, lastColumn) = (1, 1)
             while true {
                 var event = yaml_event_t()
                 guard yaml_parser_parse(&parser, &event) == 1 else {
-                    // libyaml stops at its own nesting limit, the same as ours; say it in klab's words.
+                    // libyaml's own limit is above ours (`InputLimits.yamlParserDepth`), so this
+                    // is a backstop: its words, at the place it names.
                     guard let problem = parser.problem, String(cString: problem).contains("nesting level") else { return nil }
+                    let mark = parser.problem_mark
                     return YAMLBoundsViolation(
-                        message: "collections nested deeper than \(maxDepth) levels", line: lastLine, column: lastColumn)
+                        message: "collections nested deeper than \(InputLimits.yamlParserDepth) levels (libyaml's limit)",
+                        line: Int(mark.line) + 1, column: Int(mark.column) + 1)
                 }
                 defer { yaml_event_delete(&event) }
                 let mark = event.start_mark
-                (lastLine, lastColumn) = (Int(mark.line) + 1, Int(mark.column) + 1)
                 func violation(_ message: String) -> YAMLBoundsViolation {
                     YAMLBoundsViolation(message: message, line: Int(mark.line) + 1, column: Int(mark.column) + 1)
                 }

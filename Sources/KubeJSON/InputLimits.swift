@@ -8,9 +8,15 @@ public enum InputLimits {
     /// Deepest nesting of arrays and objects in JSON; Go's `encoding/json` limit, which kubectl
     /// inherits, so `klab jsonpath` refuses exactly what kubectl refuses.
     public static let jsonDepth = 10_000
-    /// Deepest nesting of YAML collections (lab files, manifests, YAML snapshots): libyaml's
-    /// own limit (its MAX_NESTING_LEVEL), which `YAMLBounds` reports in klab's words.
+    /// Deepest nesting of YAML collections (lab files, manifests, YAML snapshots), counted by
+    /// `YAMLBounds` over libyaml's events, which names where a document passes it.
     public static let yamlDepth = 1_000
+    /// libyaml's own nesting limit (its MAX_NESTING_LEVEL, 1,000 unless set), which `YAMLBounds`
+    /// sets to this before anything parses YAML. libyaml counts the brackets its scanner has
+    /// read, up to 1,024 characters ahead of the event it parses, so a limit equal to
+    /// `yamlDepth` fired at the document's first bracket; above it by more than that look-ahead,
+    /// `yamlDepth` is the bound every document meets, and libyaml's is only a backstop.
+    public static let yamlParserDepth = yamlDepth + 2_048
     /// Most values one YAML document may expand to once its aliases are followed (a "billion
     /// laughs" document names a few anchors and expands to billions).
     public static let yamlNodes = 1_000_000
@@ -56,5 +62,10 @@ public enum InputLimits {
         public static let commits = 100_000
         /// Most entries (files and folders) in a workspace's git folder.
         public static let gitDirectoryEntries = 500_000
+        /// Largest single allocation libgit2 may make (a blob, a delta, a pack object) once a
+        /// hand-in is opened, and for the rest of the process: far above any file a workspace
+        /// holds, far below what a forged pack header can announce (libgit2 allocates what
+        /// the header says before it reads the data).
+        public static let allocationBytes = 256 << 20
     }
 }

@@ -27,7 +27,7 @@ public final class GitBundle {
     public static func open(
         at url: URL, scratchDirectory: URL = FileManager.default.temporaryDirectory, limits: UntrustedLimits = .unbounded
     ) throws -> GitBundle {
-        LibGit2.ensureInitialised()
+        LibGit2.lowerAllocationCeiling(to: limits.allocationBytes)
         // Opened without blocking and checked before anything is read: a FIFO named as a
         // hand-in would block a plain open forever, a device would never end.
         let fd = Foundation.open(url.path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
@@ -173,7 +173,7 @@ public final class GitBundle {
             if watch.announced != nil { throw tooMany() }
             if let refused = LibGit2.takeRefusedAllocation() {
                 // A pack announces each object's size and libgit2 allocates it; a forged size
-                // meets LibGit2.allocationCeiling.
+                // meets the allocation ceiling (`UntrustedLimits.allocationBytes`).
                 let size = refused == Int.max ? "more" : "\(refused >> 20) MB"
                 throw LabGitError.invalidBundle(path: path, reason: "its pack announces an object of \(size), larger than klab reads (\(LibGit2.allocationCeiling >> 20) MB)")
             }

@@ -2,15 +2,27 @@ import CLibGit2
 
 /// Process-wide libgit2 state: initialised once, before the first call.
 public enum LibGit2 {
-    /// The largest single allocation libgit2 may make (a blob, a delta, a pack object): far
-    /// above any file a workspace holds, far below what a forged pack header can ask for.
-    public static let allocationCeiling = 256 << 20
-
     private static let initialised: Bool = {
-        _ = klab_git_limit_allocations(allocationCeiling)
+        _ = klab_git_install_allocator()
         git_libgit2_init()
         return true
     }()
+
+    /// Caps every later libgit2 allocation, in every thread, at `bytes` (a ceiling only ever
+    /// goes down): what opening untrusted git data does with `UntrustedLimits.allocationBytes`,
+    /// before libgit2 reads any of it. A forged pack announces any object size and libgit2
+    /// allocates what is announced; over the ceiling the allocation fails as out of memory.
+    static func lowerAllocationCeiling(to bytes: Int) {
+        ensureInitialised()
+        klab_git_lower_ceiling(bytes)
+    }
+
+    /// The largest allocation libgit2 may make now (`Int.max`: no ceiling set).
+    static var allocationCeiling: Int {
+        // size_t comes in as Int: no ceiling, (size_t)-1, is negative.
+        let ceiling = klab_git_ceiling()
+        return ceiling < 0 ? Int.max : ceiling
+    }
 
     /// How much the last libgit2 allocation refused on this thread asked for (nil: none since
     /// the last call); forgets it.

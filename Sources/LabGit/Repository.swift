@@ -76,7 +76,7 @@ public final class Repository {
     /// (`GitDirectoryCheck`: no FIFOs, devices, links, alternates or config includes), and
     /// every read afterwards keeps to `limits`.
     public static func openForReading(at url: URL, limits: UntrustedLimits = .unbounded) throws -> Repository {
-        LibGit2.ensureInitialised()
+        LibGit2.lowerAllocationCeiling(to: limits.allocationBytes)
         let dotGit = url.appendingPathComponent(".git")
         var info = stat()
         var gitDirectory = url

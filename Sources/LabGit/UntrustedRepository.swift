@@ -22,11 +22,15 @@ public struct UntrustedLimits: Sendable, Equatable {
     public var treeEntries: Int
     /// Most files and folders in the git folder.
     public var gitDirectoryEntries: Int
+    /// Largest single allocation libgit2 may make once untrusted git data is opened; a ceiling
+    /// for the whole process from then on (`LibGit2.lowerAllocationCeiling`).
+    public var allocationBytes: Int
 
     public init(
         bundleBytes: Int, packObjects: Int, bundleReferences: Int, objectBytes: Int, treeBytes: Int, treeDepth: Int,
-        treeEntries: Int, gitDirectoryEntries: Int
+        treeEntries: Int, gitDirectoryEntries: Int, allocationBytes: Int = .max
     ) {
+        self.allocationBytes = allocationBytes
         self.bundleBytes = bundleBytes
         self.packObjects = packObjects
         self.bundleReferences = bundleReferences

@@ -15,6 +15,7 @@ final class InputLimitsTests: XCTestCase {
         let expected: [(String, String)] = [
             ("jsonDepth", "\(InputLimits.jsonDepth) levels"),
             ("yamlDepth", "\(InputLimits.yamlDepth) levels"),
+            ("yamlParserDepth", "\(InputLimits.yamlParserDepth) levels"),
             ("yamlNodes", "\(InputLimits.yamlNodes) values"),
             ("jsonPathTemplateBytes", size(InputLimits.jsonPathTemplateBytes)),
             ("snapshotFileBytes", size(InputLimits.snapshotFileBytes)),
@@ -32,6 +33,7 @@ final class InputLimitsTests: XCTestCase {
             ("HandIn.evidenceFiles", "\(InputLimits.HandIn.evidenceFiles) files"),
             ("HandIn.commits", "\(InputLimits.HandIn.commits) commits"),
             ("HandIn.gitDirectoryEntries", "\(InputLimits.HandIn.gitDirectoryEntries) entries"),
+            ("HandIn.allocationBytes", size(InputLimits.HandIn.allocationBytes)),
         ]
         let rows = text.split(separator: "\n").filter { $0.hasPrefix("| ") && $0.contains("`") }
         XCTAssertEqual(rows.count, expected.count, "one row per limit, no more")

@@ -143,7 +143,9 @@ final class BundleTests: TemporaryDirectoryTestCase {
     func testAPackClaimingAHugeObjectIsRefusedWithoutAllocatingIt() throws {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fixtures/fuzz-findings/bundle-claims-22GB-object.bundle")
-        XCTAssertThrowsError(try GitBundle.open(at: url, scratchDirectory: root)) { error in
+        var limits = UntrustedLimits.unbounded
+        limits.allocationBytes = 256 << 20
+        XCTAssertThrowsError(try GitBundle.open(at: url, scratchDirectory: root, limits: limits)) { error in
             guard case let LabGitError.invalidBundle(_, reason) = error else { return XCTFail("wrong error: \(error)") }
             XCTAssertTrue(reason.contains("larger than klab reads (256 MB)"), reason)
         }
