@@ -1,6 +1,11 @@
 """Snapshots of the stateful-efs lab: an EFS file system with three mount targets and the NFS
 security group (recorded aws outputs), the EFS CSI driver add-on, the efs-sc StorageClass, the
-claim efs-claim (ReadWriteMany) and the pods efs-writer and efs-reader in the storage namespace."""
+claim efs-claim (ReadWriteMany) and the pods efs-writer and efs-reader in the storage namespace.
+
+Every zone with a worker node needs a mount target: the checks list the zones of the available
+mount targets (`aws efs describe-mount-targets --query`, joined by commas) and ask kubectl for
+the worker nodes outside them (`-l 'topology.kubernetes.io/zone notin (...)'`); the recorded
+answer is computed here from the snapshot's own nodes."""
 
 import copy
 
@@ -62,6 +67,9 @@ def by_id(fs_id=FS_ID, exists=True):
     return command_output(a, {"FileSystems": [file_system_body(fs_id=fs_id)]})
 
 
+ZONES_QUERY = "join(',', sort(MountTargets[?LifeCycleState=='available'].AvailabilityZoneName))"
+
+
 def mount_targets(states=("available",) * 3, fs_id=FS_ID):
     a = argv("efs", "describe-mount-targets", "--file-system-id", fs_id)
     targets = []
@@ -71,6 +79,41 @@ def mount_targets(states=("available",) * 3, fs_id=FS_ID):
                         "NetworkInterfaceId": "eni-0" + kube.hexdigest("eni", subnet, length=16),
                         "AvailabilityZoneId": kube.ZONE_IDS[zone], "AvailabilityZoneName": zone, "VpcId": VPC})
     return command_output(a, {"MountTargets": targets})
+
+
+def mount_target_zones(states=("available",) * 3, fs_id=FS_ID):
+    """The zones of the available mount targets, as the aws CLI prints the query's text."""
+    a = ["aws", "efs", "describe-mount-targets", "--file-system-id", fs_id, "--region", REGION,
+         "--query", ZONES_QUERY, "--output", "text"]
+    zones = sorted(zone for (_, zone, _), state in zip(SUBNETS, states) if state == "available")
+    return {"command": a, "result": {"exitCode": 0, "stdout": ",".join(zones) + "\n", "stderr": ""}}
+
+
+def nodes_outside(nodes, states=("available",) * 3):
+    """`kubectl get nodes -o name` for the worker nodes in no zone of an available mount target."""
+    zones = sorted(zone for (_, zone, _), state in zip(SUBNETS, states) if state == "available")
+    selector = ("topology.kubernetes.io/zone,eks.amazonaws.com/compute-type!=fargate,"
+                f"topology.kubernetes.io/zone notin ({','.join(zones)})")
+    outside = sorted(n["metadata"]["name"] for n in nodes
+                     if n["metadata"]["labels"]["topology.kubernetes.io/zone"] not in zones)
+    stdout = "".join(f"node/{name}\n" for name in outside)
+    return {"command": ["kubectl", "get", "nodes", "-l", selector, "-o", "name"],
+            "result": {"exitCode": 0, "stdout": stdout, "stderr": "" if outside else "No resources found\n"}}
+
+
+def zone_outputs(nodes, states=("available",) * 3):
+    return [("describe-mount-target-zones", mount_target_zones(states)),
+            ("kubectl-nodes-outside-mount-target-zones", nodes_outside(nodes, states))]
+
+
+# The CDK app's default capacity: two nodes, here in us-west-2a and us-west-2c (two of the
+# three zones that have a mount target).
+TWO_WORKERS = [("10.0.1.112", "us-west-2a"), ("10.0.3.66", "us-west-2c")]
+
+
+def two_workers():
+    return [kube.node(ip, zone, -86400 + 8 * i, nodegroup="eksworkshop-ng-2f1c") for i, (ip, zone) in
+            enumerate(TWO_WORKERS)]
 
 
 def first_target():
@@ -104,11 +147,11 @@ def namespaces(with_lab=True, klab=True):
     return out
 
 
-def driver(crash=False, node_ready=3):
+def driver(crash=False, node_ready=3, nodes=3):
     d, pods = storage.controller("efs-csi-controller", "kube-system", DRIVER_AT, DRIVER_IMAGE, "efs-plugin",
                                  "efs-csi-controller", "5c8b9d7f64", VERSION, ready=0 if crash else 2, crash=crash)
     ds = storage.daemonset("efs-csi-node", "kube-system", DRIVER_AT, DRIVER_IMAGE, "efs-csi-node", VERSION,
-                           ready=node_ready)
+                           nodes=nodes, ready=node_ready)
     drv = storage.csidriver("efs.csi.aws.com", DRIVER_AT, attach_required=False)
     return [drv], [d], [ds], pods
 
@@ -190,18 +233,26 @@ def grep_output(lines=24, ok=True, pending=False):
     return exec_output(NS, "efs-reader", GREP, stdout=f"{lines}\n")
 
 
-def aws_step1(fs="available", targets=("available",) * 3, sg_port=2049, groups=(SG_ID,), fs_exists=True):
+def aws_step1(fs="available", targets=("available",) * 3, sg_port=2049, groups=(SG_ID,), fs_exists=True,
+              nodes=None):
     out = [("describe-file-systems-token", by_token(fs, fs_exists))]
     if fs_exists:
         out += [("describe-mount-targets", mount_targets(targets))]
+        out += zone_outputs(nodes or workers(), targets)
     out += [("describe-security-groups", security_groups(sg_port))]
     if fs_exists:
         out += [("describe-mount-target-security-groups", target_groups(groups))]
     return out
 
 
-def snapshot(state, ns, drivers, deployments, daemonsets, pods, classes_, claims, volumes, events, outputs):
-    files = {"namespaces.json": ns, "nodes.json": workers(), "csidrivers.json": drivers,
+def comp_aws(targets=("available",) * 3, nodes=None):
+    return [("describe-file-systems-id", by_id()), ("describe-mount-targets", mount_targets(targets)),
+            *zone_outputs(nodes or workers(), targets)]
+
+
+def snapshot(state, ns, drivers, deployments, daemonsets, pods, classes_, claims, volumes, events, outputs,
+             nodes=None):
+    files = {"namespaces.json": ns, "nodes.json": nodes or workers(), "csidrivers.json": drivers,
              "deployments.json": deployments, "daemonsets.json": daemonsets, "pods.json": pods,
              "storageclasses.json": classes_, "persistentvolumeclaims.json": claims,
              "persistentvolumes.json": volumes, "events.json": events}
@@ -210,7 +261,7 @@ def snapshot(state, ns, drivers, deployments, daemonsets, pods, classes_, claims
 
 
 def state(name, outputs, driver_kw=None, class_kw=None, claim_kw=None, writer_kw=None, reader_kw=None,
-          no_driver=False, no_class=False, no_claim=False, klab=True):
+          no_driver=False, no_class=False, no_claim=False, klab=True, nodes=None):
     begin_state()
     drivers, deps, dss, dpods = ([], [], [], []) if no_driver else driver(**(driver_kw or {}))
     cls = classes(klab=klab, **(class_kw or {})) if not no_class else classes(present=False)
@@ -221,14 +272,14 @@ def state(name, outputs, driver_kw=None, class_kw=None, claim_kw=None, writer_kw
         rp, re_ = pod("efs-reader", 1, "10.0.2.119", klab=klab, **(reader_kw or {}))
         pods, evs = wp + rp, evs + we + re_
     snapshot(name, namespaces(with_lab=not no_claim, klab=klab), drivers, deps, dss, dpods + pods, cls, claims,
-             vols, evs, outputs)
+             vols, evs, outputs, nodes=nodes)
 
 
 def generate():
     kube.clean_fixtures(lab_dir(LAB))
     step1 = aws_step1()
     class_fs = [("describe-file-systems-id", by_id())]
-    comp_aws = [("describe-file-systems-id", by_id()), ("describe-mount-targets", mount_targets())]
+    complete_aws = comp_aws()
 
     # step file-system
     state("file-system--pass", step1, no_driver=True, no_class=True, no_claim=True)
@@ -238,6 +289,12 @@ def generate():
           no_driver=True, no_class=True, no_claim=True)
     state("file-system--fail-ssh-not-nfs", aws_step1(sg_port=22, groups=(DEFAULT_SG,)), no_driver=True,
           no_class=True, no_claim=True)
+    # a mount target in two of the three zones the nodes run in
+    state("file-system--fail-zone-without-mount-target", aws_step1(targets=("available", "available")),
+          no_driver=True, no_class=True, no_claim=True)
+    # two nodes, in two of the three zones with a mount target
+    state("file-system--pass-nodes-in-two-zones", aws_step1(nodes=two_workers()), no_driver=True, no_class=True,
+          no_claim=True, nodes=two_workers())
 
     # step efs-csi-driver
     state("efs-csi-driver--pass", step1, no_class=True, no_claim=True)
@@ -262,18 +319,28 @@ def generate():
           writer_kw={"present": False})
 
     # completion: applied by hand (no klab labels) in complete
-    state("complete", comp_aws + [("exec-grep", grep_output())], klab=False)
+    state("complete", complete_aws + [("exec-grep", grep_output())], klab=False)
     state("complete--fail-file-system-deleted", [("describe-file-systems-id", by_id(exists=False)),
                                                  ("describe-mount-targets", command_output(
                                                      argv("efs", "describe-mount-targets", "--file-system-id", FS_ID),
                                                      exit_code=254, stderr="\nAn error occurred (FileSystemNotFound) "
                                                      "when calling the DescribeMountTargets operation: File system "
                                                      f"'{FS_ID}' does not exist.\n")),
+                                                 ("describe-mount-target-zones", {**mount_target_zones(), "result": {
+                                                     "exitCode": 254, "stdout": "", "stderr": "\nAn error occurred "
+                                                     "(FileSystemNotFound) when calling the DescribeMountTargets "
+                                                     f"operation: File system '{FS_ID}' does not exist.\n"}}),
                                                  ("exec-grep", grep_output(pending=True))],
           reader_kw={"mounted": False}, writer_kw={"mounted": False})
-    state("complete--fail-no-driver", comp_aws + [("exec-grep", grep_output(pending=True))], no_driver=True,
+    state("complete--fail-no-driver", complete_aws + [("exec-grep", grep_output(pending=True))], no_driver=True,
           claim_kw={"bound": False}, writer_kw={"mounted": False}, reader_kw={"mounted": False})
-    state("complete--fail-read-write-once", comp_aws + [("exec-grep", grep_output())],
+    state("complete--fail-read-write-once", complete_aws + [("exec-grep", grep_output())],
           claim_kw={"access": "ReadWriteOnce"})
-    state("complete--fail-reader-sees-nothing", comp_aws + [("exec-grep", grep_output(ok=False))],
+    state("complete--fail-reader-sees-nothing", complete_aws + [("exec-grep", grep_output(ok=False))],
           writer_kw={"present": False})
+    state("complete--fail-zone-without-mount-target",
+          comp_aws(targets=("available", "available")) + [("exec-grep", grep_output())])
+    # a fourth node, in a zone that already has one (and its mount target)
+    four = workers(extra=[("10.0.1.199", "us-west-2a")])
+    state("complete--pass-second-node-in-a-zone", comp_aws(nodes=four) + [("exec-grep", grep_output())],
+          klab=False, nodes=four, driver_kw={"nodes": 4, "node_ready": 4})

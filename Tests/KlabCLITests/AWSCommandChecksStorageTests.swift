@@ -18,6 +18,8 @@ import XCTest
 /// - `aws eks describe-cluster` has no `resourcesVpcConfig.vpcId` in moto (secondary-cidr):
 ///   the command runs against moto and the test adds the VPC's id to its answer, as EKS would
 ///   give it; the VPC and subnet calls run against moto as they are.
+/// - stateful-efs asks kubectl, not aws, which worker nodes lie outside the mount targets'
+///   zones: that call is answered from the fixture, whose recorded zones match what moto lists.
 /// - stateful-ebs and spot-ocean run no `aws` command.
 extension AWSCommandChecksTests {
     // MARK: kms-secrets
@@ -86,6 +88,18 @@ extension AWSCommandChecksTests {
         // the class names moto's file system: the class and completion checks pass
         try assertChainedVerdict(lab: "stateful-efs", fixture: "storage-class--pass", passes: true, replacing: ids)
         try assertChainedVerdict(lab: "stateful-efs", fixture: "complete", passes: true, replacing: ids)
+        try assertChainedVerdict(lab: "stateful-efs", fixture: "file-system--pass-nodes-in-two-zones", passes: true,
+                                 replacing: ids)
+
+        // no mount target in us-west-2c, where a worker node runs: the zone query lists the two
+        // others, and the node outside them (kubectl's answer, recorded in the fixture) fails the check
+        try moto.aws(["efs", "delete-mount-target", "--mount-target-id", targets[2]])
+        for fixture in ["file-system--fail-zone-without-mount-target", "complete--fail-zone-without-mount-target"] {
+            try assertChainedVerdict(lab: "stateful-efs", fixture: fixture, passes: false, replacing: ids,
+                                     saying: "notin (us-west-2a,us-west-2b) -o name: .stdout expected \"\", found \"node/ip-10-0-3-201.us-west-2.compute.internal\\n\"")
+        }
+        targets[2] = try moto.json(["efs", "create-mount-target", "--file-system-id", fileSystem, "--subnet-id", subnets[2],
+                                    "--security-groups", group])["MountTargetId"].string
 
         // the mount targets on another security group
         let other = try moto.json(["ec2", "create-security-group", "--group-name", "default-like",
