@@ -49,12 +49,13 @@ def describe_cluster():
         "status": "ACTIVE", "platformVersion": "eks.9", "tags": {}}})
 
 
-def describe_vpcs(state="associated"):
+def describe_vpcs(state="associated", extra=()):
     blocks = [{"AssociationId": "vpc-cidr-assoc-0f1e2d3c4b5a69788", "CidrBlock": "10.0.0.0/16",
                "CidrBlockState": {"State": "associated"}}]
     if state:
         blocks.append({"AssociationId": "vpc-cidr-assoc-0a1b2c3d4e5f6a7b8", "CidrBlock": "100.64.0.0/16",
                        "CidrBlockState": {"State": state}})
+    blocks += list(extra)
     return command_output(argv("ec2", "describe-vpcs", "--vpc-ids", VPC), {"Vpcs": [{
         "OwnerId": ACCOUNT, "InstanceTenancy": "default", "CidrBlockAssociationSet": blocks, "IsDefault": False,
         "Tags": [{"Key": "Name", "Value": "eksworkshop/Vpc"}], "VpcId": VPC, "State": "available",
@@ -255,6 +256,17 @@ def generate():
                                                   ("describe-subnets", describe_subnets([]))],
           recycled=False, cni_kw={"custom": False, "label_def": False}, no_eni=True, no_nginx=True)
     state("add-cidr--fail-no-subnets", [aws_ok[0], aws_ok[1], ("describe-subnets", describe_subnets([]))],
+          recycled=False, cni_kw={"custom": False, "label_def": False}, no_eni=True, no_nginx=True)
+    # other sizes: a /18, a /20 and the block's last /24 (each within 100.64.0.0/16)
+    state("add-cidr--pass-other-subnet-sizes", [aws_ok[0], aws_ok[1], ("describe-subnets", describe_subnets([
+        ("subnet-07e1a64b2c3d4e5f6", "100.64.0.0/18"), ("subnet-08f2b75c3d4e5f607", "100.64.64.0/20"),
+        ("subnet-09a3c86d4e5f60718", "100.64.255.0/24")]))],
+          recycled=False, cni_kw={"custom": False, "label_def": False}, no_eni=True, no_nginx=True)
+    # one pod subnet in a second 100.x block of the VPC (100.65.0.0/16), outside the lab's block
+    state("add-cidr--fail-subnet-outside-block", [aws_ok[0], ("describe-vpcs", describe_vpcs(extra=[
+        {"AssociationId": "vpc-cidr-assoc-0c2d3e4f5a6b7c8d9", "CidrBlock": "100.65.0.0/16",
+         "CidrBlockState": {"State": "associated"}}])), ("describe-subnets", describe_subnets(
+        POD_SUBNETS[:2] + [("subnet-0d65d65d65d65d650", "100.65.0.0/19")]))],
           recycled=False, cni_kw={"custom": False, "label_def": False}, no_eni=True, no_nginx=True)
 
     # step custom-networking

@@ -371,6 +371,7 @@ struct ExpectationEvaluator {
             case .absent: return "\(p) is absent"
             case .compare(let op, let rhs), .quantity(let op, let rhs), .time(let op, let rhs): return "\(p) \(op.rawValue) \(rhs)"
             case .cidr(let block): return "\(p) is in \(block)"
+            case .subnetOf(let block): return "\(p) is a block within \(block)"
             case .digest(let digest): return "\(p) has digest \(digest)"
             case .some, .count: return "\(p) has \(ValuePredicates.expectation(predicate))"
             }

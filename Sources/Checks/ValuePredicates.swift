@@ -103,6 +103,7 @@ enum ValuePredicates {
         case .compare(let op, let rhs), .quantity(let op, let rhs): return "\(op.rawValue) \(rhs)"
         case .time(let op, let rhs): return "a time \(op.rawValue) \(rhs)"
         case .cidr(let block): return "an IP in \(block)"
+        case .subnetOf(let block): return "a block within \(block)"
         case .digest(let digest): return "digest \(digest)"
         case .some(let inner): return "some value " + expectation(inner)
         case .count(let rule): return CountRules.words(rule) + " values"
@@ -148,6 +149,12 @@ enum ValuePredicates {
             guard let cidr = CIDR(block) else { return .cannotCompare(.badCIDR(block)) }
             guard let ip = trimmed(value).stringValue, IPAddress.parse(ip) != nil else { return .cannotCompare(.notAnIP) }
             return ValueVerdict(cidr.contains(ip))
+        case .subnetOf(let block):
+            guard let outer = CIDR(block) else { return .cannotCompare(.badCIDR(block)) }
+            guard let text = trimmed(value).stringValue, text.contains("/"), let inner = CIDR(text) else {
+                return .cannotCompare(.notACIDR)
+            }
+            return ValueVerdict(outer.contains(inner))
         case .some(let inner):
             return verdict(inner, value)
         case .count:
@@ -269,7 +276,7 @@ enum ValueVerdict: Equatable {
 /// Why a value could not be compared: the found value is not of the kind the predicate
 /// compares, the check's own operand is malformed, or the path left notes.
 enum ValueProblem: Equatable {
-    case notANumber, notAQuantity, notATime, notAnIP
+    case notANumber, notAQuantity, notATime, notAnIP, notACIDR
     case badPattern(String), badNumber(String), badQuantity(String), badTime(String), badDigest(String), badCIDR(String)
     case pathNotes([String])
 
@@ -280,6 +287,7 @@ enum ValueProblem: Equatable {
         case .notAQuantity: return "not a Kubernetes quantity"
         case .notATime: return "not an RFC 3339 time"
         case .notAnIP: return "not an IP address"
+        case .notACIDR: return "not a CIDR block such as 10.0.0.0/16"
         case .badPattern(let pattern): return "the check's pattern /\(pattern)/ is not a valid regular expression"
         case .badNumber(let text): return "the check compares with \"\(text)\", which is not a number"
         case .badQuantity(let text): return "the check compares with \"\(text)\", which is not a Kubernetes quantity"

@@ -2,7 +2,8 @@ import KubeJSON
 import Foundation
 
 /// An IPv4 or IPv6 address block (`10.0.0.0/16`, `100.64.0.0/10`, `fd00::/8`), for the
-/// `cidr` predicate: "the pod IP lies in the secondary CIDR".
+/// `cidr` predicate ("the pod IP lies in the secondary CIDR") and the `subnetOf` predicate
+/// ("the subnet 100.64.32.0/19 lies in the VPC's block 100.64.0.0/16").
 public struct CIDR: Sendable, Equatable, CustomStringConvertible {
     /// The network address bytes (4 for IPv4, 16 for IPv6).
     public let address: [UInt8]
@@ -29,7 +30,19 @@ public struct CIDR: Sendable, Equatable, CustomStringConvertible {
 
     /// Whether the address is inside the block; an address of the other family never is.
     public func contains(_ ip: String) -> Bool {
-        guard let bytes = IPAddress.parse(ip), bytes.count == address.count else { return false }
+        guard let bytes = IPAddress.parse(ip) else { return false }
+        return contains(bytes)
+    }
+
+    /// Whether the whole of another block lies inside this one: the same family, a prefix at
+    /// least as long, and its network address inside. A block contains itself; host bits set in
+    /// either block (`10.0.1.7/24`) do not matter, as for the network it names.
+    public func contains(_ block: CIDR) -> Bool {
+        block.prefixLength >= prefixLength && contains(block.address)
+    }
+
+    private func contains(_ bytes: [UInt8]) -> Bool {
+        guard bytes.count == address.count else { return false }
         var remaining = prefixLength
         for i in bytes.indices where remaining > 0 {
             let bits = min(8, remaining)

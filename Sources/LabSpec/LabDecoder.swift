@@ -29,7 +29,8 @@ final class LabDecoder {
     static let probeKeys = ["namespace", "labels", "image", "command", "timeout"]
     static let httpKeys = ["url", "timeout", "headers", "insecure", "followRedirects"]
     static let predicateKeys = [
-        "equals", "notEquals", "in", "matches", "exists", "absent", "compare", "quantity", "time", "cidr", "digest", "some", "count",
+        "equals", "notEquals", "in", "matches", "exists", "absent", "compare", "quantity", "time", "cidr", "subnetOf", "digest", "some",
+        "count",
     ]
     static let assertionKinds = ["path", "condition", "object", "join"]
     static let assertionKeys = assertionKinds + predicateKeys + ["decode", "anyOrder", "expect", "any", "none", "distinct"]
@@ -723,9 +724,9 @@ final class LabDecoder {
             }
             return .digest(digest)
         default:
-            guard let block = string(node, key: "cidr") else { return nil }
-            if !block.contains("${") { references.append(.cidr(block, reader.location(node))) }
-            return .cidr(block)
+            guard let block = string(node, key: name) else { return nil }
+            if !block.contains("${") { references.append(.cidr(block, key: name, reader.location(node))) }
+            return name == "subnetOf" ? .subnetOf(block) : .cidr(block)
         }
     }
 

@@ -123,10 +123,10 @@ public struct LabLinter: Sendable {
                 }
             case let .arguments(arguments, at):
                 problems += argumentWarnings(arguments, parameters: parameters, at: at)
-            case let .cidr(text, at):
+            case let .cidr(text, key, at):
                 if CIDR(text) == nil {
                     problems.append(.invalidValue(
-                        key: "cidr", value: text, reason: "not a CIDR block such as 10.0.0.0/16 or fd00::/8", at: at))
+                        key: key, value: text, reason: "not a CIDR block such as 10.0.0.0/16 or fd00::/8", at: at))
                 }
             case let .labelSelector(text, at):
                 // The evaluator's own parser: what lint passes, `lab test` and `verify` accept.

@@ -252,6 +252,7 @@ extension ValuePredicate {
         case let .quantity(op, operand): return .quantity(op, operand.mappingStrings(transform))
         case let .time(op, operand): return .time(op, operand.mappingStrings(transform))
         case let .cidr(block): return .cidr(transform(block, .text))
+        case let .subnetOf(block): return .subnetOf(transform(block, .text))
         case let .some(inner): return .some(inner.mappingStrings(transform))
         case let .count(rule): return .count(rule.mappingStrings(transform))
         case let .digest(digest): return .digest(transform(digest, .text))

@@ -11,7 +11,8 @@ enum LabReference: Equatable {
     case regexGroup(String, Int, SourceLocation)
     /// The arguments of a `command` or an `exec` (for the shell and flag warnings).
     case arguments([String], SourceLocation)
-    case cidr(String, SourceLocation)
+    /// A CIDR block the lab wrote, under `key` (`cidr` or `subnetOf`).
+    case cidr(String, key: String, SourceLocation)
     /// A label selector (`labels:` of a get or an exec).
     case labelSelector(String, SourceLocation)
     /// A field selector, with the kind it selects (which fields are allowed depends on it).

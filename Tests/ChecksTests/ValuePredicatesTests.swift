@@ -90,6 +90,28 @@ final class ValuePredicatesTests: XCTestCase {
                        #".status.podIP expected an IP in 10.0.0/8, found "100.64.3.7" (the check's block "10.0.0/8" is not a CIDR such as 10.0.0.0/16)"#)
     }
 
+    func testSubnetOfWantsABlockWithinTheBlock() {
+        let vpc = json(#"{"Subnets":[{"CidrBlock":"100.64.0.0/19"},{"CidrBlock":"100.64.32.0/19"},{"CidrBlock":"100.64.0.0/16"}],"#
+            + #""Wide":"100.64.0.0/15","Other":"100.200.0.0/24","V6":"2600:1f14:abc:de42::/64","Address":"100.64.3.7","Bad":"100.64.0.0/33","Padded":"100.64.32.0/19\n"}"#)
+        func failure(_ path: String, _ predicate: ValuePredicate) -> String? {
+            ValuePredicates.outcome(predicate, template: path, result: try! JSONPath(path).query(vpc)).failure?.description
+        }
+        XCTAssertNil(failure("{.Subnets[*].CidrBlock}", .subnetOf("100.64.0.0/16")), "two /19s and the block itself")
+        XCTAssertNil(failure("{.Padded}", .subnetOf("100.64.0.0/16")), "an exec's trailing newline is trimmed")
+        XCTAssertEqual(failure("{.Wide}", .subnetOf("100.64.0.0/16")), #".Wide expected a block within 100.64.0.0/16, found "100.64.0.0/15""#)
+        XCTAssertEqual(failure("{.Other}", .subnetOf("100.64.0.0/16")), #".Other expected a block within 100.64.0.0/16, found "100.200.0.0/24""#)
+        XCTAssertNil(failure("{.V6}", .subnetOf("2600:1f14:abc:de00::/56")))
+        XCTAssertEqual(failure("{.V6}", .subnetOf("100.64.0.0/10")), #".V6 expected a block within 100.64.0.0/10, found "2600:1f14:abc:de42::/64""#)
+        XCTAssertEqual(failure("{.Address}", .subnetOf("100.64.0.0/16")),
+                       #".Address expected a block within 100.64.0.0/16, found "100.64.3.7" (not a CIDR block such as 10.0.0.0/16)"#)
+        XCTAssertEqual(failure("{.Bad}", .subnetOf("100.64.0.0/16")),
+                       #".Bad expected a block within 100.64.0.0/16, found "100.64.0.0/33" (not a CIDR block such as 10.0.0.0/16)"#)
+        XCTAssertEqual(failure("{.Other}", .subnetOf("100.64.0/16")),
+                       #".Other expected a block within 100.64.0/16, found "100.200.0.0/24" (the check's block "100.64.0/16" is not a CIDR such as 10.0.0.0/16)"#)
+        XCTAssertEqual(failure("{.Missing}", .subnetOf("100.64.0.0/16")), ".Missing expected a block within 100.64.0.0/16, found absent")
+        XCTAssertEqual(ValuePredicates.verdict(.subnetOf("10.0.0.0/8"), .int(10)), .cannotCompare(.notACIDR))
+    }
+
     func testDigestComparesTheValuesSHA256AndShowsOnlyDigests() {
         XCTAssertNil(failure("{.spec.containers[0].image}", .digest("sha256:cd4495bb73de9b01bf009710b80ecf4be2d298db47492f4e9e7d0b04981c4614")))
         XCTAssertNil(failure("{.spec.containers[0].image}", .digest("sha256:CD4495BB73DE9B01BF009710B80ECF4BE2D298DB47492F4E9E7D0B04981C4614")), "hex in either case")

@@ -68,6 +68,22 @@ final class LabLinterTests: XCTestCase {
         XCTAssertEqual(flagged, ["½.0.0.0/8", "010.0.0.0/8", "10.0.0.0/33"])
     }
 
+    func testSubnetOfBlocksAreLintedAsCIDRs() throws {
+        let blocks = ["100.64.0.0/16", "100.64.0.0/33", "fd00::/8", "100.64/16", "${vpcBlock}"]
+        let checks = blocks.map { "      - {name: '\($0)', command: [aws, ec2, describe-subnets], expect: [{path: '{.json.Subnets[*].CidrBlock}', subnetOf: '\($0)'}]}" }
+        let (loader, _) = try Fixtures.temporaryLab(
+            "format: 1\nid: scratch\ntitle: Scratch\nsteps:\n  - id: one\n    title: One\n    checks:\n"
+                + "      - {name: remember, get: ConfigMap/vpc, capture: {vpcBlock: '{.items[0].data.block}'}}\n"
+                + checks.joined(separator: "\n") + "\n")
+        let problems = LabLinter(loader: loader).lint("scratch")
+        let flagged = problems.compactMap { problem -> String? in
+            guard case let .invalidValue("subnetOf", value, reason, _) = problem else { return nil }
+            XCTAssertEqual(reason, "not a CIDR block such as 10.0.0.0/16 or fd00::/8")
+            return value
+        }
+        XCTAssertEqual(flagged, ["100.64.0.0/33", "100.64/16"], "\(problems)")
+    }
+
     func testParametersSubstituteIntoChecksAndLeaveCaptures() throws {
         let lab = try Fixtures.loader.load("complete-lab")
         let resolved = try lab.resolved(parameters: ["replicas": "4"])

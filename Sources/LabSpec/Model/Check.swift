@@ -384,6 +384,9 @@ public indirect enum ValuePredicate: Sendable, Equatable {
     case time(ComparisonOperator, Operand)
     /// The value is an IP address inside this CIDR block.
     case cidr(String)
+    /// The value is a CIDR block lying wholly inside this one (a subnet inside the VPC's
+    /// block; the same block counts).
+    case subnetOf(String)
     /// The value's SHA-256 is this `sha256:<hex>` (a value klab already replaced by its
     /// digest, such as a Secret's data in evidence, compares as that digest), so a check can
     /// compare a secret value without the lab or the evidence holding it.
