@@ -20,7 +20,14 @@ enum FuzzTargets {
         "roster": roster,
         "evidence": evidence,
         "bundle": bundle,
+        // Not fuzzed: Scripts/test runs it on its seed to show that a finding fails the run.
+        "canary": canary,
     ]
+
+    /// Breaks its invariant on an input that starts with "canary" (its committed seed).
+    static func canary(_ data: Data) {
+        invariant(!data.starts(with: Data("canary".utf8)), "the canary input (Fuzz/seeds/canary), as it must")
+    }
 
     static let pod: JSONValue = try! JSONParser.parse("""
         {"apiVersion":"v1","kind":"Pod","metadata":{"name":"web-1","namespace":"shop","labels":{"app":"web","tier":"front"}},
