@@ -10,7 +10,8 @@ enum BackupListReport {
         guard !backups.isEmpty else {
             return "No backups in \(workspace) yet. reset, reset --undo and a restart save your files in one before changing them.\n"
         }
-        var out = "Backups in \(workspace), newest first; `git -C \(workspace) show REF:PATH` prints a file of one.\n"
+        var out = "Backups in \(workspace), newest first; `klab reset --restore N` brings back the lab's files of backup N, "
+            + "`git -C \(workspace) show REF:PATH` prints one file.\n"
         for backup in backups {
             out += "\n\(backup.ref)  \(time(backup.time))  before \(backup.reason)\n"
             if backup.differences.isEmpty {

@@ -25,7 +25,8 @@ struct CLIFailure: Error {
             self.init(message: error.description, status: ExitStatus(rawValue: error.exitCode) ?? .environment)
         case let error as WorkspaceError:
             switch error {
-            case .unknownStep, .conflictingParameter, .startedWithOtherValue: self.init(message: error.description, status: .badInput)
+            case .unknownStep, .conflictingParameter, .startedWithOtherValue, .unknownBackup, .backupWithoutLab:
+                self.init(message: error.description, status: .badInput)
             default: self.init(message: error.description, status: .workspace)
             }
         case let error as GradingError:

@@ -14,7 +14,8 @@ struct ResetCommand: ParsableCommand {
         Before anything is overwritten, everything you have (committed, changed and new files) \
         is saved under a backup ref, named in the output; `klab reset --undo` brings it back. \
         --undo saves what you have first too, so a second --undo returns to where you were. \
-        --list shows every backup and how it differs from your folder. \
+        --list shows every backup and how it differs from your folder; --restore N brings the \
+        lab's files of backup N back (saving what you have first; progress stays as it is). \
         --cluster also deletes what the lab created in the cluster: only objects labelled with \
         the lab and your learner id, in the lab's namespace, after showing the plan.
 
@@ -24,6 +25,7 @@ struct ResetCommand: ParsableCommand {
           klab reset --lab --cluster    the whole lab, and its objects in the cluster
           klab reset --undo             bring back what the last reset saved
           klab reset --list             every backup, and which files differ from yours
+          klab reset --restore 2        the lab's files as backup 2 holds them
         """
     )
 
@@ -39,11 +41,15 @@ struct ResetCommand: ParsableCommand {
     @Flag(name: .customLong("lab"), help: "Go back to the start of the whole lab.")
     var wholeLab = false
 
-    @Flag(help: "Undo the last reset (or restart, or undo): save what you have, bring back what it saved.")
+    @Flag(help: "Undo the last reset (or restart, restore, or undo): save what you have, bring back what it saved.")
     var undo = false
 
     @Flag(help: "List every backup: when, what made it, which files differ from your folder.")
     var list = false
+
+    @Option(name: .customLong("restore"), help: ArgumentHelp(
+        "Bring back the lab's files as backup N holds them (N or refs/klab/backups/N, from --list).", valueName: "N"))
+    var restoreBackup: String?
 
     @Flag(help: "Also delete what the lab created in the cluster (shown first, asks before deleting).")
     var cluster = false
@@ -57,6 +63,14 @@ struct ResetCommand: ParsableCommand {
         }
         if undo && (step != nil || wholeLab || cluster) {
             throw ValidationError("--undo cannot be combined with --step, --lab or --cluster")
+        }
+        if let restoreBackup {
+            if list || undo || step != nil || wholeLab || cluster {
+                throw ValidationError("--restore cannot be combined with --list, --undo, --step, --lab or --cluster")
+            }
+            if Self.backupNumber(restoreBackup) == nil {
+                throw ValidationError("--restore takes a backup number such as 2 (or refs/klab/backups/2), not '\(restoreBackup)'; `klab reset --list` shows them")
+            }
         }
         if step != nil && wholeLab { throw ValidationError("--step and --lab cannot be used together") }
     }
@@ -79,6 +93,16 @@ struct ResetCommand: ParsableCommand {
                  text: """
                  Undid the \(outcome.undid): the lab's files and progress are as they were before it (brought back from \(outcome.restoredRef)).
                  What you had just now is saved in \(outcome.backupRef); `klab reset --undo` again brings it back.
+
+                 """)
+            return
+        }
+        if let restoreBackup, let number = Self.backupNumber(restoreBackup) {
+            let outcome = try context.workspace.restore(backup: number, lab: try context.labID(labID))
+            try emit(RestoreOutput(lab: outcome.lab, restored: outcome.restoredRef, backup: outcome.backupRef, commit: outcome.commit),
+                 text: """
+                 Brought back the files of \(outcome.lab) from \(outcome.restoredRef); your progress is unchanged.
+                 What you had just now is saved in \(outcome.backupRef); `klab reset --undo` brings it back.
 
                  """)
             return
@@ -117,6 +141,20 @@ struct ResetCommand: ParsableCommand {
         var backup: String
         var commit: String
         var uncommittedSecrets: [String]
+    }
+
+    /// `klab reset --restore N --output json`.
+    struct RestoreOutput: Encodable {
+        var lab: String
+        var restored: String
+        var backup: String
+        var commit: String
+    }
+
+    /// 2 for `2` or `refs/klab/backups/2`; nil for anything else.
+    static func backupNumber(_ argument: String) -> Int? {
+        if let number = Int(argument), number > 0, String(number) == argument { return number }
+        return LearnerWorkspace.backupNumber(argument)
     }
 
     /// `klab reset --undo --output json`.

@@ -409,7 +409,7 @@ public final class LearnerWorkspace {
         return ResetOutcome(commit: commit.hex, backupRef: backup)
     }
 
-    /// Undoes the latest reset, restart or undo (of `lab`, or of any lab; see
+    /// Undoes the latest reset, restart, restore or undo (of `lab`, or of any lab; see
     /// `ProgressLog.undoTarget`): saves everything the learner has now under a new backup,
     /// then brings back the lab's files exactly as that operation found them (uncommitted
     /// edits stay uncommitted) and the progress before it. Undoing twice returns to where
@@ -435,13 +435,40 @@ public final class LearnerWorkspace {
             subject: "Undo the \(what)",
             trailers: [
                 .init(KlabTrailer.lab, lab), .init(KlabTrailer.event, ProgressEvent.undo.rawValue),
-                .init(KlabTrailer.step, target.step ?? ""), .init(KlabTrailer.backup, backup),
+            ] + (target.step.map { [.init(KlabTrailer.step, $0)] } ?? []) + [
+                .init(KlabTrailer.backup, backup),
                 .init(KlabTrailer.undoes, target.commit), .init(KlabTrailer.restored, restoredName),
                 .init(KlabTrailer.previous, try previousKlabCommit()),
             ],
             paths: paths)
         try repository.checkout(saved, paths: [lab], keeping: secrets, updateIndex: false)
         return UndoOutcome(commit: commit.hex, backupRef: backup, restoredRef: restoredName, lab: lab, undid: what)
+    }
+
+    /// Brings back the files of `lab` as backup `number` holds them (`refs/klab/backups/N`,
+    /// as `klab reset --list` shows it), after saving everything the learner has now under a
+    /// new backup. Only the lab's folder changes, and its files come back uncommitted, as
+    /// edits; progress and evidence stay as they are (what was verified stays verified). The
+    /// restore is recorded on the branch, so `undo` brings back what it overwrote.
+    public func restore(backup number: Int, lab: String) throws -> RestoreOutcome {
+        try beginWriting(); defer { endWriting() }
+        let restoredName = Self.backupPrefix + String(number)
+        guard let saved = try repository.referenceTarget(restoredName) else { throw WorkspaceError.unknownBackup(number: number) }
+        guard try repository.treeEntries(of: saved).contains(where: { $0.mode != .directory && $0.path.hasPrefix(lab + "/") }) else {
+            throw WorkspaceError.backupWithoutLab(ref: restoredName, lab: lab)
+        }
+        let backup = try self.backup(reason: "restore of \(lab) from \(restoredName)", operation: "restore")
+        let commit = try self.commit(
+            subject: "Restore \(lab) from \(restoredName)",
+            trailers: [
+                .init(KlabTrailer.lab, lab), .init(KlabTrailer.event, ProgressEvent.restore.rawValue),
+                .init(KlabTrailer.backup, backup), .init(KlabTrailer.restored, restoredName),
+                .init(KlabTrailer.previous, try previousKlabCommit()),
+            ],
+            paths: [])
+        let secrets = PlaintextSecrets.find(under: [lab], root: root)
+        try repository.checkout(saved, paths: [lab], keeping: secrets, updateIndex: false)
+        return RestoreOutcome(commit: commit.hex, backupRef: backup, restoredRef: restoredName, lab: lab)
     }
 
     /// "reset of health-probes to the start of liveness", "restart of health-probes", ...
@@ -452,6 +479,7 @@ public final class LearnerWorkspace {
         case .undo: return "undo in \(entry.lab)"
         case .pass: return "pass of \(entry.lab)/\(entry.step ?? "")"
         case .hint: return "hint for \(entry.lab)/\(entry.step ?? "")"
+        case .restore: return "restore of \(entry.lab) from \(entry.value(KlabTrailer.restored) ?? "a backup")"
         }
     }
 }
@@ -483,4 +511,13 @@ public struct UndoOutcome: Sendable, Equatable {
     public var lab: String
     /// The operation undone, in words ("reset of health-probes to the start of liveness").
     public var undid: String
+}
+
+public struct RestoreOutcome: Sendable, Equatable {
+    public var commit: String
+    /// Where what the learner had before the restore was saved.
+    public var backupRef: String
+    /// The backup brought back.
+    public var restoredRef: String
+    public var lab: String
 }

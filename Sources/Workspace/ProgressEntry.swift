@@ -8,8 +8,11 @@ public enum ProgressEvent: String, Sendable, Equatable {
     case hint
     /// Progress went back to the start of a step.
     case reset
-    /// A reset, restart or undo was undone: progress is what it was before that operation.
+    /// A reset, restart, restore or undo was undone: progress is what it was before that
+    /// operation.
     case undo
+    /// A backup's files were brought back into the lab's folder; progress is unchanged.
+    case restore
 }
 
 /// One klab commit of the workspace branch, as far as progress is concerned.

@@ -38,6 +38,9 @@ public enum ProgressLog {
                     restored.hintsShown = labs[entry.lab]?.hintsShown ?? restored.hintsShown
                     labs[entry.lab] = restored
                 }
+            case .restore:
+                // Files only: what was verified stays verified.
+                continue
             }
         }
         return labs
@@ -45,8 +48,8 @@ public enum ProgressLog {
 }
 
 extension ProgressLog {
-    /// What `klab reset --undo` undoes: the latest reset, restart or undo (of `lab`, or of any
-    /// lab) that saved the folder under a backup first. Undoing an undo is allowed, so two
+    /// What `klab reset --undo` undoes: the latest reset, restart, restore or undo (of `lab`,
+    /// or of any lab) that saved the folder under a backup first. Undoing an undo is allowed, so two
     /// undos in a row return to where the learner was.
     public static func undoTarget(_ entries: [ProgressEntry], lab: String? = nil) -> ProgressEntry? {
         // Undos written by an older klab named the reset they undid by its backup and made
@@ -56,7 +59,7 @@ extension ProgressLog {
             guard lab == nil || entry.lab == lab, let backup = entry.value(KlabTrailer.backup) else { return false }
             switch entry.event {
             case .reset: return !undoneByOldUndo.contains(backup)
-            case .start: return true
+            case .start, .restore: return true
             case .undo: return entry.value(KlabTrailer.undoes) != nil
             case .pass, .hint: return false
             }

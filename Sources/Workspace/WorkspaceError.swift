@@ -10,6 +10,10 @@ public enum WorkspaceError: Error, CustomStringConvertible, Equatable {
     case noBackup
     case cannotCreate(path: String, reason: String)
     case backupMissing(ref: String)
+    /// `reset --restore N` names a backup that does not exist.
+    case unknownBackup(number: Int)
+    /// `reset --restore N` names a backup without any file of the lab.
+    case backupWithoutLab(ref: String, lab: String)
     case settings(path: String, reason: String)
     /// The command line gives one parameter two values (`-n a --set namespace=b`).
     case conflictingParameter(name: String, first: String, second: String)
@@ -35,11 +39,16 @@ public enum WorkspaceError: Error, CustomStringConvertible, Equatable {
         case .unknownStep(let lab, let step):
             return "lab \(lab) has no step \(step); `klab lab show \(lab)` lists its steps"
         case .noBackup:
-            return "there is no reset, restart or undo to undo in this workspace"
+            return "there is no reset, restart, restore or undo to undo in this workspace"
         case .cannotCreate(let path, let reason):
             return "cannot create a workspace at \(path): \(reason); check that you can write there, or pass --workspace DIR"
         case .backupMissing(let ref):
             return "the backup \(ref) that the last reset saved is gone from the repository; `klab reset --list` shows the backups there are"
+        case .unknownBackup(let number):
+            return "there is no backup \(number) (refs/klab/backups/\(number)) in this workspace; `klab reset --list` shows the backups there are"
+        case .backupWithoutLab(let ref, let lab):
+            return "\(ref) holds no file of lab \(lab), so nothing was restored; `klab reset --list` shows what each backup holds, "
+                + "and `klab reset --restore N LAB` restores another lab's folder"
         case .settings(let path, let reason):
             return "cannot read workspace settings \(path): \(reason); restore it with `git checkout -- .klab` in the workspace"
         case .conflictingParameter(let name, let first, let second):

@@ -50,7 +50,7 @@ final class ReadmeWalkthroughTests: XCTestCase {
         XCTAssertEqual(commands, [
             "klab start health-probes",
             "klab verify", "klab verify --wait 2m", "klab verify --watch",
-            "klab hint", "klab status", "klab reset", "klab reset --undo", "klab reset --list",
+            "klab hint", "klab status", "klab reset", "klab reset --undo", "klab reset --list", "klab reset --restore 1",
             "klab verify --snapshot labs/health-probes/fixtures/liveness--pass",
         ], "the README's commands changed: update this walk-through to run them")
         // The cluster the learner works on, step by step.

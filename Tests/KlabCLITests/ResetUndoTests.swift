@@ -80,6 +80,61 @@ final class ResetUndoTests: XCTestCase {
         XCTAssertEqual(try CrashSafetyTests.git(["fsck", "--strict"], in: workspace).status, 0)
     }
 
+    /// `klab reset --restore N`: backup N's files of the lab come back, what the learner had
+    /// is saved first (the restore is a reset that loses nothing), and `--undo` takes it back.
+    func testRestoreBringsBackABackupAndSavesWhatItOverwrites() throws {
+        XCTAssertEqual(try klab(["start", "health-probes", "--learner", "ada"]).status, 0)
+        let rendered = try XCTUnwrap(read("liveness-app.yaml"))
+        try "A\n".write(to: lab.appendingPathComponent("a.txt"), atomically: true, encoding: .utf8)
+        XCTAssertEqual(try klab(["reset", "--yes"]).status, 0)
+        try "B\n".write(to: lab.appendingPathComponent("b.txt"), atomically: true, encoding: .utf8)
+        let changed = rendered + "# my change\n"
+        try changed.write(to: lab.appendingPathComponent("liveness-app.yaml"), atomically: true, encoding: .utf8)
+
+        let restore = try klab(["reset", "--restore", "1"])
+        try assertGolden("restore.txt", restore)
+        XCTAssertEqual(read("a.txt"), "A\n")
+        XCTAssertNil(read("b.txt"))
+        XCTAssertEqual(read("liveness-app.yaml"), rendered)
+        XCTAssertEqual(try backupsHolding("health-probes/b.txt", "B\n"), ["refs/klab/backups/2"])
+        XCTAssertEqual(try backupsHolding("health-probes/liveness-app.yaml", changed), ["refs/klab/backups/2"])
+
+        // The ref's full name works too, and the JSON names both backups.
+        let back = try klab(["reset", "--restore", "refs/klab/backups/2", "health-probes", "--output", "json"])
+        XCTAssertEqual(back.status, 0, back.stderr)
+        let json = try JSONSerialization.jsonObject(with: Data(back.stdout.utf8)) as? [String: Any]
+        XCTAssertEqual(json?["lab"] as? String, "health-probes")
+        XCTAssertEqual(json?["restored"] as? String, "refs/klab/backups/2")
+        XCTAssertEqual(json?["backup"] as? String, "refs/klab/backups/3")
+        XCTAssertEqual(read("b.txt"), "B\n")
+        XCTAssertEqual(read("liveness-app.yaml"), changed)
+        XCTAssertNil(read("a.txt"))
+
+        // An undo of a restore brings back what it overwrote.
+        let undo = try klab(["reset", "--undo"])
+        XCTAssertEqual(undo.status, 0, undo.stderr)
+        XCTAssertTrue(undo.stdout.hasPrefix("Undid the restore of health-probes from refs/klab/backups/2:"), undo.stdout)
+        XCTAssertEqual(read("a.txt"), "A\n")
+        XCTAssertNil(read("b.txt"))
+        XCTAssertEqual(try CrashSafetyTests.git(["fsck", "--strict"], in: workspace).status, 0)
+
+        // Refused, one line on stderr, nothing changed: a backup that does not exist (2), a
+        // number that is not one (2), a combination that means nothing (2).
+        let before = try git(["for-each-ref", "refs/klab/backups/"])
+        for (arguments, words) in [
+            (["reset", "--restore", "9"], "there is no backup 9"),
+            (["reset", "--restore", "x"], "--restore takes a backup number"),
+            (["reset", "--restore", "0"], "--restore takes a backup number"),
+            (["reset", "--restore", "1", "--undo"], "--restore cannot be combined"),
+        ] {
+            let refused = try klab(arguments)
+            XCTAssertEqual(refused.status, 2, "\(arguments): \(refused.stderr)")
+            XCTAssertTrue(refused.stderr.split(separator: "\n").first?.contains(words) == true, "\(arguments): \(refused.stderr)")
+        }
+        XCTAssertEqual(try git(["for-each-ref", "refs/klab/backups/"]), before, "a refused restore makes no backup")
+        XCTAssertEqual(read("a.txt"), "A\n")
+    }
+
     func testListWithNoBackupsAndBadCombinations() throws {
         XCTAssertEqual(try klab(["start", "health-probes", "--learner", "ada"]).status, 0)
         try assertGolden("list-empty.txt", try klab(["reset", "--list"]))
