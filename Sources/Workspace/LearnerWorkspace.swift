@@ -18,6 +18,8 @@ public final class LearnerWorkspace {
     private let lockMode: LockMode
     private let lockTimeout: Double
     private var writesUnderway = 0
+    /// The history last read: reading it again walks only the commits made since.
+    private var knownHistory: KlabHistory?
 
     /// How long a workspace holds its lock. A command that only writes now and then while it
     /// runs for a long time (`verify --watch`) holds it only while writing, so that `klab hint`
@@ -160,7 +162,9 @@ public final class LearnerWorkspace {
 
     /// klab's commits on the branch, oldest first (following first parents from HEAD).
     public func entries() throws -> [ProgressEntry] {
-        try KlabHistory(repository: repository).entries
+        let history = try KlabHistory(repository: repository, tip: try repository.headCommitID(), extending: knownHistory)
+        knownHistory = history
+        return history.entries
     }
 
     /// Each started lab's progress, replayed from the history.
@@ -244,6 +248,9 @@ public final class LearnerWorkspace {
         let head = try repository.headCommitID()
         let secrets = PlaintextSecrets.find(under: paths, root: root)
         let index = try repository.index()
+        // The index as it is on disk: a learner's own `git commit` since this workspace last
+        // read it (beside a long `verify --watch`) must not be undone by a stale copy.
+        try index.reload()
         // An empty list of paths means "everything" to libgit2: a commit that records only
         // trailers (a hint) must stage nothing, or it would commit the learner's files.
         if !paths.isEmpty {

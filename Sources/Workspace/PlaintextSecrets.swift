@@ -9,6 +9,9 @@ import LabSpec
 public enum PlaintextSecrets {
     /// Whether a manifest file holds a plaintext Secret in any of its documents.
     public static func contains(_ data: Data, source: String) -> Bool {
+        // `kind: Secret` is spelt with those bytes, or with an escape (`"\u0053ecret"`), which
+        // needs a backslash: a file with neither holds no Secret and is not parsed.
+        guard data.range(of: Data("Secret".utf8)) != nil || data.contains(UInt8(ascii: "\\")) else { return false }
         guard let documents = try? KubeDocuments.parse(data, source: source) else {
             // Unparseable YAML could still hold one: look for the shape in the text.
             let text = String(decoding: data, as: UTF8.self)
@@ -35,11 +38,18 @@ public enum PlaintextSecrets {
         let manager = FileManager.default
         for folder in folders {
             let base = root.appendingPathComponent(folder)
-            guard let walker = manager.enumerator(at: base, includingPropertiesForKeys: [.isRegularFileKey]) else { continue }
+            guard let walker = manager.enumerator(at: base, includingPropertiesForKeys: nil) else { continue }
             for case let url as URL in walker {
+                // git never holds what a `.git` folder holds; walking a repository's objects
+                // would make every backup slower as the history grows.
+                if url.lastPathComponent == ".git" {
+                    walker.skipDescendants()
+                    continue
+                }
                 let ext = url.pathExtension.lowercased()
-                guard ["yaml", "yml", "json"].contains(ext),
-                      (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true,
+                // Regular files only, as git sees them (a symbolic link is committed as a link).
+                var info = stat()
+                guard ["yaml", "yml", "json"].contains(ext), lstat(url.path, &info) == 0, info.st_mode & S_IFMT == S_IFREG,
                       let data = try? Data(contentsOf: url)
                 else { continue }
                 if contains(data, source: url.path) {

@@ -56,26 +56,46 @@ public struct KlabHistory {
     public let tip: ObjectID?
     /// klab's commits, oldest first.
     public let links: [Link]
+    /// Every commit of the chain, klab's or not (bounded by `InputLimits.HandIn.commits`).
+    public let commitCount: Int
 
-    public init(repository: Repository, tip: ObjectID?) throws {
+    /// The chain from `tip`. With `known`, an earlier history of the same repository, the
+    /// walk stops where it meets `known.tip` and reuses what lies behind it (commits never
+    /// change), so following a branch that only grows reads only the new commits.
+    public init(repository: Repository, tip: ObjectID?, extending known: KlabHistory? = nil) throws {
         self.repository = repository
         self.tip = tip
         var links: [Link] = []
         var next = tip
         var seen = Set<ObjectID>()
+        var behind: KlabHistory?
         while let id = next, seen.insert(id).inserted {
-            guard seen.count <= InputLimits.HandIn.commits else {
-                throw LabGitError.damagedRepository(
-                    path: repository.gitDirectory.path,
-                    detail: "its branch has more than \(InputLimits.HandIn.commits) commits, more than klab walks")
+            if let known, known.tip == id {
+                behind = known
+                seen.remove(id)
+                break
             }
+            guard seen.count <= InputLimits.HandIn.commits else { throw Self.tooLong(repository) }
             let commit = try repository.commit(id)
             if let entry = ProgressEntry(commit: id.hex, trailers: commit.trailers.map { ($0.key, $0.value) }) {
                 links.append(Link(commit: commit, entry: entry))
             }
             next = commit.parents.first
         }
-        self.links = links.reversed()
+        if let behind {
+            guard seen.count + behind.commitCount <= InputLimits.HandIn.commits else { throw Self.tooLong(repository) }
+            self.links = behind.links + links.reversed()
+            self.commitCount = behind.commitCount + seen.count
+        } else {
+            self.links = links.reversed()
+            self.commitCount = seen.count
+        }
+    }
+
+    private static func tooLong(_ repository: Repository) -> Error {
+        LabGitError.damagedRepository(
+            path: repository.gitDirectory.path,
+            detail: "its branch has more than \(InputLimits.HandIn.commits) commits, more than klab walks")
     }
 
     /// The history of the repository's current branch.

@@ -1,6 +1,8 @@
 import Foundation
 import LabGit
+import LabSpec
 import TestSupport
+import Workspace
 import XCTest
 
 /// klab stopped abruptly in the middle of its work loses nothing. Deterministically: every
@@ -73,6 +75,7 @@ final class CrashSafetyTests: XCTestCase {
             Scenario(name: "reset --lab", setup: twoStepsDone, operation: ["reset", "--lab"]),
             // An undo of an undo runs the same code: its points are these.
             Scenario(name: "reset --undo", setup: afterAReset, operation: ["reset", "--undo"]),
+            Scenario(name: "reset --restore", setup: afterAReset, operation: ["reset", "--restore", "1"]),
         ]
     }
 
@@ -154,6 +157,7 @@ final class CrashSafetyTests: XCTestCase {
             ["verify", "--snapshot", snapshot("liveness--pass")],
             ["verify", "--snapshot", snapshot("fail-liveness--pass")],
             ["reset", "--lab"], ["reset"], ["start", "health-probes"], ["hint"], ["reset", "--undo"], ["reset", "--undo"],
+            ["reset", "--restore", "1"],
         ]
         var random = SeededGenerator(seed: 8)
         for round in 0..<40 {
@@ -199,9 +203,8 @@ final class LearnerSession: @unchecked Sendable {
         let url = workspace.appendingPathComponent(path)
         if let current = FileManager.default.contents(atPath: url.path), edits.contains(where: { $0.path == path && Data($0.contents.utf8) == current }),
            FileManager.default.fileExists(atPath: workspace.appendingPathComponent(".git").path) {
-            let kept = try keptObjects()
-            let id = try Repository.blobID(of: current).hex
-            if !kept.contains(id) { edits.removeAll { $0.path == path && Data($0.contents.utf8) == current } }
+            var kept = try KeptObjects(workspace: workspace)
+            if !(try kept.contains(current)) { edits.removeAll { $0.path == path && Data($0.contents.utf8) == current } }
         }
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try Data(contents.utf8).write(to: url)
@@ -231,7 +234,9 @@ final class LearnerSession: @unchecked Sendable {
         for problem in try problems(what, createsWorkspace: createsWorkspace) { XCTFail(problem, file: file, line: line) }
     }
 
-    /// What `assertSound` finds wrong, as sentences (safe to call from any thread).
+    /// What `assertSound` finds wrong, as sentences (safe to call from any thread). `git
+    /// fsck` is the independent witness of the repository; the rest is read in process
+    /// (libgit2, and the workspace as every klab command opens it), which costs no process.
     func problems(_ what: String, createsWorkspace: Bool) throws -> [String] {
         guard FileManager.default.fileExists(atPath: workspace.appendingPathComponent(".git").path) else {
             return createsWorkspace ? [] : ["\(what): the workspace's repository is gone"]
@@ -239,27 +244,38 @@ final class LearnerSession: @unchecked Sendable {
         var problems: [String] = []
         let fsck = try CrashSafetyTests.git(["fsck", "--strict", "--no-dangling"], in: workspace)
         if fsck.status != 0 { problems.append("\(what): git fsck: \(fsck.output)") }
-        let status = try run(["status", "--output", "json"])
-        if createsWorkspace && status.status == 4 && status.stderr.contains("is not a klab workspace") {
-            // Stopped before the workspace was complete: `klab status` says to start a lab.
-            if try CrashSafetyTests.git(["rev-parse", "--verify", "-q", "HEAD"], in: workspace).status == 0 {
+        do {
+            problems += try progressProblems(progress(), what: what)
+        } catch let error as WorkspaceError where createsWorkspace && error == .notAWorkspace(path: workspace.path) {
+            // Stopped before the workspace was complete: klab says to start a lab.
+            if try Repository.open(at: workspace).headCommitID() != nil {
                 problems.append("\(what): a workspace with commits is refused")
             }
-        } else if status.status != 0 {
-            problems.append("\(what): klab status: \(status.stderr)")
-        } else {
-            problems += try progressProblems(status.stdout, what: what)
+        } catch {
+            problems.append("\(what): the workspace does not open as klab opens it: \(error)")
         }
         return problems + (try lostEdits(what))
     }
 
-    /// Every step `klab status` says is passed has its evidence in the commit HEAD is on.
-    func progressProblems(_ json: String, what: String) throws -> [String] {
-        let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
-        let tree = try CrashSafetyTests.git(["ls-tree", "-r", "--name-only", "HEAD"], in: workspace).output
+    /// Each lab's progress as klab reads it: the workspace opened as every klab command opens
+    /// it (lock, leftovers cleared, history checked), replayed, and closed again.
+    func progress() throws -> [String: LabProgress] {
+        try LearnerWorkspace.open(at: workspace).progress(stepOrder: Self.stepOrder)
+    }
+
+    /// The steps of the lab the sessions work in, in order (for replaying resets).
+    static let stepOrder: [String: [String]] = {
+        let loader = LabLoader(labsDirectory: KlabBinary.repositoryRoot.appendingPathComponent("labs"))
+        return ["health-probes": ((try? loader.load("health-probes"))?.steps.map(\.id)) ?? []]
+    }()
+
+    /// Every step klab counts as passed has its evidence in the commit HEAD is on.
+    func progressProblems(_ progress: [String: LabProgress], what: String) throws -> [String] {
+        let repository = try Repository.open(at: workspace)
+        let tree = try repository.headCommitID().map { Set(try repository.treeEntries(of: $0).map(\.path)) } ?? []
         var problems: [String] = []
-        for lab in object?["labs"] as? [[String: Any]] ?? [] {
-            for step in lab["passed"] as? [String] ?? [] where !tree.contains(".klab/evidence/health-probes/\(step)/results.json") {
+        for (lab, labProgress) in progress {
+            for step in labProgress.passed.map(\.step) where !tree.contains(".klab/evidence/\(lab)/\(step)/results.json") {
                 problems.append("\(what): \(step) counted as passed without its evidence in HEAD")
             }
         }
@@ -268,25 +284,17 @@ final class LearnerSession: @unchecked Sendable {
 
     /// Each edit's contents are at its path in the folder, or a blob some ref reaches.
     func lostEdits(_ what: String) throws -> [String] {
-        var kept: Set<String>?
+        var kept: KeptObjects?
         var lost: [String] = []
         for edit in edits {
             let url = workspace.appendingPathComponent(edit.path)
             if FileManager.default.contents(atPath: url.path) == Data(edit.contents.utf8) { continue }
-            if kept == nil { kept = try keptObjects() }
-            if !kept!.contains(try Repository.blobID(of: Data(edit.contents.utf8)).hex) {
+            if kept == nil { kept = try KeptObjects(workspace: workspace) }
+            if !(try kept!.contains(Data(edit.contents.utf8))) {
                 lost.append("\(what): the learner's \(edit.path) (\(edit.contents.count) bytes) is gone from the folder and from every ref")
             }
         }
         return lost
-    }
-}
-
-extension LearnerSession {
-    /// Every object some ref (branch, backups, step starts) reaches.
-    func keptObjects() throws -> Set<String> {
-        let listing = try CrashSafetyTests.git(["rev-list", "--objects", "--all"], in: workspace).output
-        return Set(listing.split(separator: "\n").map { String($0.prefix(40)) })
     }
 }
 

@@ -52,6 +52,38 @@ final class KlabHistoryTests: XCTestCase {
         XCTAssertFalse(history.chainsAsWritten)
     }
 
+    /// A history read by extending an earlier one is the one a full walk reads: on a branch
+    /// that grew, and on one rewritten so that it no longer passes the earlier tip.
+    func testExtendingAnEarlierHistoryReadsWhatAFullWalkReads() throws {
+        let root = try temporaryDirectory()
+        let learner = try workspace(root)
+        let repository = try Repository.openForReading(at: root)
+        let earlier = try KlabHistory(repository: repository)
+        try learner.recordHint(lab: "probes", step: "readiness", number: 1)
+        try Data("mine\n".utf8).write(to: root.appendingPathComponent("notes.txt"))
+        try GitWitness.run(["add", "notes.txt"], in: root)
+        try GitWitness.run(["-c", "user.name=x", "-c", "user.email=x@y", "commit", "-qm", "my notes"], in: root)
+        try learner.recordHint(lab: "probes", step: "readiness", number: 2)
+        XCTAssertEqual(try GitWitness.run(["status", "--porcelain"], in: root), "",
+                       "the learner's own commit, made while the workspace was open, stays committed")
+
+        let tip = try repository.headCommitID()
+        let grown = try KlabHistory(repository: repository, tip: tip, extending: earlier)
+        let full = try KlabHistory(repository: repository, tip: tip)
+        XCTAssertEqual(grown.entries, full.entries)
+        XCTAssertEqual(grown.entries.map(\.event), [.start, .pass, .hint, .hint])
+        XCTAssertEqual(grown.commitCount, full.commitCount)
+        XCTAssertEqual(try KlabHistory(repository: repository, tip: earlier.tip, extending: grown).entries, earlier.entries,
+                       "a tip behind the known one is walked in full")
+
+        try GitWitness.run(["-c", "user.name=someone-else", "-c", "user.email=x@y", "rebase", "-q", "--force-rebase", "--root"], in: root)
+        let rewritten = try repository.headCommitID()
+        XCTAssertEqual(try KlabHistory(repository: repository, tip: rewritten, extending: grown).entries,
+                       try KlabHistory(repository: repository, tip: rewritten).entries)
+        XCTAssertEqual(try learner.entries(), try KlabHistory(repository: repository, tip: rewritten).entries,
+                       "the workspace reads the rewritten branch, not what it read before")
+    }
+
     func testAnEmptyRepositoryHasNoHistory() throws {
         let root = try temporaryDirectory()
         let repository = try Repository.create(at: root)

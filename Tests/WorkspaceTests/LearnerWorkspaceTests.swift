@@ -42,6 +42,28 @@ final class LearnerWorkspaceTests: XCTestCase {
         let everything = try GitWitness.run(["log", "--all", "-p"], in: root)
         XCTAssertFalse(everything.contains("hunter2"))
         XCTAssertTrue(try GitWitness.run(["status", "--porcelain"], in: root).contains("?? probes/manifests/secret.yaml"))
+        // What a `.git` folder holds is never a working file: not walked, not reported.
+        try Data(secret.utf8).write(to: root.appendingPathComponent(".git/secret.yaml"))
+        XCTAssertEqual(PlaintextSecrets.find(under: [""], root: root), ["probes/manifests/secret.yaml"])
+    }
+
+    /// A Secret's kind spelt with escapes is still found (the quick test for the bytes
+    /// `Secret` lets a backslash through); a symbolic link is not a manifest of the folder.
+    func testPlaintextSecretsSpeltWithEscapesAreFound() throws {
+        let root = try temporaryDirectory()
+        let files = [
+            "a/escaped.json": #"{"apiVersion": "v1", "kind": "\u0053ecret", "metadata": {"name": "db"}, "data": {"p": "aHVudGVyMg=="}}"#,
+            "a/escaped.yaml": "apiVersion: v1\nkind: \"\\x53ecret\"\nmetadata: {name: db}\nstringData: {p: hunter2}\n",
+            "a/plain.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: db}\ndata: {p: hunter2}\n",
+            "outside/secret.yaml": "apiVersion: v1\nkind: Secret\nmetadata: {name: db}\nstringData: {p: hunter2}\n",
+        ]
+        for (path, text) in files {
+            try FileManager.default.createDirectory(at: root.appendingPathComponent(path).deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: root.appendingPathComponent(path))
+        }
+        try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("a/link.yaml").path,
+                                                   withDestinationPath: root.appendingPathComponent("outside/secret.yaml").path)
+        XCTAssertEqual(PlaintextSecrets.find(under: ["a"], root: root), ["a/escaped.json", "a/escaped.yaml"])
     }
 
     func testPassRecordsEvidenceWithItsDigestAndSignature() throws {

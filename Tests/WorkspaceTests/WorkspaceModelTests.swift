@@ -5,10 +5,11 @@ import XCTest
 @testable import Workspace
 
 /// Random sequences of learner edits and klab operations (start over, pass, hint, reset to a
-/// step or the whole lab, undo) against a simple model of what the learner has made. After
-/// every operation: nothing the model holds is missing from the folder and the objects klab's
-/// refs keep; progress is the model's; a reset leaves the folder as the step started; an undo
-/// leaves it exactly as the operation undone found it. Fixed seeds, so a failure replays.
+/// step or the whole lab, undo, restore of a backup) against a simple model of what the
+/// learner has made. After every operation: nothing the model holds is missing from the
+/// folder and the objects klab's refs keep; progress is the model's; a reset leaves the folder
+/// as the step started; an undo leaves it exactly as the operation undone found it; a restore
+/// leaves it as the backup holds it. Fixed seeds, so a failure replays.
 final class WorkspaceModelTests: XCTestCase {
     static let lab = "probes"
     static let steps = ["liveness", "readiness", "startup"]
@@ -32,6 +33,14 @@ final class WorkspaceModelTests: XCTestCase {
         var stepStart: [String: Folder] = [:]
         /// Operations that saved the folder first, newest last: what undo brings back.
         var undoable: [(passed: [String], folder: Folder)] = []
+        /// The folder each backup holds, backup 1 first: what a restore brings back.
+        var backups: [Folder] = []
+
+        /// An operation saved `folder` (then progress `passed`) before changing the folder.
+        mutating func saved(_ folder: Folder) {
+            undoable.append((passed, folder))
+            backups.append(folder)
+        }
     }
 
     func testRandomLearnersLoseNothing() throws {
@@ -85,7 +94,7 @@ final class WorkspaceModelTests: XCTestCase {
             switch random.next() % 10 {
             case 0:
                 _ = try workspace.start(labID: Self.lab, firstStep: Self.steps[0], settings: settings, files: Self.materials)
-                model.undoable.append((model.passed, before))
+                model.saved(before)
                 model.passed = []
                 model.stepStart[Self.steps[0]] = folder()
                 // Starting over writes klab's files and leaves the learner's others in place.
@@ -110,10 +119,18 @@ final class WorkspaceModelTests: XCTestCase {
                 let started = Self.steps.filter { model.stepStart[$0] != nil }
                 let step = random.next() % 3 == 0 ? Self.steps[0] : started[Int(random.next() % UInt64(started.count))]
                 _ = try workspace.reset(lab: Self.lab, step: step)
-                model.undoable.append((model.passed, before))
+                model.saved(before)
                 let from = Self.steps.firstIndex(of: step)!
                 model.passed.removeAll { Self.steps.firstIndex(of: $0)! >= from }
                 XCTAssertEqual(folder(), model.stepStart[step], "\(context): reset to \(step)")
+            case 9 where !model.backups.isEmpty:
+                // Back to what a backup holds: the lab's files only, progress stays.
+                let number = Int(random.next() % UInt64(model.backups.count)) + 1
+                let restore = try workspace.restore(backup: number, lab: Self.lab)
+                XCTAssertEqual(LearnerWorkspace.backupNumber(restore.backupRef), model.backups.count + 1, "\(context): restore's backup")
+                let expected = model.backups[number - 1]
+                model.saved(before)
+                XCTAssertEqual(folder(), expected, "\(context): restore of backup \(number)")
             default:
                 guard let target = model.undoable.popLast() else {
                     XCTAssertThrowsError(try workspace.undo(), context) { XCTAssertEqual($0 as? WorkspaceError, .noBackup) }
@@ -121,7 +138,7 @@ final class WorkspaceModelTests: XCTestCase {
                 }
                 model.undoable.append(target)
                 _ = try workspace.undo()
-                model.undoable.append((model.passed, before))
+                model.saved(before)
                 model.passed = target.passed
                 XCTAssertEqual(folder(), target.folder, "\(context): undo brings back the folder the operation found")
             }
@@ -140,50 +157,31 @@ final class WorkspaceModelTests: XCTestCase {
         return taken
     }
 
+    /// Every regular file under `folder` (read with lstat and paths: this runs a few thousand
+    /// times, and Foundation's URL resource values cost more than the workspace operations).
     static func read(_ folder: URL) -> Folder {
         var files: Folder = [:]
-        guard let walker = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey]) else { return files }
-        let base = folder.standardizedFileURL.path + "/"
-        for case let url as URL in walker where (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
-            files[String(url.standardizedFileURL.path.dropFirst(base.count))] = FileManager.default.contents(atPath: url.path)
+        func walk(_ relative: String) {
+            let full = relative.isEmpty ? folder.path : folder.path + "/" + relative
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: full) else { return }
+            for name in names {
+                let path = relative.isEmpty ? name : relative + "/" + name
+                var info = stat()
+                guard lstat(folder.path + "/" + path, &info) == 0 else { continue }
+                switch info.st_mode & S_IFMT {
+                case S_IFDIR: walk(path)
+                case S_IFREG: files[path] = FileManager.default.contents(atPath: folder.path + "/" + path)
+                default: continue
+                }
+            }
         }
+        walk("")
         return files
     }
 
     static func unique(_ items: [(path: String, contents: Data)]) -> [(path: String, contents: Data)] {
         var seen = Set<String>()
         return items.filter { seen.insert($0.path + "\u{0}" + $0.contents.base64EncodedString()).inserted }
-    }
-}
-
-/// The blobs reachable from every ref of a repository, walked afresh after each operation
-/// (`refsMoved`); what a commit holds is read once, commits never change.
-struct KeptObjects {
-    let repository: Repository
-    private var blobsOfCommit: [ObjectID: (blobs: Set<ObjectID>, parents: [ObjectID])] = [:]
-    private var reachable: Set<ObjectID>?
-
-    init(repository: Repository) { self.repository = repository }
-
-    mutating func refsMoved() { reachable = nil }
-
-    mutating func contains(_ contents: Data) throws -> Bool {
-        if reachable == nil {
-            var blobs = Set<ObjectID>()
-            var visited = Set<ObjectID>()
-            var pending = try repository.references(under: "refs/").map(\.target)
-            while let commit = pending.popLast() {
-                guard visited.insert(commit).inserted else { continue }
-                if blobsOfCommit[commit] == nil {
-                    blobsOfCommit[commit] = (Set(try repository.treeEntries(of: commit).filter { $0.mode.isBlob }.map(\.id)),
-                                             try repository.commit(commit).parents)
-                }
-                blobs.formUnion(blobsOfCommit[commit]!.blobs)
-                pending += blobsOfCommit[commit]!.parents
-            }
-            reachable = blobs
-        }
-        return reachable!.contains(try Repository.blobID(of: contents))
     }
 }
 
