@@ -174,7 +174,7 @@ struct CaptureTransform {
                 }
                 value = String(value[found])
             }
-            if capture.digest { value = ValueDigest.isDigest(value) ? value.lowercased() : ValueDigest.of(text: value) }
+            if capture.digest { value = ValueDigest.keeping(value) }
             out.append(value)
         }
         return .success(out)

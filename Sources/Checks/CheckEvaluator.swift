@@ -49,19 +49,33 @@ public final class CheckEvaluator {
         var values = captures
         var producers: [String: CheckResult] = [:]
         var results: [CheckResult] = []
+        var outputs: [OutputCaptures?] = []
         for (index, check) in checks.enumerated() {
-            let result = try evaluate(check, captures: values, context: CaptureContext(
+            let (result, output) = try evaluate(check, captures: values, context: CaptureContext(
                 producers: producers, later: Self.producers(in: checks[(index + 1)...]), steps: stepCaptures))
             for capture in check.captures { producers[capture.name] = result }
             values.merge(result.captures) { _, new in new }
             results.append(result)
+            outputs.append(output)
+        }
+        // An output a later check redacted is redacted for the checks before it too: what they
+        // captured of its stdout is kept as a digest.
+        for (index, output) in outputs.enumerated() {
+            guard let output, reader.isRedacted(output.path) else { continue }
+            results[index].redactedCaptures.formUnion(output.names.filter { results[index].captures[$0] != nil })
         }
         return results
     }
 
     /// Evaluates one check with the captures known so far.
     public func evaluate(_ check: Check, captures: [String: String] = [:]) throws -> CheckResult {
-        try evaluate(check, captures: captures, context: CaptureContext(producers: [:], later: [:], steps: [:]))
+        try evaluate(check, captures: captures, context: CaptureContext(producers: [:], later: [:], steps: [:])).result
+    }
+
+    /// The captures a check took from the stdout of the output recorded at `path`.
+    private struct OutputCaptures {
+        var path: String
+        var names: Set<String>
     }
 
     // MARK: -
@@ -83,18 +97,18 @@ public final class CheckEvaluator {
         return names
     }
 
-    private func evaluate(_ check: Check, captures: [String: String], context: CaptureContext) throws -> CheckResult {
+    private func evaluate(_ check: Check, captures: [String: String], context: CaptureContext) throws -> (result: CheckResult, output: OutputCaptures?) {
         var substitution = CaptureSubstitution(values: captures)
         let resolved = substitution.check(check)
-        if let result = missingCapture(check, substitution.missing, context) { return result }
+        if let result = missingCapture(check, substitution.missing, context) { return (result, nil) }
         if !substitution.refused.isEmpty {
-            return CheckResult(name: resolved.name, status: .failed, message: substitution.refused, location: check.location)
+            return (CheckResult(name: resolved.name, status: .failed, message: substitution.refused, location: check.location), nil)
         }
 
         if options.kubeOnly, !resolved.readsKubernetesOnly {
-            return CheckResult(name: resolved.name, status: .notEvaluated,
-                               message: ["--kube-only: \(Self.sourceName(resolved.source)) checks are not evaluated"],
-                               location: check.location)
+            return (CheckResult(name: resolved.name, status: .notEvaluated,
+                                message: ["--kube-only: \(Self.sourceName(resolved.source)) checks are not evaluated"],
+                                location: check.location), nil)
         }
 
         let wait = options.honourWait ? resolved.wait : nil
@@ -104,12 +118,14 @@ public final class CheckEvaluator {
             attempts += 1
             let outcome = try attempt(resolved)
             if outcome.notEvaluated {
-                return CheckResult(name: resolved.name, status: .notEvaluated, message: outcome.lines, attempts: attempts,
-                                   location: check.location)
+                return (CheckResult(name: resolved.name, status: .notEvaluated, message: outcome.lines, attempts: attempts,
+                                    location: check.location), nil)
             }
             if outcome.lines.isEmpty {
-                return CheckResult(name: resolved.name, status: .passed, captures: outcome.captures, attempts: attempts,
-                                   location: check.location)
+                var result = CheckResult(name: resolved.name, status: .passed, captures: outcome.captures, attempts: attempts,
+                                         location: check.location)
+                result.redactedCaptures = outcome.redactedCaptures
+                return (result, outcome.outputPath.map { OutputCaptures(path: $0, names: outcome.outputCaptures) })
             }
             let now = clock.now()
             guard let deadline, now < deadline else {
@@ -117,8 +133,8 @@ public final class CheckEvaluator {
                 if let wait {
                     lines.append("still failing after waiting \(Self.duration(wait)) (\(attempts) attempt\(attempts == 1 ? "" : "s"))")
                 }
-                return CheckResult(name: resolved.name, status: .failed, message: lines, attempts: attempts,
-                                   location: check.location)
+                return (CheckResult(name: resolved.name, status: .failed, message: lines, attempts: attempts,
+                                    location: check.location), nil)
             }
             clock.sleep(seconds: min(options.pollInterval, deadline - now))
             reader.refresh()
@@ -152,11 +168,17 @@ public final class CheckEvaluator {
         var captures: [String: String] = [:]
         /// The check could not be evaluated here at all (no workspace to read).
         var notEvaluated = false
+        /// Captures read from a Secret's data or a redacted stdout (`CheckResult.redactedCaptures`).
+        var redactedCaptures: Set<String> = []
+        /// Captures read from the stdout of the recorded output, and its evidence path.
+        var outputCaptures: Set<String> = []
+        var outputPath: String?
     }
 
     private func attempt(_ check: Check) throws -> Outcome {
         reader.redactingOutputs = check.redact
         defer { reader.redactingOutputs = false }
+        reader.lastOutputPath = nil
         let subject: JSONValue
         var lines: [String]
         switch check.source {
@@ -224,23 +246,57 @@ public final class CheckEvaluator {
         }
         guard lines.isEmpty else { return Outcome(lines: lines) }
 
-        var captured: [String: String] = [:]
+        var outcome = Outcome(lines: [])
+        let outputPath = reader.lastOutputPath
+        let secret = Self.secretPaths(in: subject)
         for capture in check.captures {
             guard let path = paths.path(capture.path) else {
-                lines.append("capture \(capture.name): \(capture.path) is not a valid JSONPath template")
+                outcome.lines.append("capture \(capture.name): \(capture.path) is not a valid JSONPath template")
                 continue
             }
             let result = path.query(subject)
             if result.isAbsent {
-                lines.append("capture \(capture.name): \(ValuePredicates.displayPath(capture.path)) found nothing to capture")
+                outcome.lines.append("capture \(capture.name): \(ValuePredicates.displayPath(capture.path)) found nothing to capture")
                 continue
             }
             switch CaptureTransform(capture).apply(result.matches.map { ValuePredicates.printed($0.value) }) {
-            case .success(let texts): captured[capture.name] = texts.joined(separator: " ")
-            case .failure(let error): lines.append("capture \(capture.name): \(error.reason)")
+            case .success(let texts): outcome.captures[capture.name] = texts.joined(separator: " ")
+            case .failure(let error): outcome.lines.append("capture \(capture.name): \(error.reason)")
+            }
+            let fromStdout = outputPath != nil && result.matches.contains { match in
+                Self.outputPaths.contains { Self.overlaps(match.path, $0) }
+            }
+            if fromStdout { outcome.outputCaptures.insert(capture.name) }
+            if (fromStdout && check.redact) || result.matches.contains(where: { match in secret.contains { Self.overlaps(match.path, $0) } }) {
+                outcome.redactedCaptures.insert(capture.name)
             }
         }
-        return Outcome(lines: lines, captures: lines.isEmpty ? captured : [:])
+        guard outcome.lines.isEmpty else { return Outcome(lines: outcome.lines) }
+        outcome.outputPath = outputPath
+        return outcome
+    }
+
+    /// Where a command's printed output lies in its subject.
+    private static let outputPaths = [".stdout", ".json"]
+
+    /// Where a `get` subject holds Secret values: each Secret's `data` and `stringData`.
+    static func secretPaths(in subject: JSONValue) -> [String] {
+        guard let items = subject["items"]?.arrayValue else { return [] }
+        var paths: [String] = []
+        for (index, item) in items.enumerated() where item["kind"]?.stringValue == "Secret" {
+            paths += Evidence.secretFields.map { ".items[\(index)].\($0)" }
+        }
+        return paths
+    }
+
+    /// Whether a JSONPath match lies within `path` or holds it (the whole object, the list).
+    static func overlaps(_ match: String, _ path: String) -> Bool {
+        func within(_ inner: String, _ outer: String) -> Bool {
+            guard inner.hasPrefix(outer) else { return false }
+            let rest = inner.dropFirst(outer.count)
+            return rest.isEmpty || rest.first == "." || rest.first == "["
+        }
+        return match == "$" || match.isEmpty || within(match, path) || within(path, match)
     }
 
     /// Assertions on the single result of exec, http or command. Without any, a command must

@@ -16,6 +16,10 @@ public struct CheckResult: Sendable, Equatable {
     public var message: [String]
     /// Values the check captured for later checks (only when it passed).
     public var captures: [String: String]
+    /// The names of `captures` whose values came from a Secret's `data` or `stringData`, or
+    /// from the stdout of a redacted exec, command or probe: checks get the value, evidence
+    /// keeps only its digest (`ValueDigest.keeping`).
+    public var redactedCaptures: Set<String> = []
     /// How many times the check was evaluated (more than one under `wait`).
     public var attempts: Int
     /// Where the check was written.

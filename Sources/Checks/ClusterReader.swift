@@ -168,13 +168,27 @@ public final class ClusterReader {
         cluster.refresh()
     }
 
-    /// Everything read so far, as a snapshot folder's files; see `Evidence`.
+    /// Everything read so far, as a snapshot folder's files; see `Evidence`. An output a
+    /// `redact: true` check read is stored redacted wherever it appears: the same call recorded
+    /// by another check, before or after, and any other call that printed the same stdout.
     public var evidence: Evidence {
         var files: [String: Data] = [:]
         for (path, objects) in evidenceLists { files[path] = Evidence.listFile(objects) }
-        for (path, output) in evidenceOutputs { files[path] = Evidence.outputFile(output) }
+        for (path, output) in evidenceOutputs {
+            files[path] = Evidence.outputFile(isRedacted(path) ? output.redacted : output)
+        }
         return Evidence(files: files)
     }
+
+    /// Whether the output recorded at an evidence path is stored redacted (see `evidence`).
+    public func isRedacted(_ path: String) -> Bool {
+        if redactedPaths.contains(path) { return true }
+        guard let stdout = evidenceOutputs[path]?.stdout, !stdout.isEmpty else { return false }
+        return redactedStdouts.contains(stdout)
+    }
+
+    /// The evidence path of the last exec, http, command, probe or workspace call recorded.
+    public internal(set) var lastOutputPath: String?
 
     // MARK: -
 
@@ -193,12 +207,21 @@ public final class ClusterReader {
         return objects
     }
 
-    /// While set, exec and command outputs are recorded with stdout replaced by its digest
-    /// (a check with `redact: true` is being evaluated).
+    /// While set, exec, command and probe outputs are stored with stdout replaced by its digest
+    /// (a check with `redact: true` is being evaluated); checks still read the real output.
     public var redactingOutputs = false
+    /// Calls a redacting check made, and the stdout they printed (kept in memory only).
+    private var redactedPaths: Set<String> = []
+    private var redactedStdouts: Set<String> = []
 
     private func record(_ output: RecordedOutput) {
-        evidenceOutputs[Evidence.outputPath(output)] = redactingOutputs ? output.redacted : output
+        let path = Evidence.outputPath(output)
+        evidenceOutputs[path] = output
+        lastOutputPath = path
+        if redactingOutputs {
+            redactedPaths.insert(path)
+            if let stdout = output.stdout, !stdout.isEmpty { redactedStdouts.insert(stdout) }
+        }
     }
 
     private func labelSelector(_ text: String) throws -> LabelSelector {

@@ -104,10 +104,13 @@ extension Evidence {
         return redacted
     }
 
+    /// The fields of a Secret whose values are secret.
+    public static let secretFields = ["data", "stringData"]
+
     public static func redactingSecret(_ object: JSONValue) -> JSONValue {
         guard case .object(var secret) = object, secret["kind"]?.stringValue == "Secret" else { return object }
         var lengths = JSONObject()
-        for field in ["data", "stringData"] {
+        for field in secretFields {
             guard case .object(let values)? = secret[field] else { continue }
             var digests = JSONObject()
             var fieldLengths = JSONObject()

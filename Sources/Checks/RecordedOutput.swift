@@ -46,7 +46,7 @@ public enum RecordedOutput: Sendable, Equatable {
     /// predicate reads it, so redacting twice keeps what a `digest` check compares.
     public var redacted: RecordedOutput {
         func digest(_ result: CommandOutput) -> CommandOutput {
-            CommandOutput(exitCode: result.exitCode, stdout: ValueDigest.of(.string(result.stdout)), stderr: result.stderr)
+            CommandOutput(exitCode: result.exitCode, stdout: ValueDigest.keeping(result.stdout), stderr: result.stderr)
         }
         switch self {
         case .exec(let namespace, let pod, let container, let command, let result):
@@ -54,10 +54,19 @@ public enum RecordedOutput: Sendable, Equatable {
         case .command(let arguments, let result):
             return .command(arguments: arguments, result: digest(result))
         case .probe(let call, var result):
-            if result.couldNotRun == nil { result.stdout = ValueDigest.of(.string(result.stdout)) }
+            if result.couldNotRun == nil { result.stdout = ValueDigest.keeping(result.stdout) }
             return .probe(call, result: result)
         case .http, .workspace:
             return self
+        }
+    }
+
+    /// The stdout of an exec, command or probe that ran; nil for the others.
+    var stdout: String? {
+        switch self {
+        case .exec(_, _, _, _, let result), .command(_, let result): return result.stdout
+        case .probe(_, let result): return result.couldNotRun == nil ? result.stdout : nil
+        case .http, .workspace: return nil
         }
     }
 

@@ -7,9 +7,15 @@ extension ValueDigest {
     /// kubectl would print it (a Secret's `data` value is its base64 text). A value that is
     /// already a digest (klab replaced it before storing it) stands for itself.
     public static func of(_ value: JSONValue) -> String {
-        let text = ValuePredicates.printed(value)
-        if isDigest(text) { return text.lowercased() }
-        return of(text: text)
+        keeping(ValuePredicates.printed(value))
+    }
+
+    /// What klab keeps of a text it must not store: its digest, or the text itself (in lower
+    /// case) when it is a digest already, so digesting twice changes nothing. The one rule for
+    /// `capture: {digest: true}`, for captures read from a Secret or a redacted output, and for
+    /// a redacted command's stdout.
+    public static func keeping(_ text: String) -> String {
+        isDigest(text) ? text.lowercased() : of(text: text)
     }
 
     /// `sha256:<hex>` of text.

@@ -83,7 +83,7 @@ public final class StepVerifier {
         }
         // Secrets leave as digests, before anything is written or digested.
         var evidence = reader.evidence.redactingSecrets().files
-        evidence[WorkspaceLayout.resultsFile] = Data((JSONWriter.pretty(Self.resultsJSON(results, lab: lab.id, step: step.id)) + "\n").utf8)
+        evidence[WorkspaceLayout.resultsFile] = try Results(results, lab: lab.id, step: step.id).fileData()
         var provenance = ProvenanceCache(file: workspace.provenanceCacheFile).provenance(of: cluster, now: now())
         provenance.learner = workspace.settings.learner
         provenance.klabVersion = klabVersion
@@ -98,7 +98,9 @@ public final class StepVerifier {
         return Round(step: step, results: results, pass: pass, next: next, provenance: pass == nil ? nil : provenance)
     }
 
-    /// Values captured by the steps already passed, for checks that use them.
+    /// Values captured by the steps already passed, for checks that use them, as recorded: a
+    /// value read from a Secret or a redacted output is its digest, as the grader sees it
+    /// (whether the step was verified by this process or another, under `--watch` or not).
     func earlierCaptures() throws -> [String: String] {
         var captures: [String: String] = [:]
         guard let progress = try workspace.progress(stepOrder: [lab.id: lab.steps.map(\.id)])[lab.id] else { return captures }
@@ -129,22 +131,70 @@ public final class StepVerifier {
         return found
     }
 
-    /// What `results.json` in the evidence holds: each check with its status and message,
-    /// and the values captured, so graders and later steps can read them.
-    public static func resultsJSON(_ results: [CheckResult], lab: String, step: String) -> JSONValue {
-        var captures = JSONObject()
-        for result in results {
-            for (key, value) in result.captures.sorted(by: { $0.key < $1.key }) { captures[key] = .string(value) }
+    /// What `results.json` in the evidence holds: each check with its status and message, and
+    /// the values captured, so graders and later steps can read them. A value read from a
+    /// Secret's data or a redacted output is kept as its digest (`ValueDigest.keeping`), with
+    /// its length in bytes under `klabRedacted.captures` (as a Secret's are in evidence); the
+    /// grader re-derives captures from its own evaluation and never reads them from here.
+    public struct Results: Encodable, Equatable {
+        public struct CheckEntry: Encodable, Equatable {
+            public var name: String
+            public var status: String
+            public var message: [String]
         }
-        return .object(JSONObject([
-            ("lab", .string(lab)), ("step", .string(step)),
-            ("checks", .array(results.map { result in
-                .object(JSONObject([
-                    ("name", .string(result.name)), ("status", .string(result.status.rawValue)),
-                    ("message", .array(result.message.map(JSONValue.string))),
-                ]))
-            })),
-            ("captures", .object(captures)),
-        ]))
+
+        public var lab: String
+        public var step: String
+        public var checks: [CheckEntry]
+        /// By check, then by name; a later check's value of the same name wins in place.
+        public var captures: JSONObject
+        /// The length in bytes of each capture stored as a digest (`klabRedacted.captures` in
+        /// the file, left out when there are none).
+        public var redactedLengths: JSONObject
+
+        public init(_ results: [CheckResult], lab: String, step: String) {
+            self.lab = lab
+            self.step = step
+            // A check's name and messages may hold a secret value substituted into them.
+            let secrets = results.flatMap { result in result.redactedCaptures.compactMap { result.captures[$0] } }
+                .filter { !$0.isEmpty && !ValueDigest.isDigest($0) }
+            func hiding(_ text: String) -> String {
+                secrets.reduce(text) { $0.replacingOccurrences(of: $1, with: ValueDigest.keeping($1)) }
+            }
+            checks = results.map { CheckEntry(name: hiding($0.name), status: $0.status.rawValue, message: $0.message.map(hiding)) }
+            captures = JSONObject()
+            var lengths = JSONObject()
+            for result in results {
+                for (key, value) in result.captures.sorted(by: { $0.key < $1.key }) {
+                    guard result.redactedCaptures.contains(key) else {
+                        captures[key] = .string(value)
+                        lengths[key] = nil
+                        continue
+                    }
+                    let kept = ValueDigest.keeping(value)
+                    captures[key] = .string(kept)
+                    lengths[key] = kept == value.lowercased() ? nil : .int(Int64(value.utf8.count))
+                }
+            }
+            redactedLengths = lengths
+        }
+
+        private enum CodingKeys: String, CodingKey { case lab, step, checks, captures, klabRedacted }
+
+        public func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(lab, forKey: .lab)
+            try container.encode(step, forKey: .step)
+            try container.encode(checks, forKey: .checks)
+            try container.encode(JSONValue.object(captures), forKey: .captures)
+            if !redactedLengths.isEmpty {
+                try container.encode(JSONValue.object(JSONObject([("captures", .object(redactedLengths))])), forKey: .klabRedacted)
+            }
+        }
+
+        /// The file's bytes: indented JSON, keys in the order above, a final newline.
+        public func fileData() throws -> Data {
+            Data(try JSONValueEncoder().pretty(self).utf8)
+        }
     }
 }
