@@ -52,6 +52,13 @@ public final class BoardEvents: @unchecked Sendable {
 
     /// One event in the wire format: `event:` then each line of `data` as a `data:` line.
     public static func encode(event: String, data: String) -> Data {
+        if !data.utf8.contains(UInt8(ascii: "\n")) {
+            // A board is written compact, on one line: no need to split it.
+            var out = Data("event: \(event)\ndata: ".utf8)
+            out.append(contentsOf: data.utf8)
+            out.append(contentsOf: "\n\n".utf8)
+            return out
+        }
         var text = "event: \(event)\n"
         for line in data.split(separator: "\n", omittingEmptySubsequences: false) { text += "data: \(line)\n" }
         return Data((text + "\n").utf8)
@@ -80,7 +87,10 @@ struct EventBytes: AsyncBufferedSequence, Sendable {
     struct Iterator: AsyncBufferedIteratorProtocol {
         var base: AsyncStream<Data>.Iterator
         let leave: Leave
-        var pending: [UInt8] = []
+        /// The event being sent, and how much of it is sent (an offset, so that handing out a
+        /// chunk never moves the rest of a large board).
+        var pending = Data()
+        var sent = 0
 
         mutating func next() async -> UInt8? {
             guard let buffer = await nextBuffer(suggested: 1) else { return nil }
@@ -88,14 +98,15 @@ struct EventBytes: AsyncBufferedSequence, Sendable {
         }
 
         mutating func nextBuffer(suggested count: Int) async -> [UInt8]? {
-            if pending.isEmpty {
+            while sent == pending.count {
                 guard let data = await base.next() else { return nil }
-                pending = Array(data)
+                pending = data
+                sent = 0
             }
-            let take = Swift.max(1, Swift.min(count, pending.count))
-            let chunk = Array(pending.prefix(take))
-            pending.removeFirst(take)
-            return chunk
+            let start = pending.startIndex + sent
+            let take = Swift.max(1, Swift.min(count, pending.count - sent))
+            sent += take
+            return Array(pending[start..<(start + take)])
         }
     }
 }

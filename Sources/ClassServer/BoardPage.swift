@@ -9,23 +9,41 @@ import KubeJSON
 public enum BoardPage {
     /// One letter a cell: `p` passed, `h` partly, `f` failed, `x` flagged, `n` not attempted.
     static func cells(_ learner: LearnerGrade, _ grade: ClassGrade) -> String {
-        var out = ""
+        var passed: [Int] = []
+        return cells(learner, grade, passed: &passed)
+    }
+
+    /// The cells, counting each column the learner passed into `passed` (one slot a column,
+    /// grown as needed): the pass rates come out of the same walk over the class.
+    static func cells(_ learner: LearnerGrade, _ grade: ClassGrade, passed: inout [Int]) -> String {
+        var out: [UInt8] = []
+        var column = 0
+        let flagged = Set(learner.flags.compactMap { flag in flag.step.map { "\(flag.lab ?? "")/\($0)" } })
         for lab in grade.labs {
-            for step in grade.steps[lab] ?? [] {
-                let flagged = learner.flags.contains { $0.lab == lab && $0.step == step }
-                switch learner.lab(lab)?.steps.first(where: { $0.step == step }) {
-                case nil: out += "n"
-                case let grade?:
-                    switch grade.status {
-                    case .passed: out += flagged ? "x" : "p"
-                    case .flagged: out += "x"
-                    case .failed: out += flagged ? "x" : grade.points > 0 ? "h" : "f"
-                    case .notAttempted: out += "n"
-                    }
+            let steps = grade.steps[lab] ?? []
+            // Each lab and step looked up once, by position when the grade is in catalog order.
+            let labGrade = learner.labs.first { $0.lab == lab }
+            for (position, step) in steps.enumerated() {
+                defer { column += 1 }
+                if passed.count <= column { passed.append(0) }
+                let stepGrade: StepGrade?
+                if let all = labGrade?.steps {
+                    stepGrade = position < all.count && all[position].step == step ? all[position] : all.first { $0.step == step }
+                } else {
+                    stepGrade = nil
+                }
+                let isFlagged = !flagged.isEmpty && flagged.contains("\(lab)/\(step)")
+                switch stepGrade?.status {
+                case nil, .notAttempted?: out.append(UInt8(ascii: "n"))
+                case .passed?:
+                    passed[column] += 1
+                    out.append(UInt8(ascii: isFlagged ? "x" : "p"))
+                case .flagged?: out.append(UInt8(ascii: "x"))
+                case .failed?: out.append(UInt8(ascii: isFlagged ? "x" : (stepGrade?.points ?? 0) > 0 ? "h" : "f"))
                 }
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func milliseconds(_ date: Date) -> JSONValue { .int(Int64((date.timeIntervalSince1970 * 1000).rounded())) }
@@ -35,10 +53,11 @@ public enum BoardPage {
         let grade = snapshot.grade
         let columns = grade.labs.flatMap { lab in (grade.steps[lab] ?? []).map { (lab, $0) } }
         var rows: [JSONValue] = []
+        var passed = [Int](repeating: 0, count: columns.count)
         for (learner, row) in zip(grade.learners, snapshot.rows) {
             rows.append(.object(JSONObject([
                 ("id", .string(learner.learner)),
-                ("cells", .string(cells(learner, grade))),
+                ("cells", .string(cells(learner, grade, passed: &passed))),
                 ("points", .string("\(TableReport.format(learner.points))/\(TableReport.format(learner.maxPoints))")),
                 ("flags", .int(Int64(learner.flags.count))),
                 ("stale", .bool(row.stale)),
@@ -46,9 +65,8 @@ public enum BoardPage {
                 ("since", milliseconds(row.since)),
             ])))
         }
-        let rates: [JSONValue] = columns.map { lab, step in
-            let passed = grade.learners.filter { $0.lab(lab)?.steps.first { $0.step == step }?.status == .passed }.count
-            return .int(grade.learners.isEmpty ? 0 : Int64(passed * 100 / grade.learners.count))
+        let rates: [JSONValue] = columns.indices.map { column in
+            .int(grade.learners.isEmpty ? 0 : Int64(passed[column] * 100 / grade.learners.count))
         }
         let stuck = snapshot.rows.filter { $0.current != nil }.sorted { ($0.since, $0.learner) < ($1.since, $1.learner) }.prefix(5)
         return .object(JSONObject([
@@ -165,8 +183,8 @@ public enum BoardPage {
     events.addEventListener("board", e => { board = JSON.parse(e.data); offset = Date.now() - board.now; render(); });
     """
 
-    /// The class page, with the board as it is now inside it.
-    public static func classPage(_ board: JSONValue, title: String) -> String {
+    /// The class page, with the board as it is now inside it (`boardJSON`, written compact).
+    public static func classPage(_ board: String, title: String) -> String {
         """
         <!DOCTYPE html>
         <html lang="en">
@@ -187,7 +205,7 @@ public enum BoardPage {
         <ol class="stuck" id="stuck"></ol>
         <h2>Class</h2>
         <table id="heat"></table>
-        <script id="board-data" type="application/json">\(JSONWriter.goCompact(board))</script>
+        <script id="board-data" type="application/json">\(board)</script>
         <script>
         \(script)
         </script>

@@ -170,21 +170,24 @@ public final class ClassBoard: @unchecked Sendable {
             let learner = grade.learners[index].learner
             let theirs = reports[learner] ?? [:]
             var hints = gradedHints[learner] ?? [:]
-            for (labIndex, lab) in grade.learners[index].labs.enumerated() {
-                for (stepIndex, step) in lab.steps.enumerated() {
-                    guard let report = theirs["\(lab.lab)/\(step.step)"] else { continue }
-                    // Hints are never taken back: the larger count is the later one.
-                    hints["\(lab.lab)/\(step.step)"] = max(hints["\(lab.lab)/\(step.step)"] ?? 0, report.hintsUsed)
-                    // A report fills in what grading has not seen pass; it never overrides a
-                    // pass or a flag the grader found.
-                    guard step.status == .failed || step.status == .notAttempted else { continue }
-                    var merged = step
-                    merged.status = report.passed ? .passed : .failed
-                    merged.points = report.passed ? step.maxPoints : 0
-                    merged.messages = report.passed ? [] : report.failedChecks.map { "\($0): failed (reported by klab verify)" }
-                    grade.learners[index].labs[labIndex].steps[stepIndex] = merged
-                    grade.learners[index].labs[labIndex].started = true
-                }
+            // Each of the learner's reports finds its step (not each step its report: most
+            // learners have reported on few of the class's steps).
+            for (place, report) in theirs {
+                guard let labIndex = grade.learners[index].labs.firstIndex(where: { $0.lab == report.lab }),
+                      let stepIndex = grade.learners[index].labs[labIndex].steps.firstIndex(where: { $0.step == report.step })
+                else { continue }
+                let step = grade.learners[index].labs[labIndex].steps[stepIndex]
+                // Hints are never taken back: the larger count is the later one.
+                hints[place] = max(hints[place] ?? 0, report.hintsUsed)
+                // A report fills in what grading has not seen pass; it never overrides a
+                // pass or a flag the grader found.
+                guard step.status == .failed || step.status == .notAttempted else { continue }
+                var merged = step
+                merged.status = report.passed ? .passed : .failed
+                merged.points = report.passed ? step.maxPoints : 0
+                merged.messages = report.passed ? [] : report.failedChecks.map { "\($0): failed (reported by klab verify)" }
+                grade.learners[index].labs[labIndex].steps[stepIndex] = merged
+                grade.learners[index].labs[labIndex].started = true
             }
             let latestLab = theirs.values.max { $0.sequence < $1.sequence }?.lab
             let place = Self.currentStep(of: grade.learners[index], preferring: latestLab)

@@ -37,6 +37,7 @@ public final class ClassServer: Sendable {
 
     public let board: ClassBoard
     public let events = BoardEvents()
+    let texts = BoardTexts()
     public let options: Options
     private let server: HTTPServer
     private let address: any SocketAddress
@@ -69,7 +70,7 @@ public final class ClassServer: Sendable {
     /// Starts listening and returns the port; throws if the address cannot be had.
     public func start() async throws(ServeError) -> UInt16 {
         let server = self.server
-        let routes = Routes(board: board, events: events, options: options)
+        let routes = Routes(board: board, events: events, texts: texts, options: options)
         await server.appendRoute("*") { request in await routes.handle(request) }
         let failure = FailureBox()
         let running = Task {
@@ -108,10 +109,10 @@ public final class ClassServer: Sendable {
     private func startBroadcasting() {
         let (signals, signal) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         board.observe { signal.yield() }
-        let board = self.board, events = self.events, gap = options.eventGap, keepAlive = options.keepAlive
+        let board = self.board, events = self.events, texts = self.texts, gap = options.eventGap, keepAlive = options.keepAlive
         tasks.add(Task {
             for await _ in signals {
-                events.send(Routes.boardEvent(board.snapshot()))
+                events.send(texts.of(board.snapshot()).event)
                 try? await Task.sleep(for: gap)
             }
         })
@@ -128,11 +129,8 @@ public final class ClassServer: Sendable {
 struct Routes: Sendable {
     let board: ClassBoard
     let events: BoardEvents
+    let texts: BoardTexts
     let options: ClassServer.Options
-
-    static func boardEvent(_ snapshot: ClassBoard.Snapshot) -> Data {
-        BoardEvents.encode(event: "board", data: JSONWriter.goCompact(BoardPage.boardJSON(snapshot)))
-    }
 
     func handle(_ request: HTTPRequest) async -> HTTPResponse {
         if request.path == "/healthz" {
@@ -143,7 +141,7 @@ struct Routes: Sendable {
         }
         switch (request.method, request.path) {
         case (.GET, "/"):
-            let page = BoardPage.classPage(BoardPage.boardJSON(board.snapshot()), title: options.title)
+            let page = BoardPage.classPage(texts.of(board.snapshot()).json, title: options.title)
             return respond(.ok, Data(page.utf8), type: "text/html; charset=utf-8")
         case (.GET, "/learner"):
             let query = options.token.map { "token=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") } ?? ""
@@ -154,7 +152,7 @@ struct Routes: Sendable {
         case (.GET, "/api/class.json"):
             return respond(.ok, Data(JSONReport.render(board.snapshot().grade).utf8), type: "application/json")
         case (.GET, "/events"):
-            let bytes = events.subscribe(first: Data("retry: 2000\n\n".utf8) + Self.boardEvent(board.snapshot()))
+            let bytes = events.subscribe(first: Data("retry: 2000\n\n".utf8) + texts.of(board.snapshot()).event)
             var headers = securityHeaders("text/event-stream")
             headers[HTTPHeader("X-Accel-Buffering")] = "no"
             return HTTPResponse(statusCode: .ok, headers: headers, body: HTTPBodySequence(from: bytes))
@@ -223,6 +221,34 @@ struct Routes: Sendable {
 
     private func json(_ status: HTTPStatusCode, error: String) -> HTTPResponse {
         respond(status, Data((JSONWriter.compact(.object(JSONObject([("error", .string(error))]))) + "\n").utf8), type: "application/json")
+    }
+}
+
+/// The board as the class page and the event stream carry it, written once per version of
+/// the board: every open page, every event and every GET / between two changes share it.
+// @unchecked: `version` and `stored` are read and written only under `lock`.
+final class BoardTexts: @unchecked Sendable {
+    private let lock = NSLock()
+    private var version = -1
+    private var stored = (json: "", event: Data())
+
+    func of(_ snapshot: ClassBoard.Snapshot) -> (json: String, event: Data) {
+        lock.lock()
+        if version == snapshot.version {
+            defer { lock.unlock() }
+            return stored
+        }
+        lock.unlock()
+        // Written outside the lock: two requests may both write a new version; either is right.
+        let json = JSONWriter.goCompact(BoardPage.boardJSON(snapshot))
+        let made = (json: json, event: BoardEvents.encode(event: "board", data: json))
+        lock.lock()
+        defer { lock.unlock() }
+        if snapshot.version >= version {
+            version = snapshot.version
+            stored = made
+        }
+        return made
     }
 }
 
