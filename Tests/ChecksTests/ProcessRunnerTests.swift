@@ -79,14 +79,17 @@ final class ProcessRunnerTests: XCTestCase {
     /// groups, so the signal that stops klab does not reach them.
     func testEndAllEndsRunningChildrenWithTheirGroupsAndStartsNoMore() throws {
         defer { RunningChildren.reopen() }
+        let pidFile = FileManager.default.temporaryDirectory.appendingPathComponent("klab-endall-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: pidFile) }
         let done = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var result: Result<ProcessResult, Error>?
         DispatchQueue.global().async {
-            result = Result { try ProcessRunner.run("sh", ["-c", "sleep 300 & echo $!; wait"], timeout: 600) }
+            result = Result { try ProcessRunner.run("sh", ["-c", "sleep 300 & echo $! > \"$0.tmp\"; mv \"$0.tmp\" \"$0\"; wait", pidFile.path], timeout: 600) }
             done.signal()
         }
+        // Once the grandchild's pid is written, the child and its grandchild both run.
         let deadline = Date(timeIntervalSinceNow: 30)
-        while RunningChildren.count == 0 && Date() < deadline { usleep(20_000) }
+        while !FileManager.default.fileExists(atPath: pidFile.path) && Date() < deadline { usleep(20_000) }
         XCTAssertEqual(RunningChildren.count, 1)
 
         RunningChildren.endAll()
@@ -94,8 +97,9 @@ final class ProcessRunnerTests: XCTestCase {
         XCTAssertEqual(done.wait(timeout: .now() + 30), .success, "the run returned once its child was ended")
         let run = try XCTUnwrap(result).get()
         XCTAssertFalse(run.timedOut)
-        XCTAssertEqual(run.status, SIGTERM, "ended by SIGTERM: \(run.stdoutText) \(run.stderrText)")
-        let grandchild = try XCTUnwrap(pid_t(run.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)))
+        XCTAssertEqual(run.status, SIGTERM, "ended by SIGTERM: \(run.stderrText)")
+        let written = try String(contentsOf: pidFile, encoding: .utf8)
+        let grandchild = try XCTUnwrap(pid_t(written.trimmingCharacters(in: .whitespacesAndNewlines)))
         XCTAssertTrue(isGone(grandchild), "the grandchild (sleep) was ended with its group")
 
         XCTAssertThrowsError(try ProcessRunner.run("true", [])) { error in
