@@ -148,6 +148,11 @@ public struct OfflineGrader: Sendable {
         if !history.chainsAsWritten {
             collected.flags.append(GradeFlag(.historyRewritten, detail: "klab's commits do not chain as klab wrote them (Klab-Previous); the history was rebased, amended or edited"))
         }
+        let overrides = try repository.historyOverrides()
+        if !overrides.isEmpty {
+            // Graded from the commits as stored; git shows another history there.
+            collected.flags.append(GradeFlag(.historyRewritten, detail: "\(overrides.joined(separator: "; ")): `git log` in this hand-in shows another history than the stored one klab graded"))
+        }
         if let claimed = try history.workspaceSettings()?.learner { collected.claimedLearners.insert(claimed) }
 
         let orders = labs.mapValues { $0.steps.map(\.id) }

@@ -118,3 +118,23 @@ extension Repository {
         }
     }
 }
+
+extension Repository {
+    /// What in this repository makes git show a history other than its stored commits:
+    /// `info/grafts` (other parents for some commits; git still honours it, libgit2 1.5 does
+    /// not) and references under `refs/replace/` (other objects in place of some; libgit2 never
+    /// follows them). klab reads the commits as stored, so with either, what `git log` shows in
+    /// the repository may not be the history klab read. Empty for an ordinary repository.
+    public func historyOverrides() throws -> [String] {
+        var found: [String] = []
+        var info = stat()
+        if lstat(gitDirectory.appendingPathComponent("info/grafts").path, &info) == 0, info.st_size > 0 {
+            found.append("info/grafts gives commits other parents")
+        }
+        let replaced = try references(under: "refs/replace/").count
+        if replaced > 0 {
+            found.append("\(replaced) reference\(replaced == 1 ? "" : "s") under refs/replace/ put other objects in place of stored ones")
+        }
+        return found
+    }
+}

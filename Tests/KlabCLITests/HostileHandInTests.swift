@@ -67,6 +67,9 @@ final class HostileHandInTests: XCTestCase {
         try FileManager.default.createDirectory(at: cycle.appendingPathComponent(".git/info"), withIntermediateDirectories: true)
         try Data("\(cycleTip) \(cycleTip)\n".utf8).write(to: cycle.appendingPathComponent(".git/info/grafts"))
 
+        let replaced = try workspace("replaced")
+        try git(replaced, ["replace", "HEAD", "HEAD~1"])
+
         let alternates = try workspace("alternates")
         try Data((handIns.appendingPathComponent("honest/.git/objects").path + "\n").utf8)
             .write(to: alternates.appendingPathComponent(".git/objects/info/alternates"))
@@ -119,11 +122,20 @@ final class HostileHandInTests: XCTestCase {
         }
         func points(_ name: String) -> Double { rows[name]?["points"] as? Double ?? -1 }
 
-        for name in ["honest", "bundled", "thousands-of-refs", "graft-cycle"] {
+        for name in ["honest", "bundled", "thousands-of-refs", "graft-cycle", "replaced"] {
             XCTAssertNotNil(rows[name], "\(name) is graded")
             XCTAssertFalse(flags(name).contains { $0.kind == "unreadable" }, "\(name): \(flags(name))")
             XCTAssertGreaterThan(points(name), 0, "\(name) keeps the points of its passed step: \(flags(name))")
         }
+        for name in ["honest", "bundled", "thousands-of-refs"] {
+            XCTAssertFalse(flags(name).contains { $0.kind == "history-rewritten" }, "\(name): \(flags(name))")
+        }
+        // Grafts and replace refs change what git shows, not what klab reads (the stored
+        // commits): graded, and flagged, since `git log` there shows another history.
+        XCTAssertTrue(flags("graft-cycle").contains { $0.kind == "history-rewritten" && $0.detail.hasPrefix("info/grafts gives commits other parents") },
+                      "\(flags("graft-cycle"))")
+        XCTAssertTrue(flags("replaced").contains { $0.kind == "history-rewritten" && $0.detail.hasPrefix("1 reference under refs/replace/") },
+                      "\(flags("replaced"))")
         let unreadable: [String: String] = [
             "git-symlink": ".git is a symbolic link",
             "git-file": ".git is a file pointing elsewhere",
@@ -149,6 +161,6 @@ final class HostileHandInTests: XCTestCase {
         XCTAssertEqual(points("deep-evidence"), 0)
         XCTAssertFalse(flags("odd-evidence").isEmpty, "evidence named '..' or '/etc' does not pass unnoticed")
         XCTAssertEqual(points("odd-evidence"), 0, "\(flags("odd-evidence"))")
-        XCTAssertEqual(rows.count, 4 + unreadable.count + 2, "every hand-in has its row: \(rows.keys.sorted())")
+        XCTAssertEqual(rows.count, 5 + unreadable.count + 2, "every hand-in has its row: \(rows.keys.sorted())")
     }
 }

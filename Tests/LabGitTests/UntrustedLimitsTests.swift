@@ -89,6 +89,20 @@ final class UntrustedLimitsTests: TemporaryDirectoryTestCase {
         }
     }
 
+    func testGraftsAndReplaceRefsAreNamedAsOverridesOfTheHistory() throws {
+        let (url, commit) = try nested()
+        XCTAssertEqual(try Repository.openForReading(at: url).historyOverrides(), [])
+        try FileManager.default.createDirectory(at: url.appendingPathComponent(".git/info"), withIntermediateDirectories: true)
+        try Data("\(commit.hex) \(commit.hex)\n".utf8).write(to: url.appendingPathComponent(".git/info/grafts"))
+        let repository = try Repository.openForReading(at: url)
+        XCTAssertEqual(try repository.historyOverrides(), ["info/grafts gives commits other parents"])
+        XCTAssertEqual(try repository.headCommitID(), commit, "libgit2 reads the stored commits")
+        try FileManager.default.removeItem(at: url.appendingPathComponent(".git/info/grafts"))
+        try Repository.open(at: url).updateReference("refs/replace/\(commit.hex)", to: commit, message: "test")
+        XCTAssertEqual(try Repository.openForReading(at: url).historyOverrides(),
+                       ["1 reference under refs/replace/ put other objects in place of stored ones"])
+    }
+
     func testDotGitAsALinkOrAFileIsRefused() throws {
         let (url, _) = try nested()
         let linked = root.appendingPathComponent("linked")
