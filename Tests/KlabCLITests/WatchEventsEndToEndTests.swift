@@ -17,26 +17,17 @@ final class WatchEventsEndToEndTests: XCTestCase {
         FileManager.default.createFile(atPath: events.path, contents: nil)
         XCTAssertEqual(try KlabBinary.run(["start", "health-probes", "--learner", "ada", "--workspace", workspace], currentDirectory: root).status, 0)
 
-        let process = Process()
-        process.executableURL = KlabBinary.url
-        process.arguments = ["verify", "--watch", "--workspace", workspace]
-        var environment = ProcessInfo.processInfo.environment
-        environment["PATH"] = KlabBinary.repositoryRoot.appendingPathComponent("Tests/Fixtures/kubectl-standin").path + ":/usr/bin:/bin"
-        environment["KLAB_STANDIN_SNAPSHOTS"] = fixtures.appendingPathComponent("liveness--fail-no-probe").path
-        environment["KLAB_STANDIN_LOG"] = log.path
-        environment["KLAB_STANDIN_WATCH_EVENTS"] = events.path
-        environment["NO_COLOR"] = "1"
-        process.environment = environment
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = Pipe()
-        let output = Output()
-        out.fileHandleForReading.readabilityHandler = { handle in output.append(handle.availableData) }
-        try process.run()
-        defer { if process.isRunning { process.terminate() } }
+        let klab = try BackgroundProcess(KlabBinary.url.path, ["verify", "--watch", "--workspace", workspace], environment: [
+            "PATH": KlabBinary.repositoryRoot.appendingPathComponent("Tests/Fixtures/kubectl-standin").path + ":/usr/bin:/bin",
+            "KLAB_STANDIN_SNAPSHOTS": fixtures.appendingPathComponent("liveness--fail-no-probe").path,
+            "KLAB_STANDIN_LOG": log.path,
+            "KLAB_STANDIN_WATCH_EVENTS": events.path,
+            "NO_COLOR": "1",
+        ])
+        defer { klab.terminate() }
 
-        XCTAssertTrue(output.until { $0.contains("✗") }, "the first round fails: \(output.text)")
-        XCTAssertFalse(output.text.contains("done: recorded"))
+        XCTAssertTrue(klab.waitForOutput { $0.contains("✗") ? true : nil } ?? false, "the first round fails: \(klab.stdout)")
+        XCTAssertFalse(klab.stdout.contains("done: recorded"))
         // Once the watch has read the events file, the learner's fix arrives as one event.
         let watching = events.path + ".watching"
         XCTAssertTrue(until { FileManager.default.fileExists(atPath: watching) }, "the watch started")
@@ -48,11 +39,9 @@ final class WatchEventsEndToEndTests: XCTestCase {
         try handle.write(contentsOf: line)
         try handle.close()
 
-        XCTAssertTrue(output.until { $0.contains("Step liveness done: recorded") }, output.text)
-        kill(process.processIdentifier, SIGINT)
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, output.text)
-        XCTAssertTrue(output.until { $0.contains("Stopped watching.") }, output.text)
+        XCTAssertTrue(klab.waitForOutput { $0.contains("Step liveness done: recorded") ? true : nil } ?? false, klab.stdout)
+        XCTAssertEqual(klab.interrupt(), 0, klab.stdout)
+        XCTAssertTrue(klab.waitForOutput { $0.contains("Stopped watching.") ? true : nil } ?? false, klab.stdout)
 
         let calls = ((try? String(contentsOf: log, encoding: .utf8)) ?? "").split(separator: "\n").compactMap {
             try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String]
@@ -61,10 +50,11 @@ final class WatchEventsEndToEndTests: XCTestCase {
         XCTAssertEqual(podWatches.count, 1, "one watch of Pods: \(calls)")
         let podGets = calls.filter { $0.first == "get" && $0.contains("pods") && !$0.contains("--watch") }
         XCTAssertEqual(podGets.count, 2, "the first list and the fresh read that confirmed the pass; no polling: \(calls)")
-        let passes = try TestProcessGit.log(workspace)
+        let passes = try GitWitness.lines(["log", "--format=%(trailers:key=Klab-Event,valueonly)"], in: URL(fileURLWithPath: workspace))
         XCTAssertEqual(passes.filter { $0 == "pass" }.count, 1)
     }
 
+    /// Until the stand-in has opened the events file (60 s at most: a bound for a hang, not a verdict).
     private func until(_ condition: () -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(60)
         while !condition() {
@@ -72,45 +62,5 @@ final class WatchEventsEndToEndTests: XCTestCase {
             Thread.sleep(forTimeInterval: 0.01)
         }
         return true
-    }
-
-    /// klab's stdout as it arrives.
-    final class Output: @unchecked Sendable {
-        private let lock = NSLock()
-        private var data = Data()
-        func append(_ chunk: Data) {
-            lock.lock()
-            data.append(chunk)
-            lock.unlock()
-        }
-        var text: String {
-            lock.lock()
-            defer { lock.unlock() }
-            return String(decoding: data, as: UTF8.self)
-        }
-        /// Until the output says so (60 s at most: explicit synchronisation, not a verdict on time).
-        func until(_ condition: (String) -> Bool) -> Bool {
-            let deadline = Date().addingTimeInterval(60)
-            while !condition(text) {
-                if Date() > deadline { return false }
-                Thread.sleep(forTimeInterval: 0.01)
-            }
-            return true
-        }
-    }
-}
-
-/// The workspace's klab events, read with the git CLI (an independent witness).
-enum TestProcessGit {
-    static func log(_ workspace: String) throws -> [String] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "-C", workspace, "log", "--format=%(trailers:key=Klab-Event,valueonly)"]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
     }
 }
