@@ -153,7 +153,9 @@ public struct OfflineGrader: Sendable {
             // Graded from the commits as stored; git shows another history there.
             collected.flags.append(GradeFlag(.historyRewritten, detail: "\(overrides.joined(separator: "; ")): `git log` in this hand-in shows another history than the stored one klab graded"))
         }
-        if let claimed = try history.workspaceSettings()?.learner { collected.claimedLearners.insert(claimed) }
+        let workspaceLearner = try history.workspaceSettings()?.learner
+        if let claimed = workspaceLearner { collected.claimedLearners.insert(claimed) }
+        let resolver = LabResolver(workspaceLearner: workspaceLearner)
 
         let orders = labs.mapValues { $0.steps.map(\.id) }
         let progress = history.progress(stepOrder: orders)
@@ -185,7 +187,8 @@ public struct OfflineGrader: Sendable {
                     steps.append(StepGrade(step: step.id, status: .notAttempted, points: 0, maxPoints: step.points))
                     continue
                 }
-                let outcome = gradeStep(lab: lab, step: step, commit: commit, history: history, name: name, captures: captures)
+                let outcome = gradeStep(lab: lab, step: step, commit: commit, history: history, name: name, captures: captures,
+                                        resolver: resolver)
                 captures.merge(outcome.captures) { _, new in new }
                 var grade = outcome.grade
                 var flags = outcome.flags
@@ -282,9 +285,30 @@ public struct OfflineGrader: Sendable {
         var namespace: String = "default"
     }
 
+    /// The labs as one hand-in's steps were verified, each resolved once per set of parameter
+    /// values (a lab's steps are nearly always verified with the same ones).
+    final class LabResolver {
+        let workspaceLearner: String?
+        private var resolved: [String: [(values: [String: String], lab: Lab, parameters: LabRunParameters)]] = [:]
+
+        init(workspaceLearner: String?) {
+            self.workspaceLearner = workspaceLearner
+        }
+
+        func resolve(_ lab: Lab, started: LabSettings?) throws -> (lab: Lab, parameters: LabRunParameters) {
+            let invocation = LabInvocation(started: started, workspaceLearner: workspaceLearner)
+            let parameters = try invocation.parameters(for: lab)
+            if let known = resolved[lab.id]?.first(where: { $0.values == parameters.values }) { return (known.lab, known.parameters) }
+            let lab = try lab.resolved(parameters: parameters.values)
+            resolved[lab.id, default: []].append((parameters.values, lab, parameters))
+            return (lab, parameters)
+        }
+    }
+
     /// Re-checks one claimed step against the evidence stored in its pass commit.
     func gradeStep(
-        lab: Lab, step: LabStep, commit: Commit, history: KlabHistory, name: String, captures: [String: String]
+        lab: Lab, step: LabStep, commit: Commit, history: KlabHistory, name: String, captures: [String: String],
+        resolver: LabResolver? = nil
     ) -> StepOutcome {
         func flagged(_ flag: GradeFlag, _ outcome: StepOutcome? = nil) -> StepOutcome {
             var result = outcome ?? StepOutcome(grade: StepGrade(step: step.id, status: .flagged, points: 0, maxPoints: step.points), flags: [])
@@ -346,9 +370,8 @@ public struct OfflineGrader: Sendable {
         evidence.removeValue(forKey: Provenance.fileName)
         do {
             // The parameters verify ran with: the lab as started, for the workspace's learner.
-            let invocation = LabInvocation(
-                started: try history.labSettings(lab.id, in: commit.id), workspaceLearner: try history.workspaceSettings()?.learner)
-            let (resolved, parameters) = try invocation.resolve(lab)
+            let resolver = try resolver ?? LabResolver(workspaceLearner: try history.workspaceSettings()?.learner)
+            let (resolved, parameters) = try resolver.resolve(lab, started: try history.labSettings(lab.id, in: commit.id))
             let namespace = parameters.namespace
             outcome.namespace = namespace
             guard let resolvedStep = resolved.step(step.id) else { throw WorkspaceError.unknownStep(lab: lab.id, step: step.id) }

@@ -91,6 +91,17 @@ final class StepVerifierTests: XCTestCase {
         XCTAssertEqual(StepVerifier.provenance(in: workspace, lab: "secrets", steps: ["db"])["db"], provenance)
     }
 
+    func testTimestampsAreRFC3339InUTCToTheSecondAsAFormatterWritesThem() {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        for seconds in [0, 1_800_000_000.75, 951_782_400, 4_102_444_799.999, 1_764_384_122] as [Double] {
+            let date = Date(timeIntervalSince1970: seconds)
+            XCTAssertEqual(StepVerifier.timestamp(date), formatter.string(from: date), "\(seconds)")
+        }
+        XCTAssertEqual(StepVerifier.timestamp(Date(timeIntervalSince1970: 1_800_000_000)), "2027-01-15T08:00:00Z")
+    }
+
     func testRedactedSecretsAreNotPlaintextButAnyOtherValueIs() {
         let redacted = Evidence.redactingSecret(.object(JSONObject([
             ("kind", .string("Secret")), ("data", .object(JSONObject([("k", .string("aGk="))]))),
