@@ -100,12 +100,13 @@ RECREATED_IPS = {0: "10.0.1.22", 1: "10.0.2.204", 2: "10.0.3.12"}
 
 
 def statefulset(replicas=3, ready=3, klab=True, claim_class="mysql-gp2", bound=None, policy=None, recreated=(),
-                claim_remade=()):
+                claim_remade=(), claim_gap=75):
     """The StatefulSet, its pods (the first `ready` Ready, the next one Pending when fewer), the
     claims and volumes. bound: how many claims are Bound (default: as many as pods exist).
     Under `Parallel` every pod and claim is made at once. recreated: ordinals whose pod was
     deleted and made again later (same claim); claim_remade: ordinals whose pod and claim were
-    both deleted and made again (a new, empty volume)."""
+    both deleted and made again (a new, empty volume). claim_gap: seconds between one ordinal's
+    claim and the next's (0: a state whose timestamps coincide, as a hand-built one may)."""
     m = with_labels(manifest(LAB, "mysql-statefulset.yaml"), klab)
     m["spec"]["replicas"] = replicas
     m["spec"]["volumeClaimTemplates"][0]["spec"]["storageClassName"] = claim_class
@@ -146,7 +147,7 @@ def statefulset(replicas=3, ready=3, klab=True, claim_class="mysql-gp2", bound=N
     selector = m["spec"]["selector"]["matchLabels"]
     for i in range(created_pods):
         name = f"mysql-{i}"
-        claim_at = SET_AT + 2 if policy == "Parallel" else SET_AT + 2 + 75 * i
+        claim_at = SET_AT + 2 if policy == "Parallel" else SET_AT + 2 + claim_gap * i
         if i in claim_remade:
             claim_at = RECREATED_AT
         created = RECREATED_AT + 3 if i in recreated else claim_at
@@ -309,3 +310,6 @@ def generate():
     state("complete--pass-mysql-1-recreated", class_kw={"klab": False}, config_kw={"klab": False},
           set_kw={"klab": False, "recreated": (1,)}, ns_kw={"klab": False}, outputs=[reads[2]])
     state("complete--fail-primary-claim-remade", set_kw={"claim_remade": (0,)}, outputs=[reads[2]])
+
+    # a correct state whose claims were all made in the same second: order is not younger-than
+    state("statefulset--pass-claims-same-second", set_kw={"claim_gap": 0})
