@@ -39,7 +39,7 @@ public enum WorkspaceError: Error, CustomStringConvertible, Equatable {
         case .unknownStep(let lab, let step):
             return "lab \(lab) has no step \(step); `klab lab show \(lab)` lists its steps"
         case .noBackup:
-            return "there is no reset, restart, restore or undo to undo in this workspace"
+            return "nothing to undo: no reset, restart or restore has been made in this workspace yet; `klab reset --list` shows its backups"
         case .cannotCreate(let path, let reason):
             return "cannot create a workspace at \(path): \(reason); check that you can write there, or pass --workspace DIR"
         case .backupMissing(let ref):
