@@ -47,14 +47,19 @@ public final class CheckEvaluator {
     public func evaluate(_ checks: [Check], captures: [String: String] = [:], stepCaptures: [String: String] = [:]) throws -> [CheckResult] {
         reader.prefetch(Self.selectors(checks, captures: captures))
         var values = captures
+        // The same values with each secret one as its digest: what the evidence and the grader see.
+        var recorded = captures
         var producers: [String: CheckResult] = [:]
         var results: [CheckResult] = []
         var outputs: [OutputCaptures?] = []
         for (index, check) in checks.enumerated() {
-            let (result, output) = try evaluate(check, captures: values, context: CaptureContext(
+            let (result, output) = try evaluate(check, captures: values, recorded: recorded, context: CaptureContext(
                 producers: producers, later: Self.producers(in: checks[(index + 1)...]), steps: stepCaptures))
             for capture in check.captures { producers[capture.name] = result }
             values.merge(result.captures) { _, new in new }
+            for (name, value) in result.captures {
+                recorded[name] = result.redactedCaptures.contains(name) ? ValueDigest.keeping(value) : value
+            }
             results.append(result)
             outputs.append(output)
         }
@@ -69,7 +74,7 @@ public final class CheckEvaluator {
 
     /// Evaluates one check with the captures known so far.
     public func evaluate(_ check: Check, captures: [String: String] = [:]) throws -> CheckResult {
-        try evaluate(check, captures: captures, context: CaptureContext(producers: [:], later: [:], steps: [:])).result
+        try evaluate(check, captures: captures, recorded: captures, context: CaptureContext(producers: [:], later: [:], steps: [:])).result
     }
 
     /// The captures a check took from the stdout of the output recorded at `path`.
@@ -97,9 +102,16 @@ public final class CheckEvaluator {
         return names
     }
 
-    private func evaluate(_ check: Check, captures: [String: String], context: CaptureContext) throws -> (result: CheckResult, output: OutputCaptures?) {
+    /// `recorded` holds the values as evidence keeps them (a secret capture as its digest): the
+    /// calls the check makes are recorded with those in their arguments, as the grader, which
+    /// has only the digests, will make them again.
+    private func evaluate(
+        _ check: Check, captures: [String: String], recorded: [String: String], context: CaptureContext
+    ) throws -> (result: CheckResult, output: OutputCaptures?) {
         var substitution = CaptureSubstitution(values: captures)
         let resolved = substitution.check(check)
+        var recordedSubstitution = CaptureSubstitution(values: recorded)
+        let recording = RecordedCall(check: recorded == captures ? resolved : recordedSubstitution.check(check))
         if let result = missingCapture(check, substitution.missing, context) { return (result, nil) }
         if !substitution.refused.isEmpty {
             return (CheckResult(name: resolved.name, status: .failed, message: substitution.refused, location: check.location), nil)
@@ -116,7 +128,7 @@ public final class CheckEvaluator {
         var attempts = 0
         while true {
             attempts += 1
-            let outcome = try attempt(resolved)
+            let outcome = try attempt(resolved, recording: recording)
             if outcome.notEvaluated {
                 return (CheckResult(name: resolved.name, status: .notEvaluated, message: outcome.lines, attempts: attempts,
                                     location: check.location), nil)
@@ -163,6 +175,33 @@ public final class CheckEvaluator {
         return CheckResult(name: check.name, status: status, message: [line], location: check.location)
     }
 
+    /// The check as its call is recorded in evidence: captures substituted as evidence keeps
+    /// them, so a secret value in a command's arguments or a URL is recorded as its digest.
+    private struct RecordedCall {
+        let check: Check
+
+        /// The arguments of an exec, command or probe check.
+        var arguments: [String]? {
+            switch check.source {
+            case .exec(let request): return request.command
+            case .probe(let request): return request.command
+            case .command(let arguments): return arguments
+            default: return nil
+            }
+        }
+
+        var url: String? {
+            if case .http(let request) = check.source { return request.url }
+            return nil
+        }
+
+        /// The `kubectl auth can-i` arguments of a canI check.
+        func canIArguments(labNamespace: String) -> [String]? {
+            if case .canI(let request) = check.source { return request.arguments(labNamespace: labNamespace) }
+            return nil
+        }
+    }
+
     private struct Outcome {
         var lines: [String]
         var captures: [String: String] = [:]
@@ -175,7 +214,7 @@ public final class CheckEvaluator {
         var outputPath: String?
     }
 
-    private func attempt(_ check: Check) throws -> Outcome {
+    private func attempt(_ check: Check, recording: RecordedCall) throws -> Outcome {
         reader.redactingOutputs = check.redact
         defer { reader.redactingOutputs = false }
         reader.lastOutputPath = nil
@@ -191,7 +230,8 @@ public final class CheckEvaluator {
             case .failure(let line):
                 return Outcome(lines: [line])
             case .pod(let namespace, let pod):
-                let output = try reader.exec(namespace: namespace, pod: pod, container: request.container, command: request.command)
+                let output = try reader.exec(namespace: namespace, pod: pod, container: request.container, command: request.command,
+                                             recordedAs: recording.arguments)
                 let notRun = ExecOutcome.couldNotRun(output)
                 subject = Self.subject(output, notRun: notRun)
                 let label = "exec in \(namespace)/\(pod)" + (request.container.map { " (container \($0))" } ?? "")
@@ -202,14 +242,14 @@ public final class CheckEvaluator {
                 lines = try resultFailures(check.expectation, subject: subject, label: label, defaultsToExitZero: true)
             }
         case .http(let request):
-            let output = try reader.http(request)
+            let output = try reader.http(request, recordedURL: recording.url)
             subject = Self.subject(output)
             lines = try resultFailures(check.expectation, subject: subject, label: "GET \(request.url)", defaultsToExitZero: false)
         case .probe(let request):
             let namespace: String
             if case .named(let name) = request.namespace { namespace = name } else { namespace = reader.labNamespace }
             let call = ProbeCall(namespace: namespace, request: request)
-            let output = try reader.probe(call, timeout: request.timeout)
+            let output = try reader.probe(call, timeout: request.timeout, recordedCommand: recording.arguments)
             let label = call.description
             // As for exec: a probe that never ran says nothing about the network, so a
             // "blocked" check cannot pass because the pod could not be made or the tool is missing.
@@ -224,12 +264,12 @@ public final class CheckEvaluator {
             subject = facts
             lines = try resultFailures(check.expectation, subject: subject, label: RecordedOutput.workspaceCall(request.path), defaultsToExitZero: false)
         case .command(let arguments):
-            let output = try reader.command(arguments)
+            let output = try reader.command(arguments, recordedAs: recording.arguments)
             subject = Self.subject(output)
             lines = try resultFailures(check.expectation, subject: subject, label: arguments.joined(separator: " "), defaultsToExitZero: true)
         case .canI(let request):
             let arguments = request.arguments(labNamespace: reader.labNamespace)
-            let output = try reader.command(arguments)
+            let output = try reader.command(arguments, recordedAs: recording.canIArguments(labNamespace: reader.labNamespace))
             let label = arguments.joined(separator: " ")
             let answer = output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
             guard answer == "yes" || answer == "no" else {

@@ -101,4 +101,74 @@ final class RedactedEvidenceTests: XCTestCase {
         let output = RecordedOutput.command(arguments: ["x"], result: CommandOutput(exitCode: 0, stdout: "secret", stderr: ""))
         XCTAssertEqual(output.redacted.redacted, output.redacted)
     }
+
+    // MARK: - A secret capture in a later call's arguments
+
+    static let login = ["sh", "-c", "mysql -uadmin -p${password} -e 'select 1'"]
+    static let curl = ["curl", "-u", "admin:${password}", "http://${owner}.default"]
+    static let url = "http://db.default/login?key=${password}"
+
+    /// What the cluster answers: the Secret, and each call as it is really made, the password in it.
+    static func clusterWithCalls() throws -> SnapshotCluster {
+        let secret = #"{"apiVersion":"v1","kind":"List","items":[{"apiVersion":"v1","kind":"Secret","metadata":{"name":"db","namespace":"default","uid":"u-1"},"data":{"password":"\#(password)"}}]}"#
+        let ok = CommandOutput(exitCode: 0, stdout: "1\n", stderr: "")
+        let calls: [RecordedOutput] = [
+            .exec(namespace: "default", pod: "db-0", container: nil, command: ["sh", "-c", "mysql -uadmin -p\(password) -e 'select 1'"], result: ok),
+            .command(arguments: ["curl", "-u", "admin:\(password)", "http://db.default"], result: ok),
+            .http(url: "http://db.default/login?key=aHVudGVyMg%3D%3D", result: HTTPOutput(status: 200, body: "welcome", error: nil)),
+        ]
+        var files = ["default/Secret.json": Data(secret.utf8)]
+        for (index, call) in calls.enumerated() { files["outputs/call-\(index).json"] = Evidence.outputFile(call) }
+        return try SnapshotCluster(evidence: Evidence(files: files))
+    }
+
+    static let checksUsingThePassword = [
+        Check(name: "read", source: .get(ObjectSelector(kind: "Secret", name: "db")), captures: [
+            Capture(name: "password", path: "{.items[0].data.password}"), Capture(name: "owner", path: "{.items[0].metadata.name}"),
+        ]),
+        Check(name: "log in", source: .exec(ExecRequest(pod: "db-0", command: login))),
+        Check(name: "curl", source: .command(curl)),
+        Check(name: "page", source: .http(HTTPRequest(url: url))),
+    ]
+
+    func testASecretCaptureInALaterCallsArgumentsIsRecordedAsItsDigestAndTheGraderMakesTheSameCall() throws {
+        let reader = ClusterReader(cluster: try Self.clusterWithCalls(), labNamespace: "default")
+        let results = try CheckEvaluator(reader: reader, clock: FakeClock()).evaluate(Self.checksUsingThePassword)
+        XCTAssertEqual(results.map(\.status), [.passed, .passed, .passed, .passed], "\(results)")
+        // What StepVerifier commits.
+        let evidence = reader.evidence.redactingSecrets()
+        let text = evidence.paths.map { $0 + "\n" + String(decoding: evidence.files[$0]!, as: UTF8.self) }.joined(separator: "\n")
+        for plain in [Self.password, "aHVudGVyMg%3D%3D"] {
+            XCTAssertFalse(text.contains(plain), "\(plain) is in the evidence:\n\(text)")
+        }
+        // Each call is recorded as the template with the digest in the password's place, and
+        // only there; a capture that is not secret stays as it is.
+        let digest = ValueDigest.of(text: Self.password)
+        let recorded = try SnapshotCluster(evidence: evidence).recordedOutputs
+        XCTAssertTrue(recorded.contains { $0.call == RecordedOutput.execCall(
+            namespace: "default", pod: "db-0", container: nil, command: ["sh", "-c", "mysql -uadmin -p\(digest) -e 'select 1'"]) }, "\(recorded)")
+        XCTAssertTrue(recorded.contains { $0.call == RecordedOutput.commandCall(["curl", "-u", "admin:\(digest)", "http://db.default"]) })
+        XCTAssertTrue(recorded.contains { $0.call == RecordedOutput.httpCall(url: "http://db.default/login?key=sha256%3A\(digest.dropFirst(7))") })
+
+        // The grader, from the evidence alone, captures the digest, makes the same calls, finds
+        // each recording, and records evidence with the same names and bytes.
+        let grader = ClusterReader(cluster: try SnapshotCluster(evidence: evidence), labNamespace: "default")
+        let regraded = try CheckEvaluator(reader: grader, clock: FakeClock()).evaluate(Self.checksUsingThePassword)
+        XCTAssertEqual(regraded.map(\.status), [.passed, .passed, .passed, .passed], "\(regraded)")
+        XCTAssertEqual(regraded[0].captures["password"], digest)
+        XCTAssertEqual(grader.evidence.redactingSecrets(), evidence)
+    }
+
+    func testWithoutASecretTheCallIsRecordedAsMade() throws {
+        let command = CommandOutput(exitCode: 0, stdout: "db\n", stderr: "")
+        let files = ["outputs/echo.json": Evidence.outputFile(.command(arguments: ["echo", "db"], result: command)),
+                     "default/ConfigMap.json": Data(#"{"apiVersion":"v1","kind":"List","items":[{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"db","namespace":"default"},"data":{"host":"db"}}]}"#.utf8)]
+        let reader = ClusterReader(cluster: try SnapshotCluster(evidence: Evidence(files: files)), labNamespace: "default")
+        let results = try CheckEvaluator(reader: reader, clock: FakeClock()).evaluate([
+            Check(name: "host", source: .get(ObjectSelector(kind: "ConfigMap", name: "db")), captures: [Capture(name: "host", path: "{.items[0].data.host}")]),
+            Check(name: "echo", source: .command(["echo", "${host}"])),
+        ])
+        XCTAssertEqual(results.map(\.status), [.passed, .passed])
+        XCTAssertEqual(try SnapshotCluster(evidence: reader.evidence).recordedOutputs.map(\.call), [RecordedOutput.commandCall(["echo", "db"])])
+    }
 }
