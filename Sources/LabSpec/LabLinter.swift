@@ -34,8 +34,9 @@ public struct LabLinter: Sendable {
         let directory = loader.labsDirectory.appendingPathComponent(id)
         let contentDirectory = loader.contentDirectory.appendingPathComponent(id)
         problems += referenceProblems(decoded, folder: id, directory: directory, contentDirectory: contentDirectory)
-        if let lab = decoded.lab, decoded.problems.isEmpty {
-            problems += ManifestRenderer(lab: lab).problems(start: start)
+        if let lab = decoded.lab {
+            problems += Self.redactionWarnings(lab)
+            if decoded.problems.isEmpty { problems += ManifestRenderer(lab: lab).problems(start: start) }
         }
         return Self.ordered(problems)
     }
@@ -190,6 +191,62 @@ public struct LabLinter: Sendable {
                 at: at))
         }
         return warnings
+    }
+
+    /// A step's check without `redact: true` that reads the stdout of the same exec, command or
+    /// probe as a check of the step with `redact: true`: evidence keeps that output as a digest
+    /// wherever it is recorded, so the grader re-checks this one on the digest and flags the step
+    /// `evidence-fails-checks`. A check that reads only the exit code or stderr is fine.
+    static func redactionWarnings(_ lab: Lab) -> [LabSpecError] {
+        var warnings: [LabSpecError] = []
+        for step in lab.steps {
+            let redacting = step.checks.filter(\.redact)
+            guard !redacting.isEmpty else { continue }
+            for check in step.checks where !check.redact && readsStdout(check) {
+                guard let call = call(of: check.source),
+                      let other = redacting.first(where: { Self.call(of: $0.source) == call }),
+                      let at = check.location
+                else { continue }
+                warnings.append(.warning(
+                    "check '\(check.name)' in step '\(step.id)' reads the stdout of the same \(call.kind) as check '\(other.name)', which has redact: true; evidence keeps that stdout only as a digest, so the grader checks this one on the digest and flags evidence-fails-checks where it fails: add redact: true here and compare with digest, or read only exitCode",
+                    at: at))
+            }
+        }
+        return warnings
+    }
+
+    /// What makes two checks' calls the same one (a probe's timeout does not).
+    private struct Call: Equatable {
+        var kind: String
+        var source: CheckSource
+    }
+
+    private static func call(of source: CheckSource) -> Call? {
+        switch source {
+        case .exec: return Call(kind: "exec", source: source)
+        case .command: return Call(kind: "command", source: source)
+        case .probe(var request):
+            request.timeout = 0
+            return Call(kind: "probe", source: .probe(request))
+        default: return nil
+        }
+    }
+
+    /// Whether a check reads its output's stdout (or `json`): anything beyond the exit code,
+    /// stderr and whether the command ran. A check with no assertions reads the exit code.
+    static func readsStdout(_ check: Check) -> Bool {
+        let status = [".exitCode", ".stderr", ".ran", ".error"]
+        func statusOnly(_ template: String) -> Bool {
+            var path = template.trimmingCharacters(in: .whitespaces)
+            if path.hasPrefix("{"), path.hasSuffix("}") { path = String(path.dropFirst().dropLast()).trimmingCharacters(in: .whitespaces) }
+            if path.hasPrefix("$") { path.removeFirst() }
+            return status.contains(path)
+        }
+        let expectation = check.expectation
+        for assertion in expectation.all + expectation.any + expectation.none {
+            guard case .value(let path, _) = assertion, statusOnly(path) else { return true }
+        }
+        return !expectation.distinct.isEmpty || check.captures.contains { !statusOnly($0.path) }
     }
 
     /// A relative path that stays inside `folder` (after following symlinks) and exists.

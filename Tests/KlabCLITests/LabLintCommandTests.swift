@@ -28,6 +28,18 @@ final class LabLintCommandTests: XCTestCase {
         XCTAssertEqual(result.stdout, "1 lab, no problems\n")
     }
 
+    func testAPlainReadOfARedactedOutputIsAWarningThatFailsNothing() throws {
+        let result = try KlabBinary.run(
+            ["lab", "lint", "--labs", "Tests/Fixtures/labs", "redacted-outputs"], currentDirectory: KlabBinary.repositoryRoot)
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 3, result.stdout)
+        XCTAssertTrue(lines[0].hasPrefix("Tests/Fixtures/labs/redacted-outputs/lab.yaml:8:9: warning: check 'The token is not empty' in step 'token' reads the stdout of the same exec as check 'The token is the Secret's', which has redact: true;"), lines[0])
+        XCTAssertTrue(lines[0].hasSuffix(": add redact: true here and compare with digest, or read only exitCode"), lines[0])
+        XCTAssertTrue(lines[1].contains("lab.yaml:43:9: warning: check 'Remember the session' in step 'login' reads the stdout of the same command"), lines[1])
+        XCTAssertEqual(lines[2], "1 lab, no problems, 2 warnings")
+    }
+
     func testProjectLabsAreClean() throws {
         let result = try KlabBinary.run(["lab", "lint"], currentDirectory: KlabBinary.repositoryRoot)
         XCTAssertEqual(result.status, 0, result.stdout + result.stderr)

@@ -10,7 +10,7 @@ import XCTest
 /// and review the diff like code.
 final class LabLinterTests: XCTestCase {
     static let brokenLabs = [
-        "bad-manifests", "bad-selectors", "bad-values", "check-language", "duplicate-ids", "escaping-paths", "missing-files", "unknown-captures",
+        "bad-manifests", "bad-selectors", "bad-values", "check-language", "duplicate-ids", "escaping-paths", "missing-files", "redacted-outputs", "unknown-captures",
         "unknown-keys", "wrong-id", "wrong-types", "yaml-syntax",
     ]
 
@@ -96,6 +96,31 @@ final class LabLinterTests: XCTestCase {
         XCTAssertThrowsError(try lab.resolved(parameters: ["replica": "4"])) { error in
             XCTAssertEqual("\(error)", "lab complete-lab has no parameter 'replica'; known: namespace, replicas, image, learner")
         }
+    }
+
+    func testOnlyAReadOfStdoutNextToARedactedSameCallIsWarnedAbout() throws {
+        func check(_ paths: [String], capture: String? = nil) -> Check {
+            Check(name: "c", source: .command(["login"]),
+                  expectation: Expectation(all: paths.map { .value(path: $0, predicate: .exists) }),
+                  captures: capture.map { [Capture(name: "x", path: $0)] } ?? [])
+        }
+        XCTAssertFalse(LabLinter.readsStdout(check([])), "no assertions: the exit code")
+        XCTAssertFalse(LabLinter.readsStdout(check(["{.exitCode}", "{ $.stderr }", "{.ran}", "{.error}"])))
+        XCTAssertTrue(LabLinter.readsStdout(check(["{.exitCode}", "{.stdout}"])))
+        XCTAssertTrue(LabLinter.readsStdout(check(["{.json.items[0]}"])))
+        XCTAssertTrue(LabLinter.readsStdout(check(["{.exitCode}"], capture: "{.stdout}")))
+        XCTAssertTrue(LabLinter.readsStdout(check(["{}"])), "the whole result holds stdout")
+
+        // A probe is the same call whatever its timeout; another command is another call.
+        let probe = { (timeout: String, redact: Bool, command: String) in
+            "      - {name: '\(timeout) \(redact)', probe: {command: [\(command)], timeout: \(timeout)}, redact: \(redact), expect: [{path: '{.stdout}', matches: x}]}"
+        }
+        let (loader, _) = try Fixtures.temporaryLab(
+            "format: 1\nid: scratch\ntitle: Scratch\nsteps:\n  - id: one\n    title: One\n    checks:\n"
+                + [probe("10s", true, "nc"), probe("30s", false, "nc"), probe("30s", false, "wget")].joined(separator: "\n") + "\n")
+        let warnings = LabLinter(loader: loader).lint("scratch").filter(\.isWarning).map(\.description)
+        XCTAssertEqual(warnings.count, 1, "\(warnings)")
+        XCTAssertTrue(warnings.first?.contains("check '30s false' in step 'one' reads the stdout of the same probe as check '10s true'") == true, "\(warnings)")
     }
 
     func testAssignments() throws {
