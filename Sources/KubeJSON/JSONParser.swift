@@ -123,7 +123,10 @@ private struct Reader {
     var keyPrints: UnsafeMutablePointer<UInt64>
     var keyCount = 0
     var keyCapacity = 256
-    var frames: [Frame] = []
+    /// The open containers, innermost last.
+    var frames: UnsafeMutablePointer<Frame>
+    var frameCount = 0
+    var frameCapacity = 64
     /// Told the offset below which the input is done with, each time `i` passes `nextMark`.
     var consumed: ((Int) -> Void)?
     var nextMark = Int.max
@@ -134,9 +137,6 @@ private struct Reader {
     var valueTable = StringTable(slotCount: 8192)
     /// Objects of a list repeat the same keys in the same order: they share one keys array.
     var shapes = ShapeTable(slotCount: 2048)
-    var nullTemplate: UnsafeMutablePointer<JSONValue>
-    var emptyKeyTemplate: UnsafeMutablePointer<String>
-    var templateCapacity = 64
 
     init(_ buffer: UnsafeRawBufferPointer) {
         // An empty buffer may have a nil base address; any valid pointer will do for count 0.
@@ -145,11 +145,7 @@ private struct Reader {
         values = .allocate(capacity: valueCapacity)
         keys = .allocate(capacity: keyCapacity)
         keyPrints = .allocate(capacity: keyCapacity)
-        nullTemplate = .allocate(capacity: templateCapacity)
-        nullTemplate.initialize(repeating: .null, count: templateCapacity)
-        emptyKeyTemplate = .allocate(capacity: templateCapacity)
-        emptyKeyTemplate.initialize(repeating: "", count: templateCapacity)
-        frames.reserveCapacity(32)
+        frames = .allocate(capacity: frameCapacity)
     }
 
     // nonisolated(unsafe): one byte, written once when first used and never again; readers
@@ -182,13 +178,10 @@ private struct Reader {
         keys.deinitialize(count: keyCount)
         keys.deallocate()
         keyPrints.deallocate()
+        frames.deallocate()
         keyTable.release()
         valueTable.release()
         shapes.release()
-        nullTemplate.deinitialize(count: templateCapacity)
-        nullTemplate.deallocate()
-        emptyKeyTemplate.deinitialize(count: templateCapacity)
-        emptyKeyTemplate.deallocate()
     }
 
     func error(_ message: String, at offset: Int? = nil) -> JSONParseError {
@@ -204,21 +197,43 @@ private struct Reader {
     @inline(__always) mutating func skipWhitespace() {
         while i < count {
             switch base[i] {
-            case 0x20:
+            case 0x20, 0x0A, 0x0D, 0x09:
                 i += 1
-                // Pretty-printed input is mostly indentation: take runs of spaces 8 at a time.
-                while i + 8 <= count, UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self) == 0x2020_2020_2020_2020 {
+                // Pretty-printed input is mostly indentation after a newline: take runs of
+                // spaces a word at a time, the first other byte found by its zero bits.
+                while i + 8 <= count {
+                    let other = word(at: i) ^ 0x2020_2020_2020_2020
+                    if other != 0 {
+                        i += other.trailingZeroBitCount &>> 3
+                        break
+                    }
                     i += 8
                 }
-            case 0x0A, 0x0D, 0x09: i += 1
             default: return
             }
         }
     }
 
+    /// The 8 bytes at `at` as a little-endian word (the first byte lowest); `at + 8 <= count`.
+    @inline(__always) func word(at: Int) -> UInt64 {
+        UInt64(littleEndian: UnsafeRawPointer(base + at).loadUnaligned(as: UInt64.self))
+    }
+
     // MARK: Stacks
 
-    @inline(__always) mutating func pushValue(_ value: JSONValue) {
+    @inline(__always) mutating func pushFrame(_ frame: Frame) {
+        if frameCount == frameCapacity {
+            let bigger = UnsafeMutablePointer<Frame>.allocate(capacity: frameCapacity * 2)
+            bigger.moveInitialize(from: frames, count: frameCount)
+            frames.deallocate()
+            frames = bigger
+            frameCapacity *= 2
+        }
+        (frames + frameCount).initialize(to: frame)
+        frameCount += 1
+    }
+
+    @inline(__always) mutating func pushValue(_ value: consuming JSONValue) {
         if valueCount == valueCapacity { growValues() }
         (values + valueCount).initialize(to: value)
         valueCount += 1
@@ -254,39 +269,21 @@ private struct Reader {
     // Every way of making an array of uninitialized elements (Array(repeating:),
     // Array(unsafeUninitializedCapacity:)) ends in the unspecialized
     // _ContiguousArrayBuffer(_uninitializedCount:minimumCapacity:), which looks up the generic
-    // metadata of its storage class on every call: a fifth of the parse. Copying from an
-    // UnsafeBufferPointer is specialized; so arrays are copied from a buffer of `.null` (or "",
-    // for keys), whose copies need no reference counting, and the elements moved in over them.
+    // metadata of its storage class on every call: a fifth of the parse. Making an array from
+    // a collection is specialized; so arrays are made from `MovedElements`, which moves the
+    // elements in with one copy of their bytes.
 
     mutating func popArray(from start: Int) -> [JSONValue] {
-        let n = valueCount - start
-        if n > templateCapacity { growTemplates(to: n) }
-        var array = Array(UnsafeBufferPointer(start: nullTemplate, count: n))
-        array.withUnsafeMutableBufferPointer { buffer in
-            buffer.baseAddress!.moveUpdate(from: values + start, count: n)
-        }
+        let array = Array(MovedElements(values + start, valueCount - start))
         valueCount = start
         return array
     }
 
     mutating func popObject(_ frame: Frame) -> JSONObject {
         let n = keyCount - frame.keyStart
-        if n > templateCapacity { growTemplates(to: n) }
-        let objectKeys = shapes.keys(keys + frame.keyStart, keyPrints + frame.keyStart, n, template: emptyKeyTemplate)
+        let objectKeys = shapes.keys(keys + frame.keyStart, keyPrints + frame.keyStart, n)
         keyCount = frame.keyStart
         return JSONObject(uncheckedKeys: objectKeys, values: popArray(from: frame.valueStart))
-    }
-
-    mutating func growTemplates(to n: Int) {
-        nullTemplate.deinitialize(count: templateCapacity)
-        nullTemplate.deallocate()
-        emptyKeyTemplate.deinitialize(count: templateCapacity)
-        emptyKeyTemplate.deallocate()
-        templateCapacity = max(n, templateCapacity * 2)
-        nullTemplate = .allocate(capacity: templateCapacity)
-        nullTemplate.initialize(repeating: .null, count: templateCapacity)
-        emptyKeyTemplate = .allocate(capacity: templateCapacity)
-        emptyKeyTemplate.initialize(repeating: "", count: templateCapacity)
     }
 
     /// A key seen before in the open object: Go keeps the last value (at the first position,
@@ -304,17 +301,18 @@ private struct Reader {
 
     // MARK: Values
 
-    /// Parses one complete value starting at `i` (whitespace already skipped).
+    /// Parses one complete value starting at `i` (whitespace already skipped). Every value
+    /// read goes onto the value stack at once (moved, never copied), and stays there as an
+    /// element of the open container until that closes; the complete value is taken off last.
     mutating func parseValue() throws -> JSONValue {
-        let bottom = frames.count
-        var value: JSONValue
+        let bottom = frameCount
         parsing: while true {
             // Read the start of a value: a scalar, or an opening bracket.
             guard i < count else { throw error("unexpected end of input, expecting a value") }
             let c = base[i]
             switch c {
             case Byte.openBrace, Byte.openBracket:
-                if frames.count - bottom >= JSONParser.maxDepth {
+                if frameCount - bottom >= JSONParser.maxDepth {
                     throw error("nesting deeper than \(JSONParser.maxDepth) levels")
                 }
                 i += 1
@@ -323,38 +321,38 @@ private struct Reader {
                 let close = isObject ? Byte.closeBrace : Byte.closeBracket
                 if i < count, base[i] == close {
                     i += 1
-                    value = isObject ? .object(JSONObject()) : .array([])
+                    pushValue(isObject ? .object(JSONObject()) : .array([]))
                     break
                 }
-                frames.append(Frame(isObject: isObject, valueStart: valueCount, keyStart: keyCount))
+                pushFrame(Frame(isObject: isObject, valueStart: valueCount, keyStart: keyCount))
                 if isObject { try parseKey() }
                 continue parsing
             case Byte.quote:
-                value = .string(try parseString())
+                pushValue(.string(try parseString()))
             case UInt8(ascii: "t"):
                 try expectLiteral("true")
-                value = .bool(true)
+                pushValue(.bool(true))
             case UInt8(ascii: "f"):
                 try expectLiteral("false")
-                value = .bool(false)
+                pushValue(.bool(false))
             case UInt8(ascii: "n"):
                 try expectLiteral("null")
-                value = .null
+                pushValue(.null)
             case Byte.minus, Byte.zero...Byte.nine:
-                value = try parseNumber()
+                pushValue(try parseNumber())
             default:
                 throw error("unexpected \(describe(c)), expecting a value")
             }
 
-            // A value is complete: hand it to the open container, closing containers as they end.
-            while frames.count > bottom {
-                let frame = frames[frames.count - 1]
+            // The value on top of the stack is complete: it is the open container's next element
+            // (or replaces a duplicate key's value); close containers as they end.
+            while frameCount > bottom {
+                let frame = frames[frameCount - 1]
                 if frame.isObject, let dup = duplicateIndex(frame: frame) {
                     (keys + keyCount - 1).deinitialize(count: 1)
                     keyCount -= 1
-                    values[frame.valueStart + dup] = value
-                } else {
-                    pushValue(value)
+                    valueCount -= 1
+                    values[frame.valueStart + dup] = (values + valueCount).move()
                 }
                 skipWhitespace()
                 guard i < count else {
@@ -371,17 +369,18 @@ private struct Reader {
                     guard c == Byte.closeBrace else {
                         throw error("unexpected \(describe(c)) after an object value, expecting ',' or '}'", at: i - 1)
                     }
-                    value = .object(popObject(frame))
+                    pushValue(.object(popObject(frame)))
                 } else {
                     guard c == Byte.closeBracket else {
                         throw error("unexpected \(describe(c)) after an array element, expecting ',' or ']'", at: i - 1)
                     }
-                    value = .array(popArray(from: frame.valueStart))
+                    pushValue(.array(popArray(from: frame.valueStart)))
                 }
-                frames.removeLast()
+                frameCount -= 1
                 if i >= nextMark { passMark() }
             }
-            return value
+            valueCount -= 1
+            return (values + valueCount).move()
         }
     }
 
@@ -415,15 +414,38 @@ private struct Reader {
     // MARK: Strings
 
     /// Finds the end of the string opening at `i`: the index of the closing quote, or of the
-    /// first backslash; and whether every byte before it is ASCII.
+    /// first backslash; and whether every byte before it is ASCII. Eight bytes at a time: a
+    /// byte of a word is flagged when it is a quote, a backslash or a control character (the
+    /// lowest flag of each test is exact, any flag above it may be a borrow's artefact), so
+    /// the lowest flag is the first byte that ends the plain run.
     @inline(__always) func scanString() throws -> (end: Int, ascii: Bool) {
         var j = i + 1
-        var high: UInt8 = 0
+        var high: UInt64 = 0
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let tops: UInt64 = 0x8080_8080_8080_8080
+        while j + 8 <= count {
+            let w = word(at: j)
+            let quote = w ^ (ones &* 0x22)
+            let backslash = w ^ (ones &* 0x5C)
+            let flags = ((quote &- ones) & ~quote | (backslash &- ones) & ~backslash | (w &- ones &* 0x20) & ~w) & tops
+            if flags == 0 {
+                high |= w
+                j += 8
+                continue
+            }
+            let k = flags.trailingZeroBitCount &>> 3
+            high |= w & ((1 &<< UInt64(k &* 8)) &- 1)
+            j += k
+            let c = base[j]
+            if c < 0x20 { throw error("control character \(describe(c)) in a string; escape it", at: j) }
+            return (j, high & tops == 0)
+        }
+        var tail: UInt8 = 0
         while j < count {
             let c = base[j]
-            if c == Byte.quote || c == Byte.backslash { return (j, high < 0x80) }
+            if c == Byte.quote || c == Byte.backslash { return (j, high & tops == 0 && tail < 0x80) }
             if c < 0x20 { throw error("control character \(describe(c)) in a string; escape it", at: j) }
-            high |= c
+            tail |= c
             j += 1
         }
         throw error("unterminated string", at: i)
@@ -719,9 +741,7 @@ private struct ShapeTable {
 
     /// The keys array for the `n` keys at `keys` (with their fingerprints at `prints`), which
     /// are consumed: moved into a new array, or released when a shared one is returned.
-    @inline(__always) func keys(
-        _ keys: UnsafeMutablePointer<String>, _ prints: UnsafePointer<UInt64>, _ n: Int, template: UnsafePointer<String>
-    ) -> [String] {
+    @inline(__always) func keys(_ keys: UnsafeMutablePointer<String>, _ prints: UnsafePointer<UInt64>, _ n: Int) -> [String] {
         var hash = UInt64(truncatingIfNeeded: n) &* 0x9E37_79B9_7F4A_7C15
         for k in 0..<n { hash = (hash ^ prints[k]) &* 0xC2B2_AE3D_27D4_EB4F }
         hash ^= hash >> 31
@@ -730,8 +750,7 @@ private struct ShapeTable {
             keys.deinitialize(count: n)
             return slot.pointee.keys
         }
-        var array = Array(UnsafeBufferPointer(start: template, count: n))
-        array.withUnsafeMutableBufferPointer { $0.baseAddress!.moveUpdate(from: keys, count: n) }
+        let array = Array(MovedElements(keys, n))
         slot.pointee = Slot(hash: hash, keys: array)
         return array
     }
@@ -743,5 +762,32 @@ private struct ShapeTable {
             for k in 0..<n where buffer[k] != keys[k] { return false }
             return true
         }
+    }
+}
+
+/// `count` initialized elements at `base`, which making an array of them moves out: the array
+/// takes their bytes with one copy and the memory at `base` is left uninitialized. (Swift's
+/// values of these types are moved by copying their bytes.) Only for `Array(_:)`, once.
+private struct MovedElements<Element>: Collection {
+    let base: UnsafeMutablePointer<Element>
+    let count: Int
+
+    init(_ base: UnsafeMutablePointer<Element>, _ count: Int) {
+        self.base = base
+        self.count = count
+    }
+
+    var startIndex: Int { 0 }
+    var endIndex: Int { count }
+    func index(after i: Int) -> Int { i + 1 }
+    subscript(position: Int) -> Element { base[position] }
+
+    func _copyContents(initializing buffer: UnsafeMutableBufferPointer<Element>) -> (Iterator, Int) {
+        precondition(buffer.count >= count)
+        if count > 0 {
+            UnsafeMutableRawPointer(buffer.baseAddress!).copyMemory(
+                from: UnsafeRawPointer(base), byteCount: count * MemoryLayout<Element>.stride)
+        }
+        return (IndexingIterator(_elements: self, _position: count), count)
     }
 }

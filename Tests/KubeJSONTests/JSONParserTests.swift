@@ -180,6 +180,42 @@ final class JSONParserTests: XCTestCase {
         }
     }
 
+    func testStringsEndWhereverTheyEndInAWord() throws {
+        // Strings are scanned 8 bytes at a time: whatever ends the plain run (a quote, an
+        // escape, a control character) or is not ASCII must be seen at every place in a word,
+        // in the first word and after whole words.
+        for n in 0..<26 {
+            let run = String(repeating: "a", count: n)
+            XCTAssertEqual(value("\"\(run)\""), .string(run), "length \(n)")
+            XCTAssertEqual(value("{\"\(run)\": \"\(run)x\"}")?[run], .string(run + "x"), "key of length \(n)")
+            XCTAssertEqual(value("\"\(run)\\n\(run)\""), .string(run + "\n" + run), "escape after \(n)")
+            XCTAssertEqual(value("\"\(run)é\(run)\""), .string(run + "é" + run), "é after \(n)")
+            XCTAssertEqual(value("\"\(run)~\u{7F}\""), .string(run + "~\u{7F}"), "~ and DEL after \(n)")
+            let control = try XCTUnwrap(parseError("\"\(run)\u{1F}\(run)\""), "control after \(n)")
+            XCTAssertEqual(control.column, n + 2, "control after \(n)")
+            XCTAssertTrue(control.message.contains("control character"), control.message)
+            let open = try XCTUnwrap(parseError("[\"\(run)"), "unterminated after \(n)")
+            XCTAssertEqual(open.column, 2)
+            // Keys that differ only in an invalid byte decode alike (U+FFFD) and are one key.
+            let invalid = Array("{\"\(run)".utf8) + [0xFF] + Array("\": 1, \"\(run)".utf8) + [0xFE] + Array("\": 2}".utf8)
+            let object = try XCTUnwrap(try JSONParser.parse(bytes: invalid).objectValue)
+            XCTAssertEqual(object.keys, [run + "\u{FFFD}"], "invalid byte after \(n)")
+            XCTAssertEqual(object[run + "\u{FFFD}"], .int(2))
+        }
+    }
+
+    func testRunsOfSpacesOfEveryLength() throws {
+        // Indentation is skipped a word at a time; the byte after it must be read wherever it falls.
+        for n in 0..<20 {
+            let spaces = String(repeating: " ", count: n)
+            let json = "{\n\(spaces)\"a\":\(spaces)[\(spaces)1,\t\(spaces)2\r\n\(spaces)]\(spaces)}\(spaces)"
+            XCTAssertEqual(value(json), .object(JSONObject([("a", .array([.int(1), .int(2)]))])), "\(n) spaces")
+            let error = try XCTUnwrap(parseError("[\n\(spaces)x]"), "\(n) spaces")
+            XCTAssertEqual(error.line, 2)
+            XCTAssertEqual(error.column, n + 1)
+        }
+    }
+
     func testWhitespaceAndEmptyContainers() {
         XCTAssertEqual(value(" \t\r\n[ ] "), .array([]))
         XCTAssertEqual(value("{ \n }"), .object(JSONObject()))
