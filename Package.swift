@@ -51,8 +51,9 @@ let package = Package(
         ),
         .executableTarget(name: "klab", dependencies: ["KlabCLI"]),
 
-        // What every test target shares: one process runner, one git witness, one golden-file helper.
-        .target(name: "TestSupport", dependencies: ["LabGit"], path: "Tests/TestSupport"),
+        // What every test target shares: one process runner, one git witness, one golden-file
+        // helper, the watch tests' clock (hence Checks).
+        .target(name: "TestSupport", dependencies: ["LabGit", "Checks"], path: "Tests/TestSupport"),
         .testTarget(name: "KubeJSONTests", dependencies: ["KubeJSON"]),
         .testTarget(name: "KubeCoreTests", dependencies: ["KubeCore", "KubeJSON"]),
         .testTarget(name: "LabSpecTests", dependencies: ["LabSpec", "TestSupport"]),

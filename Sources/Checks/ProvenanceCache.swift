@@ -14,7 +14,10 @@ public struct ProvenanceCache {
     public let file: URL
     public let lifetime: TimeInterval
 
-    public init(file: URL, lifetime: TimeInterval = 600) {
+    /// Seconds a provenance is reused for.
+    public static let defaultLifetime: TimeInterval = 600
+
+    public init(file: URL, lifetime: TimeInterval = ProvenanceCache.defaultLifetime) {
         self.file = file
         self.lifetime = lifetime
     }

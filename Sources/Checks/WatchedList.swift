@@ -4,9 +4,18 @@ import KubeJSON
 /// `kubectl get` replaces them, each watch event changes one. `version` counts the changes
 /// that made a difference, so a reader can tell whether anything moved since it last looked
 /// (an ADDED for an object already held as it is changes nothing).
+///
+/// An object is vouched for once the running watch has printed it (or its deletion), or when it
+/// was read after that watch had printed something. One known only from a list read before
+/// its watch started may have been deleted in between, which that watch never reports; while
+/// a list holds such an object, what it says is worth confirming on a fresh read.
 struct WatchedList: Sendable {
     private var objects: [String: JSONValue] = [:]
     private(set) var version = 0
+    private var unvouched: Set<String> = []
+
+    /// Whether every object held is as the running watch last reported it.
+    var vouched: Bool { unvouched.isEmpty }
 
     /// The objects in the API server's order (namespace, then name).
     var items: [JSONValue] {
@@ -15,11 +24,13 @@ struct WatchedList: Sendable {
 
     var count: Int { objects.count }
 
-    /// Replaces everything with a list just read; true if that changed anything.
+    /// Replaces everything with a list just read; true if that changed anything. `vouched`:
+    /// the read began after the running watch had printed something.
     @discardableResult
-    mutating func replace(with list: [JSONValue]) -> Bool {
+    mutating func replace(with list: [JSONValue], vouched: Bool) -> Bool {
         var fresh: [String: JSONValue] = [:]
         for object in list { fresh[Self.key(object)] = object }
+        unvouched = vouched ? [] : Set(fresh.keys)
         guard fresh != objects else { return false }
         objects = fresh
         version += 1
@@ -30,6 +41,7 @@ struct WatchedList: Sendable {
     @discardableResult
     mutating func apply(_ event: WatchEvent) -> Bool {
         let key = Self.key(event.object)
+        if event.type != .bookmark && event.type != .error { unvouched.remove(key) }
         switch event.type {
         case .added, .modified:
             guard objects[key] != event.object else { return false }
@@ -41,6 +53,11 @@ struct WatchedList: Sendable {
         }
         version += 1
         return true
+    }
+
+    /// A new watch is starting: it vouches for each object again as it prints its first list.
+    mutating func unvouchAll() {
+        unvouched = Set(objects.keys)
     }
 
     /// `namespace/name`: what identifies an object within one kind (neither may hold a `/`),

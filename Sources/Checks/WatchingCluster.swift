@@ -15,8 +15,15 @@ import LabSpec
 /// doubles up to `Timing.longestRetry`. exec, http, command and canI checks cannot be watched:
 /// a step that runs them is evaluated again every `Timing.unwatchedInterval` as well. Every
 /// `Timing.resyncInterval` the lists are read afresh, as informers re-list, so a cache that
-/// missed an event cannot stay wrong. `refresh()` sends the reads of the current round to
-/// kubectl, so a pass seen in the cache can be confirmed on a fresh read before it is recorded.
+/// missed an event cannot stay wrong.
+///
+/// A list the running watch vouches for (`WatchedList.vouched`: every object in it printed by
+/// that watch, or read after it had printed something) is what a fresh read at the watch's
+/// latest event would say, so a pass seen in it is recorded as it was seen, with that list as
+/// its evidence. A round that read a list holding an object known only from a read before its
+/// watch started (one deleted in between would never be reported) sets
+/// `roundNeedsConfirming`; `refresh()` then sends the rest of the round to kubectl, so that
+/// pass is confirmed on a fresh read before it is recorded.
 // @unchecked: every mutable property is read and written only under `lock`; the stream
 // callbacks take it too.
 public final class WatchingCluster: Cluster, @unchecked Sendable {
@@ -116,7 +123,7 @@ public final class WatchingCluster: Cluster, @unchecked Sendable {
     /// What the current round read, and the version of each list it saw.
     private var roundReads: [Key: Int] = [:]
     private var roundUnwatched = false
-    private var roundUsedCache = false
+    private var roundUsedUnvouched = false
     private var roundStartedAt = 0.0
     private var endedSinceRound: Set<Key> = []
     private var bypass = false
@@ -138,7 +145,7 @@ public final class WatchingCluster: Cluster, @unchecked Sendable {
         defer { lock.unlock() }
         roundReads = [:]
         roundUnwatched = false
-        roundUsedCache = false
+        roundUsedUnvouched = false
         endedSinceRound = []
         bypass = freshNextRound
         freshNextRound = false
@@ -182,12 +189,13 @@ public final class WatchingCluster: Cluster, @unchecked Sendable {
         return Status(watched: watched.sorted { $0.description < $1.description }, down: down, unwatchedChecks: roundUnwatched)
     }
 
-    /// Whether this round read any list from the watches (rather than from kubectl): a pass
-    /// seen in it is worth confirming on a fresh read.
-    public var roundReadCache: Bool {
+    /// Whether this round read, from the watches, a list they do not vouch for (see
+    /// `WatchedList.vouched`): a pass seen in it is worth confirming on a fresh read. A round
+    /// that read only vouched lists, or read kubectl, needs no confirming.
+    public var roundNeedsConfirming: Bool {
         lock.lock()
         defer { lock.unlock() }
-        return roundUsedCache
+        return roundUsedUnvouched
     }
 
     /// How many watch streams have been started so far.
@@ -214,6 +222,13 @@ public final class WatchingCluster: Cluster, @unchecked Sendable {
         return lists[key]?.version
     }
 
+    /// Whether the running watch vouches for one list (test synchronisation, see `WatchedList`).
+    func vouched(_ key: Key) -> Bool? {
+        lock.lock()
+        defer { lock.unlock() }
+        return lists[key]?.vouched
+    }
+
     // MARK: - Cluster
 
     public func objects(of kind: KindReference, namespace: String?) throws -> [JSONValue] {
@@ -224,14 +239,17 @@ public final class WatchingCluster: Cluster, @unchecked Sendable {
         let keys = kinds.map { Key(kind: $0, namespace: namespace, clusterScoped: isClusterScoped($0) ?? false) }
         var result: [KindReference: [JSONValue]] = [:]
         var missing: [Key] = []
+        // Whether each list about to be read is read after its running watch printed something.
+        var vouching: [Key: Bool] = [:]
         lock.lock()
         for key in keys {
             if !bypass, streams[key]?.running == true, let list = lists[key] {
                 result[key.kind] = list.items
                 roundReads[key] = list.version
-                roundUsedCache = true
+                if !list.vouched { roundUsedUnvouched = true }
             } else {
                 missing.append(key)
+                vouching[key] = streams[key].map { $0.running && $0.delivered } ?? false
             }
         }
         lock.unlock()
@@ -246,7 +264,7 @@ public final class WatchingCluster: Cluster, @unchecked Sendable {
         defer { lock.unlock() }
         for key in missing {
             var list = lists[key] ?? WatchedList()
-            list.replace(with: read[key.kind] ?? [])
+            list.replace(with: read[key.kind] ?? [], vouched: vouching[key] ?? false)
             lists[key] = list
             roundReads[key] = list.version
             result[key.kind] = list.items
@@ -312,6 +330,7 @@ public final class WatchingCluster: Cluster, @unchecked Sendable {
         stream.endedAt = nil
         stream.delivered = false
         streams[key] = stream
+        lists[key]?.unvouchAll()
         let options = kubectl.options
         do {
             stream.process = try StreamingProcess(

@@ -53,10 +53,10 @@ public final class StepVerifier {
     }
 
     /// Evaluates the current step until it passes or `wait` seconds have gone by (once when
-    /// nil), polling about every second; records it when it passes. When checks pass and
-    /// `confirm` says so (the cluster answered from a cache, a watch), they are evaluated once
-    /// more after `refresh()` and recorded only if they pass again: what is recorded is what a
-    /// fresh read says.
+    /// nil), polling about every second; records it when it passes, with what the checks read
+    /// as its evidence. When checks pass and `confirm` says so (a watch's cache answered that it
+    /// cannot vouch for), they are evaluated once more after `refresh()` and recorded only if
+    /// they pass again: what is recorded is then what a fresh read says.
     public func verify(
         wait: Double? = nil, confirm: () -> Bool = { false }, sleep: (Double) -> Void = { Thread.sleep(forTimeInterval: $0) }
     ) throws -> Round? {
@@ -97,6 +97,13 @@ public final class StepVerifier {
             return try workspace.recordPass(lab: lab.id, step: step.id, nextStep: next?.id, evidence: evidence, classKey: classKey)
         }
         return Round(step: step, results: results, pass: pass, next: next, provenance: pass == nil ? nil : provenance)
+    }
+
+    /// Reads the cluster's provenance into the workspace's `ProvenanceCache` unless it is
+    /// remembered there already, so the next pass records it without running kubectl.
+    /// `klab verify --watch` calls it while it waits for a change.
+    public func readProvenanceAhead() throws {
+        _ = ProvenanceCache(file: workspace.provenanceCacheFile).provenance(of: try makeCluster(), now: now())
     }
 
     /// Values captured by the steps already passed, for checks that use them, as recorded: a

@@ -7,8 +7,11 @@ import Foundation
 ///
 /// With a `WatchingCluster` the step is evaluated again when something it read changes (and
 /// on that cluster's timers: a watch that is down, checks no watch sees, a periodic fresh
-/// read); a pass seen in the watched lists is confirmed on a fresh read before it is recorded.
-/// Without one (a snapshot), it is evaluated every `interval` seconds.
+/// read). A pass seen in lists the watches vouch for is recorded as seen, those lists its
+/// evidence; one seen in a list they do not vouch for yet is confirmed on a fresh read first
+/// (`WatchingCluster.roundNeedsConfirming`). While it waits, the cluster's provenance is read
+/// ahead (`StepVerifier.readProvenanceAhead`), so the pass an event brings is recorded without
+/// running kubectl. Without a watch (a snapshot), the step is evaluated every `interval` seconds.
 ///
 /// The workspace should be opened with `.whileWriting`: the watch then holds the workspace
 /// lock only while it records a pass, and `klab hint` or `klab status` run beside it.
@@ -19,6 +22,9 @@ public final class StepWatcher {
     /// The cluster the verifier reads, when its lists are watched.
     public let watch: WatchingCluster?
     private let clock: CheckClock
+    /// When the provenance was last read ahead (the clock's time), so a connection whose
+    /// provenance cannot be remembered costs its reads once per lifetime, not once per round.
+    private var provenanceReadAt: Double?
 
     public enum Ending: Equatable, Sendable {
         /// Every step has passed.
@@ -44,7 +50,7 @@ public final class StepWatcher {
             watch?.beginRound(at: clock.now())
             let round: StepVerifier.Round?
             do {
-                round = try verifier.verify(confirm: { watch?.roundReadCache ?? false })
+                round = try verifier.verify(confirm: { watch?.roundNeedsConfirming ?? false })
             } catch where stopped() {
                 return .stopped
             }
@@ -56,11 +62,20 @@ public final class StepWatcher {
             // A step passed: the next one may already be done too, so check it at once.
             if round.passed { continue }
             if let watch {
+                readProvenanceAhead()
                 if watch.waitForChange(clock: clock, stopped: stopped) == .stopped { return .stopped }
             } else {
                 clock.sleep(seconds: interval)
             }
         }
         return .stopped
+    }
+
+    /// Before a wait: the provenance a pass records, read now unless read within its lifetime.
+    private func readProvenanceAhead() {
+        let now = clock.now()
+        if let last = provenanceReadAt, now - last < ProvenanceCache.defaultLifetime { return }
+        provenanceReadAt = now
+        try? verifier.readProvenanceAhead()
     }
 }

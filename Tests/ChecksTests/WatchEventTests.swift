@@ -80,10 +80,10 @@ final class WatchEventTests: XCTestCase {
 
     func testTheListChangesOnlyWhenAnEventMakesADifference() {
         var list = WatchedList()
-        XCTAssertTrue(list.replace(with: [secret("b"), secret("a")]))
+        XCTAssertTrue(list.replace(with: [secret("b"), secret("a")], vouched: false))
         XCTAssertEqual(list.version, 1)
         XCTAssertEqual(ClusterFixtures.names(list.items), ["a", "b"], "in the API server's order")
-        XCTAssertFalse(list.replace(with: [secret("a"), secret("b")]), "the same objects read again change nothing")
+        XCTAssertFalse(list.replace(with: [secret("a"), secret("b")], vouched: false), "the same objects read again change nothing")
         XCTAssertFalse(list.apply(WatchEvent(type: .added, object: secret("a"))), "a watch's initial ADDED for an object held as it is")
         XCTAssertEqual(list.version, 1)
 
@@ -95,5 +95,29 @@ final class WatchEventTests: XCTestCase {
         XCTAssertFalse(list.apply(WatchEvent(type: .deleted, object: secret("b"))), "deleting what is gone changes nothing")
         XCTAssertFalse(list.apply(WatchEvent(type: .bookmark, object: secret("a"))))
         XCTAssertEqual(list.version, 4)
+    }
+
+    func testAListIsVouchedForOnceItsWatchHasPrintedEachObjectItHolds() {
+        var list = WatchedList()
+        XCTAssertTrue(list.vouched, "nothing held, nothing to vouch for")
+        list.replace(with: [secret("a"), secret("b")], vouched: false)
+        XCTAssertFalse(list.vouched, "read before the watch printed anything")
+        list.apply(WatchEvent(type: .added, object: secret("a")))
+        XCTAssertFalse(list.vouched, "b is known only from the read: it may have been deleted since")
+        list.apply(WatchEvent(type: .bookmark, object: secret("b")))
+        XCTAssertFalse(list.vouched, "a bookmark says nothing about b")
+        list.apply(WatchEvent(type: .added, object: secret("b")))
+        XCTAssertTrue(list.vouched, "the watch's initial ADDED for an object held as it is vouches for it")
+
+        list.unvouchAll()
+        XCTAssertFalse(list.vouched, "a new watch vouches again")
+        list.apply(WatchEvent(type: .added, object: secret("a")))
+        list.apply(WatchEvent(type: .deleted, object: secret("b")))
+        XCTAssertTrue(list.vouched)
+
+        list.replace(with: [secret("c")], vouched: true)
+        XCTAssertTrue(list.vouched, "read after the watch had printed something: it reports whatever follows")
+        list.replace(with: [secret("c")], vouched: false)
+        XCTAssertFalse(list.vouched, "the same objects, read when the watch could not vouch")
     }
 }

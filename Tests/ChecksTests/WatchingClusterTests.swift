@@ -1,6 +1,7 @@
 import Foundation
 import KubeCore
 import KubeJSON
+import TestSupport
 import XCTest
 @testable import Checks
 
@@ -9,33 +10,10 @@ import XCTest
 /// stream that breaks leaves its kind to polling until it is started again. Time is a clock
 /// the test drives; where a real event must arrive, the wait is on it (bounded, never a verdict).
 final class WatchingClusterTests: XCTestCase {
-    /// A clock whose sleeps either wait for the watch's signal (real time, bounded) or let
-    /// the asked time go by at once.
-    final class DrivenClock: CheckClock, @unchecked Sendable {
-        var time = 0.0
-        var waitsForEvents = true
-        var missedEvents = 0
-        /// What the test does while the watch sleeps.
-        var meanwhile: () throws -> Void = {}
-        var failures: [Error] = []
-        func now() -> Double { time }
-        func sleep(seconds: Double) { time += seconds }
-        func sleep(seconds: Double, wakingOn signal: WakeSignal) -> Bool {
-            do { try meanwhile() } catch { failures.append(error) }
-            if signal.take() { return true }
-            if waitsForEvents {
-                if signal.wait(seconds: 30) { return true }
-                missedEvents += 1
-            }
-            time += seconds
-            return signal.take()
-        }
-    }
-
     var standIn: KubectlStandIn!
     var events: URL!
     var cluster: WatchingCluster!
-    let clock = DrivenClock()
+    let clock = WatchTestClock()
     let secrets = WatchingCluster.Key(kind: KindReference(kind: "Secret"), namespace: "shop", clusterScoped: false)
     let configMaps = WatchingCluster.Key(kind: KindReference(kind: "ConfigMap"), namespace: "shop", clusterScoped: false)
 
@@ -201,6 +179,39 @@ final class WatchingClusterTests: XCTestCase {
         cluster.refresh()
         _ = try cluster.objects(of: secrets.kind, namespace: "shop")
         XCTAssertEqual(plainGets, 2, "a fresh read, to confirm a pass")
+    }
+
+    func testARoundNeedsConfirmingOnlyWhileItsListHoldsWhatTheWatchHasNotPrinted() throws {
+        // The watch has printed db as the first read saw it: the cached list is what a fresh
+        // read would say.
+        _ = try round([secrets])
+        until("the watch has printed db") { cluster.vouched(secrets) == true }
+        XCTAssertEqual(ClusterFixtures.names(try round([secrets])["Secret"]!), ["db"])
+        XCTAssertFalse(cluster.roundNeedsConfirming)
+        try append(event("ADDED", "Secret", "cache"))
+        XCTAssertEqual(cluster.waitForChange(clock: clock, stopped: { false }), .changed)
+        XCTAssertEqual(ClusterFixtures.names(try round([secrets])["Secret"]!), ["cache", "db"])
+        XCTAssertFalse(cluster.roundNeedsConfirming, "an event keeps the list vouched for")
+        XCTAssertEqual(plainGets, 1)
+    }
+
+    func testAnObjectDeletedBeforeItsWatchStartedMakesTheRoundNeedConfirming() throws {
+        // db is read, then deleted before the watch lists: the watch never mentions it.
+        cluster.beginRound(at: 0)
+        XCTAssertEqual(ClusterFixtures.names(try cluster.objects(of: secrets.kind, namespace: "shop")), ["db"])
+        try append(event("DELETED", "Secret", "db"))
+        try append("BREAK")
+        cluster.follow(at: 0)
+        until("the watch runs") { watching == 1 }
+
+        XCTAssertEqual(ClusterFixtures.names(try round([secrets])["Secret"]!), ["db"], "the cache still holds db")
+        XCTAssertTrue(cluster.roundNeedsConfirming, "db is known only from the read before the watch")
+        XCTAssertEqual(plainGets, 1)
+        cluster.refresh()
+        XCTAssertEqual(ClusterFixtures.names(try cluster.objects(of: secrets.kind, namespace: "shop")), [], "the fresh read")
+        XCTAssertEqual(plainGets, 2)
+        XCTAssertEqual(ClusterFixtures.names(try round([secrets])["Secret"]!), [])
+        XCTAssertFalse(cluster.roundNeedsConfirming, "the fresh read replaced the list")
     }
 
     func testAStepWithChecksNoWatchSeesIsPolledMoreSlowly() throws {

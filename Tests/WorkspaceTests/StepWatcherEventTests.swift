@@ -12,35 +12,13 @@ import XCTest
 /// never lets time pass unless the test says so, so every round after the first is one an
 /// event caused; kubectl processes are counted from the stand-in's log.
 final class StepWatcherEventTests: XCTestCase {
-    /// Sleeps wait for the watch's signal (real time, bounded: a missed event is counted,
-    /// never timed), or, while `elapses`, let the asked time go by at once.
-    final class EventClock: CheckClock, @unchecked Sendable {
-        var time = 0.0
-        var elapses = false
-        var missedEvents = 0
-        var meanwhile: () throws -> Void = {}
-        var failures: [Error] = []
-        func now() -> Double { time }
-        func sleep(seconds: Double) { time += seconds }
-        func sleep(seconds: Double, wakingOn signal: WakeSignal) -> Bool {
-            do { try meanwhile() } catch { failures.append(error) }
-            if signal.take() { return true }
-            if !elapses {
-                if signal.wait(seconds: 30) { return true }
-                missedEvents += 1
-            }
-            time += seconds
-            return signal.take()
-        }
-    }
-
     var root: URL!
     var folder: URL { root.appendingPathComponent("ws") }
     var events: URL { root.appendingPathComponent("events.log") }
     var log: URL { root.appendingPathComponent("kubectl.log") }
     var lab: Lab!
     let settings = LabSettings(lab: "secrets", namespace: "default", parameters: [:], labDigest: "sha256:x")
-    let clock = EventClock()
+    let clock = WatchTestClock()
 
     override func setUpWithError() throws {
         root = try temporaryDirectory()
@@ -122,11 +100,43 @@ final class StepWatcherEventTests: XCTestCase {
         XCTAssertEqual(clock.missedEvents, 0)
         XCTAssertEqual(clock.time, 0, "no timer ran: every round after the first was an event's")
         XCTAssertEqual(watches, 1, "one watch of Secrets for the whole lab: \(calls)")
-        XCTAssertEqual(plainGets, 3, "the first list, then one fresh read to confirm each pass: \(calls)")
-        XCTAssertEqual(provenanceReads, 3, "the passes come from the cluster, read at the first pass and kept for the second: \(calls)")
+        XCTAssertEqual(plainGets, 1, "the first list; each pass was recorded from the watched list: \(calls)")
+        XCTAssertEqual(provenanceReads, 3, "the passes come from the cluster, read ahead while the watch waited and kept: \(calls)")
         XCTAssertFalse(calls.contains { $0.contains("configmaps") }, "nothing reads ConfigMaps: \(calls)")
         let events = try GitWitness.run(["log", "--reverse", "--format=%(trailers:key=Klab-Event,valueonly)"], in: folder)
         XCTAssertEqual(events.split(separator: "\n"), ["start", "pass", "pass"])
+    }
+
+    func testAPassAnEventBringsIsRecordedFromTheWatchedListWithoutRunningKubectl() throws {
+        let (watch, _) = try watcher()
+        var callsAtEvent: [[String]]?
+        clock.meanwhile = { [self] in
+            guard callsAtEvent == nil else { return }
+            untilWatching(1)
+            callsAtEvent = calls
+            try append(event("ADDED", "Secret", "db"))
+        }
+        var rounds: [(String, Bool)] = []
+        let ending = try watch.run(stopped: { false }) { round in rounds.append((round.step.id, round.passed)) }
+        XCTAssertEqual(ending, .complete)
+        XCTAssertEqual(rounds.map(\.0), ["db", "db", "after"])
+        XCTAssertEqual(rounds.map(\.1), [false, true, true])
+        XCTAssertEqual(clock.missedEvents, 0)
+        XCTAssertTrue(clock.failures.isEmpty, "\(clock.failures)")
+
+        let before = try XCTUnwrap(callsAtEvent)
+        XCTAssertEqual(before.filter { $0.contains("--watch") }.count, 1, "the watch ran when the event came: \(before)")
+        XCTAssertEqual(before.filter { $0.first == "version" || $0.first == "config" || $0.contains("kube-system") }.count, 3,
+                       "the provenance was read ahead, while the watch waited: \(before)")
+        XCTAssertEqual(calls, before, "from the event to both passes recorded, no kubectl ran")
+
+        // What was recorded is what was evaluated: the Secret as the event brought it.
+        let evidence = try GitWitness.run(["show", "HEAD~1:.klab/evidence/secrets/db/default/Secret.json"], in: folder)
+        let recorded = try JSONParser.parse(evidence)
+        XCTAssertEqual(recorded["items"]?[0]?["metadata"]?["uid"]?.stringValue, "u-db", evidence)
+        XCTAssertEqual(recorded["items"]?.arrayValue?.count, 1, evidence)
+        let results = try GitWitness.run(["show", "HEAD~1:.klab/evidence/secrets/db/results.json"], in: folder)
+        XCTAssertTrue(results.contains(#""status" : "passed""#) || results.contains(#""status": "passed""#), results)
     }
 
     /// A cluster whose cached answer and fresh answer differ (a watch that missed a deletion).
@@ -175,10 +185,10 @@ final class StepWatcherEventTests: XCTestCase {
             if rounds.count == 2 {
                 // The fallback poll read kubectl; now let time pass until the watch is back,
                 // then the change arrives as an event.
-                clock.elapses = true
+                clock.waitsForEvents = false
                 clock.meanwhile = { [self] in
-                    guard cluster.streamsStarted == 2, clock.elapses else { return }
-                    clock.elapses = false
+                    guard cluster.streamsStarted == 2, !clock.waitsForEvents else { return }
+                    clock.waitsForEvents = true
                     try append(event("ADDED", "Secret", "db"))
                 }
             }
@@ -188,7 +198,7 @@ final class StepWatcherEventTests: XCTestCase {
         XCTAssertEqual(rounds.map(\.1), [false, false, true, true])
         XCTAssertEqual(clock.time, 1, "the watch was started again 1 s after it broke, before the 2 s poll")
         XCTAssertEqual(watches, 2)
-        XCTAssertEqual(plainGets, 4, "the first list, the fallback poll when the stream broke, a confirmation per pass: \(calls)")
+        XCTAssertEqual(plainGets, 2, "the first list and the fallback poll when the stream broke; the passes came from the watch: \(calls)")
         XCTAssertEqual(clock.missedEvents, 0)
         XCTAssertTrue(clock.failures.isEmpty, "\(clock.failures)")
     }
