@@ -13,15 +13,76 @@ import XCTest
 /// Where moto lacks an API a check uses, the test says so here and the lab's README section
 /// says so too.
 final class AWSCommandChecksTests: XCTestCase {
+    /// One moto_server (and one aws fork server) for the whole class, started by the first
+    /// test: a server takes seconds to start and to load AWS's managed policies. Every test
+    /// begins with moto's reset, so none sees what another made
+    /// (`testMotoResetLeavesNothingOfTheLastTest`).
+    nonisolated(unsafe) private static var shared: Result<MotoServer, Error>?
     var moto: MotoServer!
 
     override func setUpWithError() throws {
-        moto = try MotoServer.start()
+        if Self.shared == nil { Self.shared = Result { try MotoServer.start() } }
+        moto = try Self.shared!.get()
+        try moto.reset()
     }
 
     override func tearDown() {
-        moto?.stop()
         moto = nil
+    }
+
+    override class func tearDown() {
+        if case .success(let server) = shared { server.stop() }
+        shared = nil
+        super.tearDown()
+    }
+
+    // MARK: the harness
+
+    func testMotoResetLeavesNothingOfTheLastTest() throws {
+        try createCluster(version: "1.32")
+        try moto.aws(["iam", "create-role", "--role-name", "k8sAdmin",
+                      "--assume-role-policy-document", #"{"Version":"2012-10-17","Statement":[]}"#])
+        try moto.aws(["eks", "describe-cluster", "--name", "eksworkshop"])
+
+        try moto.reset()
+        let cluster = try moto.run(["aws", "eks", "describe-cluster", "--name", "eksworkshop"])
+        XCTAssertNotEqual(cluster.status, 0)
+        XCTAssertTrue(cluster.stderr.contains("ResourceNotFoundException"), cluster.stderr)
+        let role = try moto.run(["aws", "iam", "get-role", "--role-name", "k8sAdmin"])
+        XCTAssertNotEqual(role.status, 0)
+        XCTAssertTrue(role.stderr.contains("NoSuchEntity"), role.stderr)
+        // what the server was started with stays: AWS's managed policies (iam-service-accounts)
+        let policy = try moto.json(["iam", "get-policy", "--policy-arn", "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"])
+        XCTAssertEqual(policy["Policy"]["PolicyName"].string, "AmazonS3ReadOnlyAccess")
+    }
+
+    /// The fork server runs the CLI's own code on the same argv: what it answers is what an
+    /// `aws` process answers, byte for byte, exit status included, for a call that succeeds,
+    /// one AWS refuses and one the CLI's parser refuses.
+    func testForkedAWSAnswersAsTheAWSProcessDoes() throws {
+        try createCluster(version: "1.32")
+        let calls = [
+            ["aws", "eks", "describe-cluster", "--name", "eksworkshop"],
+            ["aws", "eks", "describe-cluster", "--name", "eksworkshop", "--query", "cluster.version", "--output", "text"],
+            ["aws", "eks", "describe-cluster", "--name", "absent"],
+            ["aws", "eks", "describe-cluster"],
+            ["aws", "--version"],
+        ]
+        var statuses: [Int32] = []
+        for argv in calls {
+            let process = try moto.runProcess(argv)
+            let forked = try moto.run(argv)
+            XCTAssertEqual(forked.status, process.status, argv.joined(separator: " "))
+            XCTAssertEqual(forked.stdout, process.stdout, argv.joined(separator: " "))
+            XCTAssertEqual(forked.stderr, process.stderr, argv.joined(separator: " "))
+            statuses.append(process.status)
+        }
+        XCTAssertEqual(statuses[0], 0)
+        XCTAssertEqual(try moto.run(calls[1]).stdout, "1.32\n")
+        XCTAssertNotEqual(statuses[2], 0)
+        XCTAssertTrue(try moto.run(calls[2]).stderr.contains("ResourceNotFoundException"))
+        XCTAssertNotEqual(statuses[3], 0)
+        XCTAssertNotEqual(statuses[2], statuses[3], "a refused call and a usage error exit differently")
     }
 
     // MARK: fargate
@@ -138,6 +199,8 @@ final class MotoServer {
     let port: Int
     private let process: TestProcess.Running
     let environment: [String: String]
+    /// `aws` calls, answered without a Python start-up each (see `AWSCLIForks`).
+    private var forks: AWSCLIForks?
 
     private init(port: Int, process: TestProcess.Running) {
         self.port = port
@@ -161,7 +224,7 @@ final class MotoServer {
     }
 
     static func start() throws -> MotoServer {
-        guard let motoPath = which("moto_server"), which("aws") != nil else {
+        guard let motoPath = AWSCLIForks.which("moto_server"), AWSCLIForks.which("aws") != nil else {
             throw Failure(description: "moto_server or aws is not installed; run Scripts/setup --test (pip moto[server] awscli)")
         }
         let port = try freePort()
@@ -170,6 +233,12 @@ final class MotoServer {
         let process = try TestProcess.start(motoPath, ["-H", "127.0.0.1", "-p", String(port)],
                                             environment: ["MOTO_IAM_LOAD_MANAGED_POLICIES": "true"])
         let server = MotoServer(port: port, process: process)
+        do {
+            server.forks = try AWSCLIForks(environment: server.environment)
+        } catch {
+            server.stop()
+            throw error
+        }
         // Wait until it answers; the deadline only guards against a server that never starts.
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
@@ -182,9 +251,21 @@ final class MotoServer {
     }
 
     func stop() {
+        forks?.stop()
+        forks = nil
         if process.isRunning {
             process.stop(SIGTERM)
             process.wait()
+        }
+    }
+
+    /// Forgets every resource made so far (moto's `POST /moto-api/reset`); what the server was
+    /// started with (the managed policies) comes back as before.
+    func reset() throws {
+        let result = try TestProcess.run("curl", ["-sS", "--max-time", "60", "-X", "POST", "-o", "/dev/null",
+                                                  "-w", "%{http_code}", "http://127.0.0.1:\(port)/moto-api/reset"])
+        guard result.status == 0, result.stdout == "200" else {
+            throw Failure(description: "moto_server on 127.0.0.1:\(port) did not reset: HTTP \(result.stdout) \(result.stderr)")
         }
     }
 
@@ -198,14 +279,22 @@ final class MotoServer {
         return result
     }
 
-    /// Runs a command line (argv[0] looked up on PATH) with the server's environment.
+    /// Runs a command line with the server's environment: `aws ...` through the fork server,
+    /// anything else as a process (argv[0] looked up on PATH).
     func run(_ argv: [String]) throws -> KlabBinary.Result {
+        if argv.first == "aws", let forks { return try forks.run(argv) }
+        return try runProcess(argv)
+    }
+
+    /// Runs a command line as its own process (argv[0] looked up on PATH) with the server's environment.
+    func runProcess(_ argv: [String]) throws -> KlabBinary.Result {
         let result = try TestProcess.run(argv[0], Array(argv.dropFirst()), environment: environment)
         return KlabBinary.Result(status: result.status, stdout: result.stdout, stderr: result.stderr)
     }
 
     private func answers() -> Bool {
-        guard let result = try? run(["python3", "-c", "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:\(port)/moto-api/', timeout=2)"]) else { return false }
+        guard let result = try? TestProcess.run("curl", ["-s", "-o", "/dev/null", "--max-time", "2", "http://127.0.0.1:\(port)/moto-api/"])
+        else { return false }
         return result.status == 0
     }
 
@@ -216,13 +305,5 @@ final class MotoServer {
             throw Failure(description: "could not find a free loopback port")
         }
         return port
-    }
-
-    private static func which(_ name: String) -> String? {
-        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
-            let path = "\(dir)/\(name)"
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        return nil
     }
 }

@@ -84,16 +84,21 @@ public enum TestProcess {
 
 extension TestProcess {
     /// A program left running while the test goes on (a server, or a klab the test kills on
-    /// purpose). Its output goes nowhere unless `readLine()` is wanted; stdin is empty.
+    /// purpose). Its output goes nowhere unless `readLine()` is wanted; stdin is empty unless
+    /// `write(_:)` is wanted.
     // @unchecked: the Process is only started, signalled and waited for, which Foundation's
-    // Process allows from any thread; the output pipe is read by one test at a time.
+    // Process allows from any thread; the pipes (and `pending`) are used by one test at a time.
     public final class Running: @unchecked Sendable {
         private let process: Process
         private let output: Pipe?
+        private let input: Pipe?
+        /// Output read from the pipe but not yet returned by `readLine()`.
+        private var pending = Data()
 
-        init(process: Process, output: Pipe?) {
+        init(process: Process, output: Pipe?, input: Pipe? = nil) {
             self.process = process
             self.output = output
+            self.input = input
         }
 
         public var pid: Int32 { process.processIdentifier }
@@ -116,28 +121,48 @@ extension TestProcess {
         /// The next line it printed on stdout (without the newline), nil at the end of its output.
         public func readLine() -> String? {
             guard let handle = output?.fileHandleForReading else { return nil }
-            var line = Data()
             while true {
-                let byte = handle.readData(ofLength: 1)
-                if byte.isEmpty { return line.isEmpty ? nil : String(decoding: line, as: UTF8.self) }
-                if byte == Data([0x0A]) { return String(decoding: line, as: UTF8.self) }
-                line += byte
+                if let newline = pending.firstIndex(of: 0x0A) {
+                    let line = pending[pending.startIndex..<newline]
+                    pending = Data(pending[pending.index(after: newline)...])
+                    return String(decoding: line, as: UTF8.self)
+                }
+                let chunk = handle.availableData
+                if chunk.isEmpty {
+                    defer { pending = Data() }
+                    return pending.isEmpty ? nil : String(decoding: pending, as: UTF8.self)
+                }
+                pending += chunk
             }
+        }
+
+        /// Writes `text` to its stdin (started with `writingInput: true`).
+        public func write(_ text: String) throws {
+            guard let handle = input?.fileHandleForWriting else {
+                throw Failure(description: "the process was started without writingInput")
+            }
+            try handle.write(contentsOf: Data(text.utf8))
+        }
+
+        /// Closes its stdin: it reads the end of its input.
+        public func closeInput() throws {
+            try input?.fileHandleForWriting.close()
         }
     }
 
     /// Starts `executable` (a path, or a name looked up on PATH) and returns at once.
     public static func start(
         _ executable: String, _ arguments: [String], environment: [String: String] = [:],
-        currentDirectory: URL? = nil, readingOutput: Bool = false
+        currentDirectory: URL? = nil, readingOutput: Bool = false, writingInput: Bool = false
     ) throws -> Running {
         let process = configured(executable, arguments, environment: environment, currentDirectory: currentDirectory)
         let output = readingOutput ? Pipe() : nil
+        let input = writingInput ? Pipe() : nil
         process.standardOutput = output ?? FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
+        process.standardInput = input ?? FileHandle.nullDevice
         try process.run()
-        return Running(process: process, output: output)
+        return Running(process: process, output: output, input: input)
     }
 }
 
