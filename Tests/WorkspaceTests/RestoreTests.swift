@@ -7,32 +7,10 @@ import XCTest
 /// `restore(backup:lab:)`, behind `klab reset --restore N`: a backup's files of one lab come
 /// back, after what the learner has now is saved like any reset saves it; progress stays; an
 /// undo brings back what the restore overwrote.
-final class RestoreTests: XCTestCase {
-    let order = ["probes": ["liveness", "readiness"]]
-    let materials = ["app.yaml": Data("kind: Pod\n".utf8), "steps/01-liveness.md": Data("# Liveness\n".utf8)]
-
-    private func settings(_ lab: String) -> LabSettings {
-        LabSettings(lab: lab, namespace: "default", parameters: [:], labDigest: "sha256:abc")
-    }
-
-    private func write(_ text: String, _ path: String, in root: URL) throws {
-        let url = root.appendingPathComponent(path)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data(text.utf8).write(to: url)
-    }
-
-    private func read(_ path: String, in root: URL) -> String? {
-        FileManager.default.contents(atPath: root.appendingPathComponent(path).path).map { String(decoding: $0, as: UTF8.self) }
-    }
-
-    private func passed(_ workspace: LearnerWorkspace) throws -> [String] {
-        try workspace.progress(stepOrder: order)["probes"]?.passed.map(\.step) ?? []
-    }
-
+final class RestoreTests: XCTestCase, WorkspaceTestFiles {
     func testRestoreSavesFirstBringsTheFilesBackAndCanBeUndone() throws {
         let root = try temporaryDirectory()
-        let workspace = try LearnerWorkspace.openOrCreate(at: root, learner: "ada", labsDirectory: "/labs")
-        _ = try workspace.start(labID: "probes", firstStep: "liveness", settings: settings("probes"), files: materials)
+        let workspace = try started(root)
         try write("A\n", "probes/a.txt", in: root)
         try write("kind: Pod\n# first try\n", "probes/app.yaml", in: root)
         XCTAssertEqual(try workspace.reset(lab: "probes", step: "liveness").backupRef, "refs/klab/backups/1")
@@ -72,8 +50,7 @@ final class RestoreTests: XCTestCase {
     /// Another lab's folder and klab's own files are not touched by a restore.
     func testRestoreChangesOnlyTheLabsFolder() throws {
         let root = try temporaryDirectory()
-        let workspace = try LearnerWorkspace.openOrCreate(at: root, learner: "ada", labsDirectory: "/labs")
-        _ = try workspace.start(labID: "probes", firstStep: "liveness", settings: settings("probes"), files: materials)
+        let workspace = try started(root)
         _ = try workspace.start(labID: "other", firstStep: "one", settings: settings("other"), files: ["x.yaml": Data("x\n".utf8)])
         try write("probes then\n", "probes/notes.txt", in: root)
         try write("other then\n", "other/notes.txt", in: root)
@@ -91,8 +68,7 @@ final class RestoreTests: XCTestCase {
     /// is saved or written.
     func testAnUnknownBackupOrOneWithoutTheLabIsRefusedAndNothingChanges() throws {
         let root = try temporaryDirectory()
-        let workspace = try LearnerWorkspace.openOrCreate(at: root, learner: "ada", labsDirectory: "/labs")
-        _ = try workspace.start(labID: "probes", firstStep: "liveness", settings: settings("probes"), files: materials)
+        let workspace = try started(root)
         _ = try workspace.reset(lab: "probes", step: "liveness")
         _ = try workspace.start(labID: "other", firstStep: "one", settings: settings("other"), files: ["x.yaml": Data("x\n".utf8)])
         try write("mine\n", "other/mine.txt", in: root)

@@ -6,31 +6,7 @@ import XCTest
 
 /// Reset, undo and restart never lose what the learner has: each saves first, under a backup
 /// that is never overwritten, and undo can itself be undone.
-final class UndoTests: XCTestCase {
-    let order = ["probes": ["liveness", "readiness"]]
-    let settings = LabSettings(lab: "probes", namespace: "default", parameters: [:], labDigest: "sha256:abc")
-    let materials = ["app.yaml": Data("kind: Pod\n".utf8), "steps/01-liveness.md": Data("# Liveness\n".utf8)]
-
-    private func started(_ root: URL) throws -> LearnerWorkspace {
-        let workspace = try LearnerWorkspace.openOrCreate(at: root, learner: "ada", labsDirectory: "/labs")
-        _ = try workspace.start(labID: "probes", firstStep: "liveness", settings: settings, files: materials)
-        return workspace
-    }
-
-    private func write(_ text: String, _ path: String, in root: URL) throws {
-        let url = root.appendingPathComponent(path)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data(text.utf8).write(to: url)
-    }
-
-    private func read(_ path: String, in root: URL) -> String? {
-        FileManager.default.contents(atPath: root.appendingPathComponent(path).path).map { String(decoding: $0, as: UTF8.self) }
-    }
-
-    private func passed(_ workspace: LearnerWorkspace) throws -> [String] {
-        try workspace.progress(stepOrder: order)["probes"]?.passed.map(\.step) ?? []
-    }
-
+final class UndoTests: XCTestCase, WorkspaceTestFiles {
     /// The sequence: work made between a reset and its undo is saved by the undo, and
     /// a second undo brings it back.
     func testUndoSavesTheNewerWorkAndASecondUndoBringsItBack() throws {
@@ -104,7 +80,7 @@ final class UndoTests: XCTestCase {
     func testUndoOfOneLabLeavesTheOtherAlone() throws {
         let root = try temporaryDirectory()
         let workspace = try started(root)
-        _ = try workspace.start(labID: "other", firstStep: "one", settings: LabSettings(lab: "other", namespace: "default", parameters: [:], labDigest: "sha256:abc"),
+        _ = try workspace.start(labID: "other", firstStep: "one", settings: settings("other"),
                                 files: ["x.yaml": Data("x\n".utf8)])
         try write("mine\n", "probes/mine.txt", in: root)
         _ = try workspace.reset(lab: "probes", step: "liveness")
