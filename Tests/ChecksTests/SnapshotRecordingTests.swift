@@ -155,7 +155,9 @@ extension SnapshotRecordingTests {
     func testRecordingEveryChapterFixtureKeepsItsVerdicts() throws {
         var compared = 0
         for id in Self.labs.labIDs() {
-            let lab = try Self.labs.load(id).resolved()
+            let loaded = try Self.labs.load(id)
+            let lab = try loaded.resolved()
+            let namespace = try loaded.parameterValues()["namespace"] ?? "default"
             let folder = Self.labs.labsDirectory.appendingPathComponent("\(id)/fixtures")
             for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?.sorted() ?? [] {
                 let step = name.hasPrefix("complete") ? nil : String(name.components(separatedBy: "--")[0])
@@ -168,7 +170,6 @@ extension SnapshotRecordingTests {
                         if parts.count == 2 { captures[parts[0]] = parts[1] }
                     }
                 }
-                let namespace = try Self.labs.load(id).parameterValues()["namespace"] ?? "default"
                 func verdicts(_ directory: String) throws -> [String] {
                     let reader = ClusterReader(cluster: try SnapshotCluster(directory: directory), labNamespace: namespace)
                     return try CheckEvaluator(reader: reader, options: .init(honourWait: false)).evaluate(checks, captures: captures)
