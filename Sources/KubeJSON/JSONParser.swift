@@ -451,15 +451,16 @@ private struct Reader {
         throw error("unterminated string", at: i)
     }
 
-    /// A string value. Without escapes it is a slice of the input: short ones are stored inline
-    /// by Swift (up to 15 bytes), longer ones are shared through the value table.
+    /// A string value. Without escapes it is a slice of the input. ASCII ones up to 128 bytes
+    /// go through the value table: a long one seen before shares its storage, and a short one
+    /// (which Swift stores inline, up to 15 bytes) is found there faster than it is validated.
     mutating func parseString() throws -> String {
         let start = i
         let (end, ascii) = try scanString()
         guard base[end] == Byte.quote else { return try parseEscapedString(start: start, firstEscape: end) }
         let n = end - start - 1
         i = end + 1
-        if n > 15, n <= 128, ascii {
+        if n > 0, n <= 128, ascii {
             return valueTable.string(base + start + 1, fingerprint(start + 1, n))
         }
         return String(decoding: UnsafeBufferPointer(start: base + start + 1, count: n), as: UTF8.self)
