@@ -279,24 +279,44 @@ private struct Reader {
         return array
     }
 
+    /// Objects of a list mostly repeat a shape already seen, and a shape in the shape table has
+    /// no duplicate keys: only an object of a new shape is looked through for duplicates.
     mutating func popObject(_ frame: Frame) -> JSONObject {
-        let n = keyCount - frame.keyStart
-        let objectKeys = shapes.keys(keys + frame.keyStart, keyPrints + frame.keyStart, n)
+        var n = keyCount - frame.keyStart
+        let objectKeys: [String]
+        if let shared = shapes.shared(keys + frame.keyStart, keyPrints + frame.keyStart, n) {
+            objectKeys = shared
+        } else {
+            n = removeDuplicateKeys(frame, n)
+            objectKeys = shapes.store(keys + frame.keyStart, keyPrints + frame.keyStart, n)
+        }
         keyCount = frame.keyStart
         return JSONObject(uncheckedKeys: objectKeys, values: popArray(from: frame.valueStart))
     }
 
-    /// A key seen before in the open object: Go keeps the last value (at the first position,
-    /// which does not matter to Go, whose maps are unordered).
-    @inline(__always) func duplicateIndex(frame: Frame) -> Int? {
-        let last = keyCount - 1
-        let print = keyPrints[last]
-        var k = frame.keyStart
-        while k < last {
-            if keyPrints[k] == print, keys[k] == keys[last] { return k - frame.keyStart }
-            k += 1
+    /// Go keeps a duplicate key's last value (at the first position, which does not matter to
+    /// Go, whose maps are unordered). Leaves the `n` keys and values of the object at `frame`
+    /// free of duplicates, closed up, and returns how many are left.
+    mutating func removeDuplicateKeys(_ frame: Frame, _ n: Int) -> Int {
+        let objectKeys = keys + frame.keyStart, prints = keyPrints + frame.keyStart, objectValues = values + frame.valueStart
+        var kept = 0
+        for k in 0..<n {
+            var m = 0
+            while m < kept, !(prints[m] == prints[k] && objectKeys[m] == objectKeys[k]) { m += 1 }
+            if m < kept {
+                (objectKeys + k).deinitialize(count: 1)
+                objectValues[m] = (objectValues + k).move()
+                continue
+            }
+            if kept != k {
+                (objectKeys + kept).moveInitialize(from: objectKeys + k, count: 1)
+                prints[kept] = prints[k]
+                (objectValues + kept).moveInitialize(from: objectValues + k, count: 1)
+            }
+            kept += 1
         }
-        return nil
+        valueCount = frame.valueStart + kept
+        return kept
     }
 
     // MARK: Values
@@ -344,16 +364,10 @@ private struct Reader {
                 throw error("unexpected \(describe(c)), expecting a value")
             }
 
-            // The value on top of the stack is complete: it is the open container's next element
-            // (or replaces a duplicate key's value); close containers as they end.
+            // The value on top of the stack is complete: it is the open container's next element;
+            // close containers as they end.
             while frameCount > bottom {
                 let frame = frames[frameCount - 1]
-                if frame.isObject, let dup = duplicateIndex(frame: frame) {
-                    (keys + keyCount - 1).deinitialize(count: 1)
-                    keyCount -= 1
-                    valueCount -= 1
-                    values[frame.valueStart + dup] = (values + valueCount).move()
-                }
                 skipWhitespace()
                 guard i < count else {
                     throw error("unexpected end of input in \(frame.isObject ? "an object" : "an array")")
@@ -740,20 +754,34 @@ private struct ShapeTable {
         slots.deallocate()
     }
 
-    /// The keys array for the `n` keys at `keys` (with their fingerprints at `prints`), which
-    /// are consumed: moved into a new array, or released when a shared one is returned.
-    @inline(__always) func keys(_ keys: UnsafeMutablePointer<String>, _ prints: UnsafePointer<UInt64>, _ n: Int) -> [String] {
+    /// The keys array already made for the `n` keys at `keys` (with their fingerprints at
+    /// `prints`), if there is one; the keys are then released.
+    @inline(__always) func shared(_ keys: UnsafeMutablePointer<String>, _ prints: UnsafePointer<UInt64>, _ n: Int) -> [String]? {
+        let slot = slots + Self.slotIndex(Self.hash(prints, n), mask)
+        guard slot.pointee.hash == Self.hash(prints, n), slot.pointee.keys.count == n, Self.same(slot.pointee.keys, keys, n) else {
+            return nil
+        }
+        keys.deinitialize(count: n)
+        return slot.pointee.keys
+    }
+
+    /// A new keys array of the `n` keys at `keys`, which are moved into it; kept for objects of
+    /// the same shape. The keys must be free of duplicates.
+    func store(_ keys: UnsafeMutablePointer<String>, _ prints: UnsafePointer<UInt64>, _ n: Int) -> [String] {
+        let hash = Self.hash(prints, n)
+        let array = Array(MovedElements(keys, n))
+        slots[Self.slotIndex(hash, mask)] = Slot(hash: hash, keys: array)
+        return array
+    }
+
+    @inline(__always) private static func hash(_ prints: UnsafePointer<UInt64>, _ n: Int) -> UInt64 {
         var hash = UInt64(truncatingIfNeeded: n) &* 0x9E37_79B9_7F4A_7C15
         for k in 0..<n { hash = (hash ^ prints[k]) &* 0xC2B2_AE3D_27D4_EB4F }
-        hash ^= hash >> 31
-        let slot = slots + Int(truncatingIfNeeded: hash >> 32) & mask
-        if slot.pointee.hash == hash, slot.pointee.keys.count == n, Self.same(slot.pointee.keys, keys, n) {
-            keys.deinitialize(count: n)
-            return slot.pointee.keys
-        }
-        let array = Array(MovedElements(keys, n))
-        slot.pointee = Slot(hash: hash, keys: array)
-        return array
+        return hash ^ hash >> 31
+    }
+
+    @inline(__always) private static func slotIndex(_ hash: UInt64, _ mask: Int) -> Int {
+        Int(truncatingIfNeeded: hash >> 32) & mask
     }
 
     private static func same(_ shared: [String], _ keys: UnsafePointer<String>, _ n: Int) -> Bool {

@@ -131,6 +131,22 @@ final class JSONParserTests: XCTestCase {
         XCTAssertEqual(object["b"], .object(JSONObject([("y", .int(2))])))
     }
 
+    func testDuplicateKeysInObjectsOfAShapeSeenBefore() throws {
+        // Duplicates are looked for when an object closes with a shape not seen before; the
+        // shape kept is the one without them. Every object here must still come out as Go's.
+        let json = #"[{"a": 1, "b": 2}, {"a": 1, "b": 2, "a": [3]}, {"a": 1, "b": 2, "a": [3]}, {"b": 0, "a": 1, "a": 2, "c": 3, "a": {"x": 4}, "b": 5}, {"a": 6, "b": 7}]"#
+        let items = try XCTUnwrap(value(json)?.arrayValue)
+        XCTAssertEqual(items.count, 5)
+        for n in 1...2 {
+            XCTAssertEqual(items[n].objectValue?.keys, ["a", "b"])
+            XCTAssertEqual(items[n]["a"], .array([.int(3)]))
+            XCTAssertEqual(items[n]["b"], .int(2))
+        }
+        XCTAssertEqual(items[3].objectValue?.keys, ["b", "a", "c"])
+        XCTAssertEqual(items[3].objectValue?.values, [.int(5), .object(JSONObject([("x", .int(4))])), .int(3)])
+        XCTAssertEqual(items[4].objectValue?.values, [.int(6), .int(7)])
+    }
+
     func testLongKeysAreSharedButStayDistinct() throws {
         let json = #"[{"terminationMessagePolicy": 1, "terminationMessagePolicz": 2}, {"terminationMessagePolicy": 3}]"#
         let items = try XCTUnwrap(value(json)?.arrayValue)
