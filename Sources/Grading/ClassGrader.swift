@@ -81,7 +81,7 @@ public enum ClassGrader {
 
 /// The results of a parallel map as they arrive.
 // @unchecked: `slots` and `done` are read and written only while holding `lock`.
-private final class Slots<R: Sendable>: @unchecked Sendable {
+final class Slots<R: Sendable>: @unchecked Sendable {
     private let lock = NSLock()
     private var slots: [R?]
     private var done = 0

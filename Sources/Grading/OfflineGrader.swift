@@ -35,8 +35,11 @@ public struct OfflineGrader: Sendable {
     /// The labs graded (report columns), in order.
     public let labOrder: [String]
     public let options: Options
-    /// UIDs of the namespaced objects (outside kube-system) in the labs' shipped fixtures.
-    public let fixtureUIDs: Set<String>
+    /// UIDs of the namespaced objects (outside kube-system) in the labs' shipped fixtures,
+    /// read the first time a hand-in's evidence is compared with them (never, when no hand-in
+    /// holds evidence from a cluster).
+    public var fixtureUIDs: Set<String> { fixtures.uids }
+    let fixtures: FixtureIndex
 
     /// A clock skew allowed between the API server and the learner's machine.
     static let clockSkew: TimeInterval = 300
@@ -46,7 +49,7 @@ public struct OfflineGrader: Sendable {
         digests = Dictionary(uniqueKeysWithValues: labs.filter { labOrder.contains($0.id) }.map { ($0.id, LabMaterials.digest(of: $0)) })
         self.labOrder = labOrder
         self.options = options
-        fixtureUIDs = Self.fixtureUIDs(labs)
+        fixtures = FixtureIndex(labs: labs)
     }
 
     public init(labs: [Lab], grading labOrder: [String], classKey: Data?) {
@@ -206,6 +209,7 @@ public struct OfflineGrader: Sendable {
                 // Only what claims to come from a cluster is held to a cluster's rules (accepted
                 // snapshots are practice material, shared by the whole class).
                 let fromCluster = outcome.provenance?.source == .cluster
+                var shipped: Set<String>?
                 for object in outcome.objects where fromCluster {
                     let metadata = object["metadata"]
                     guard let uid = metadata?["uid"]?.stringValue, !uid.isEmpty else { continue }
@@ -213,7 +217,9 @@ public struct OfflineGrader: Sendable {
                     let kind = object["kind"]?.stringValue ?? "object"
                     let label = "\(kind) \(objectNamespace.map { "\($0)/" } ?? "")\(metadata?["name"]?.stringValue ?? "?")"
                     if let objectNamespace, objectNamespace != "kube-system" {
-                        if fixtureUIDs.contains(uid) { fixtureHits += 1 }
+                        let known = shipped ?? fixtureUIDs
+                        shipped = known
+                        if known.contains(uid) { fixtureHits += 1 }
                         if objectNamespace == namespace { collected.objectUIDs.insert("\(lab.id) \(uid)") }
                     }
                     if let created = metadata?["creationTimestamp"]?.stringValue, created.count == latest.count,
@@ -407,22 +413,55 @@ public struct OfflineGrader: Sendable {
         return step.points * earned / total
     }
 
-    /// The UIDs of namespaced objects outside kube-system in every lab's `fixtures/` folders.
-    static func fixtureUIDs(_ labs: [Lab]) -> Set<String> {
-        var uids = Set<String>()
-        for lab in labs {
-            let folder = lab.directory.appendingPathComponent("fixtures")
-            guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { continue }
-            for name in names where !name.hasPrefix(".") {
-                guard let snapshot = try? SnapshotCluster(directory: folder.appendingPathComponent(name).path) else { continue }
-                for object in snapshot.allObjects {
-                    guard let namespace = object["metadata"]?["namespace"]?.stringValue, namespace != "kube-system",
-                          let uid = object["metadata"]?["uid"]?.stringValue, !uid.isEmpty else { continue }
-                    uids.insert(uid)
-                }
-            }
+    /// The UIDs of namespaced objects outside kube-system in every lab's `fixtures/` folders,
+    /// read once, when first asked for, the folders in parallel.
+    // @unchecked: `read` is written only while holding `lock`; `labs` is immutable.
+    final class FixtureIndex: @unchecked Sendable {
+        private let labs: [Lab]
+        private let lock = NSLock()
+        private var read: Set<String>?
+
+        init(labs: [Lab]) {
+            self.labs = labs
         }
-        return uids
+
+        /// Whether the fixtures were read.
+        var isRead: Bool {
+            lock.lock()
+            defer { lock.unlock() }
+            return read != nil
+        }
+
+        var uids: Set<String> {
+            lock.lock()
+            defer { lock.unlock() }
+            if let read { return read }
+            let uids = Self.uids(labs)
+            read = uids
+            return uids
+        }
+
+        static func uids(_ labs: [Lab]) -> Set<String> {
+            var folders: [String] = []
+            for lab in labs {
+                let folder = lab.directory.appendingPathComponent("fixtures")
+                guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { continue }
+                folders += names.filter { !$0.hasPrefix(".") }.sorted().map { folder.appendingPathComponent($0).path }
+            }
+            let found = Slots<Set<String>>(count: folders.count)
+            DeepStack.concurrentPerform(iterations: folders.count) { index in
+                var uids = Set<String>()
+                if let snapshot = try? SnapshotCluster(directory: folders[index]) {
+                    for object in snapshot.allObjects {
+                        guard let namespace = object["metadata"]?["namespace"]?.stringValue, namespace != "kube-system",
+                              let uid = object["metadata"]?["uid"]?.stringValue, !uid.isEmpty else { continue }
+                        uids.insert(uid)
+                    }
+                }
+                _ = found.fill(index, with: uids)
+            }
+            return found.values.reduce(into: Set<String>()) { $0.formUnion($1) }
+        }
     }
 
     static func timestamp(_ date: Date) -> String { StepVerifier.timestamp(date) }

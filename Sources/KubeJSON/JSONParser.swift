@@ -133,19 +133,31 @@ private struct Reader {
     static let markInterval = 4 << 20
     /// Keys repeat in every item of a list; so do many values (images, node names, volume
     /// names). Each is decoded once and the copies share its storage.
-    var keyTable = StringTable(slotCount: 4096)
-    var valueTable = StringTable(slotCount: 8192)
+    /// Sized to the input (`tableSlots`): a small file (a provenance, one object) must not pay
+    /// for tables made for a list of thousands, allocated, filled and released on every parse.
+    var keyTable: StringTable
+    var valueTable: StringTable
     /// Objects of a list repeat the same keys in the same order: they share one keys array.
-    var shapes = ShapeTable(slotCount: 2048)
+    var shapes: ShapeTable
 
     init(_ buffer: UnsafeRawBufferPointer) {
         // An empty buffer may have a nil base address; any valid pointer will do for count 0.
         base = buffer.baseAddress.map { $0.assumingMemoryBound(to: UInt8.self) } ?? UnsafePointer(Reader.emptyByte)
         count = buffer.count
+        keyTable = StringTable(slotCount: Self.tableSlots(buffer.count, bytesPerSlot: 32, most: 4096))
+        valueTable = StringTable(slotCount: Self.tableSlots(buffer.count, bytesPerSlot: 16, most: 8192))
+        shapes = ShapeTable(slotCount: Self.tableSlots(buffer.count, bytesPerSlot: 64, most: 2048))
         values = .allocate(capacity: valueCapacity)
         keys = .allocate(capacity: keyCapacity)
         keyPrints = .allocate(capacity: keyCapacity)
         frames = .allocate(capacity: frameCapacity)
+    }
+
+    /// A power of two from 64 to `most`: one slot per `bytesPerSlot` bytes of input.
+    static func tableSlots(_ count: Int, bytesPerSlot: Int, most: Int) -> Int {
+        var slots = 64
+        while slots < most && slots * bytesPerSlot < count { slots <<= 1 }
+        return slots
     }
 
     // nonisolated(unsafe): one byte, written once when first used and never again; readers

@@ -61,10 +61,14 @@ extension Repository {
 
     /// Looks up an object of `kind`; the caller frees it with `git_object_free`.
     func lookup(_ id: ObjectID, _ kind: git_object_t, what: String) throws -> OpaquePointer {
-        if checksLooseObjects {
-            try LooseObjectCheck.verify(id, gitDirectory: gitDirectory, limits: untrustedLimits ?? .unbounded)
+        if (checksLooseObjects || untrustedLimits != nil) && !checkedObjects.contains(id) {
+            // A loose object checked whole needs no size check from its header: the check
+            // reads the same header against the same limits.
+            let loose = try checksLooseObjects
+                && LooseObjectCheck.verify(id, gitDirectory: gitDirectory, limits: untrustedLimits ?? .unbounded)
+            if !loose, let limits = untrustedLimits { try checkSize(id, limits: limits) }
+            checkedObjects.insert(id)
         }
-        if let limits = untrustedLimits { try checkSize(id, limits: limits) }
         var object: OpaquePointer?
         var oid = id.raw
         let code = git_object_lookup(&object, pointer, &oid, kind)

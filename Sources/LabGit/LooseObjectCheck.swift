@@ -6,12 +6,14 @@ import Foundation
 /// cut after its zlib header), and one hand-in must never stall a whole class's grading.
 enum LooseObjectCheck {
     /// Throws `damagedRepository` when the loose file for `id` exists but is not a complete
-    /// zlib stream holding a well-formed object header and exactly the size it announces.
-    static func verify(_ id: ObjectID, gitDirectory: URL, limits: UntrustedLimits = .unbounded) throws {
+    /// zlib stream holding a well-formed object header and exactly the size it announces;
+    /// returns whether there was a loose file to check (false: packed or absent).
+    @discardableResult
+    static func verify(_ id: ObjectID, gitDirectory: URL, limits: UntrustedLimits = .unbounded) throws -> Bool {
         let maxBytes = limits.objectBytes
         let hex = id.hex
         let url = gitDirectory.appendingPathComponent("objects/\(hex.prefix(2))/\(hex.dropFirst(2))")
-        guard let compressed = FileManager.default.contents(atPath: url.path) else { return }
+        guard let compressed = FileManager.default.contents(atPath: url.path) else { return false }
         func damaged(_ why: String) -> LabGitError {
             .damagedRepository(path: gitDirectory.path, detail: "object \(hex) is corrupt (\(why))")
         }
@@ -62,5 +64,6 @@ enum LooseObjectCheck {
         guard header.count == 2, ["commit", "tree", "blob", "tag"].contains(header[0]), let size = Int(header[1]),
               size == output.count - nul - 1
         else { throw damaged("its header does not match its content") }
+        return true
     }
 }

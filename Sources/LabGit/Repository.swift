@@ -11,6 +11,9 @@ public final class Repository {
     var checksLooseObjects = false
     /// Set for untrusted repositories (a hand-in, a bundle): the bounds every read keeps to.
     var untrustedLimits: UntrustedLimits?
+    /// Objects of an untrusted repository already checked (loose file and size): objects do
+    /// not change, and a grader reads the same trees again for every step and file.
+    var checkedObjects = Set<ObjectID>()
 
     init(pointer: OpaquePointer, owner: AnyObject? = nil) {
         self.pointer = pointer
