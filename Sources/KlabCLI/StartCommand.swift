@@ -85,8 +85,12 @@ struct StartCommand: ParsableCommand {
         let learnerID = parameters.learner
         if let reportTo { try workspace.setReportSettings(ReportSettings(url: reportTo, token: token)) }
 
-        // Prerequisites are advice, not a gate: say which are not done and go on.
-        let orders = Dictionary(uniqueKeysWithValues: ((try? loader.loadAll()) ?? []).map { ($0.id, $0.steps.map(\.id)) })
+        // Prerequisites are advice, not a gate: say which are not done and go on. Only they
+        // are loaded (a lab's progress replays on its own steps); one that cannot be loaded
+        // counts as not done.
+        let orders = Dictionary(
+            lab.prerequisites.compactMap { id in (try? loader.load(id)).map { ($0.id, $0.steps.map(\.id)) } },
+            uniquingKeysWith: { first, _ in first })
         let progress = try workspace.progress(stepOrder: orders)
         let missing = lab.prerequisites.filter { id in
             guard let done = progress[id], let order = orders[id] else { return true }

@@ -85,6 +85,30 @@ final class LearnerFlowTests: XCTestCase {
         _ = try git(["fsck", "--strict"])
     }
 
+    /// `klab start` notes the prerequisites not done, reading only them: a lab of the folder
+    /// that does not load has no say (it once made every prerequisite look not done).
+    func testStartNotesOnlyPrerequisitesNotDone() throws {
+        let labs = root.appendingPathComponent("labs")
+        for id in ["base", "next"] {
+            let made = try KlabBinary.run(["lab", "new", id, "--labs", labs.path], currentDirectory: root)
+            XCTAssertEqual(made.status, 0, made.stderr)
+        }
+        let next = labs.appendingPathComponent("next/lab.yaml")
+        let text = try String(contentsOf: next, encoding: .utf8)
+        try text.replacingOccurrences(of: "scope: namespace\n", with: "scope: namespace\nprerequisites: [base, elsewhere]\n")
+            .write(to: next, atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(at: labs.appendingPathComponent("broken"), withIntermediateDirectories: true)
+        try "format: 1\nid: broken\n".write(to: labs.appendingPathComponent("broken/lab.yaml"), atomically: true, encoding: .utf8)
+
+        XCTAssertEqual(try klab(["start", "base", "--labs", labs.path, "--learner", "ada"]).status, 0)
+        let passed = try klab(["verify", "--labs", labs.path, "--snapshot", labs.appendingPathComponent("base/fixtures/deploy--pass").path])
+        XCTAssertEqual(passed.status, 0, passed.stdout + passed.stderr)
+        let started = try klab(["start", "next", "--labs", labs.path])
+        XCTAssertEqual(started.status, 0, started.stderr)
+        XCTAssertTrue(started.stdout.contains("this lab builds on elsewhere, which is not done"), started.stdout)
+        XCTAssertFalse(started.stdout.contains("builds on base"), started.stdout)
+    }
+
     func testVerifyOutsideAWorkspaceIsAWorkspaceProblem() throws {
         let result = try klab(["verify", "--snapshot", snapshot("liveness--pass")])
         XCTAssertEqual(result.status, 4)
