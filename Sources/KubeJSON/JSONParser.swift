@@ -132,9 +132,9 @@ private struct Reader {
     var nextMark = Int.max
     static let markInterval = 4 << 20
     /// Keys repeat in every item of a list; so do many values (images, node names, volume
-    /// names). Each is decoded once and the copies share its storage.
-    /// Sized to the input (`tableSlots`): a small file (a provenance, one object) must not pay
-    /// for tables made for a list of thousands, allocated, filled and released on every parse.
+    /// names). Each is decoded once and the copies share its storage. The tables are sized to
+    /// the input (`tableSlots`): a small file (a provenance, one object) must not pay for
+    /// tables made for a list of thousands, allocated, filled and released on every parse.
     var keyTable: StringTable
     var valueTable: StringTable
     /// Objects of a list repeat the same keys in the same order: they share one keys array.
