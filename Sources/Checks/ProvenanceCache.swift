@@ -10,7 +10,7 @@ import KubeJSON
 ///
 /// The file lives in the workspace's git directory: it is never committed, and it is only a
 /// shortcut; the provenance it holds is recorded, digested and signed with each pass as before.
-public struct ProvenanceCache {
+public struct ProvenanceCache: Sendable {
     public let file: URL
     public let lifetime: TimeInterval
 
@@ -26,9 +26,19 @@ public struct ProvenanceCache {
     /// A watched cluster is its kubectl's; clusters other than kubectl's (a snapshot) are
     /// asked directly.
     public func provenance(of cluster: Cluster, now: Date = Date()) -> Provenance {
-        guard let kubectl = (cluster as? KubectlCluster) ?? (cluster as? WatchingCluster)?.kubectl else {
+        guard let kubectl = Self.kubectl(of: cluster) else {
             return (cluster as? ProvenanceReporting)?.provenance() ?? Provenance(source: .unknown)
         }
+        return provenance(of: kubectl, now: now)
+    }
+
+    /// The kubectl a cluster reads through, if any: a watched cluster is its kubectl's.
+    public static func kubectl(of cluster: Cluster) -> KubectlCluster? {
+        (cluster as? KubectlCluster) ?? (cluster as? WatchingCluster)?.kubectl
+    }
+
+    /// The provenance of what `kubectl` reaches: remembered when still valid, else read and remembered.
+    public func provenance(of kubectl: KubectlCluster, now: Date = Date()) -> Provenance {
         let key = Self.connectionKey(kubectl.options)
         if let remembered = read(key: key, now: now) { return remembered }
         let provenance = kubectl.provenance()

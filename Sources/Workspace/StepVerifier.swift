@@ -16,6 +16,8 @@ public final class StepVerifier {
     public let klabVersion: String
     private let makeCluster: () throws -> Cluster
     private let now: () -> Date
+    /// Entered while the provenance is read ahead on another thread (`startReadingProvenanceAhead`).
+    private let readingAhead = DispatchGroup()
 
     public init(
         workspace: LearnerWorkspace, lab: Lab, settings: LabSettings, classKey: Data?, kubeOnly: Bool = false,
@@ -85,6 +87,8 @@ public final class StepVerifier {
         // Secrets leave as digests, before anything is written or digested.
         var evidence = reader.evidence.redactingSecrets().files
         evidence[WorkspaceLayout.resultsFile] = try Results(results, lab: lab.id, step: step.id).fileData()
+        // A read ahead still running is waited for, not repeated.
+        readingAhead.wait()
         var provenance = ProvenanceCache(file: workspace.provenanceCacheFile).provenance(of: cluster, now: now())
         provenance.learner = workspace.settings.learner
         provenance.klabVersion = klabVersion
@@ -99,11 +103,20 @@ public final class StepVerifier {
         return Round(step: step, results: results, pass: pass, next: next, provenance: pass == nil ? nil : provenance)
     }
 
-    /// Reads the cluster's provenance into the workspace's `ProvenanceCache` unless it is
-    /// remembered there already, so the next pass records it without running kubectl.
-    /// `klab verify --watch` calls it while it waits for a change.
-    public func readProvenanceAhead() throws {
-        _ = ProvenanceCache(file: workspace.provenanceCacheFile).provenance(of: try makeCluster(), now: now())
+    /// Starts reading the cluster's provenance into the workspace's `ProvenanceCache` on another
+    /// thread, unless it is remembered there already, so the next pass records it without
+    /// running kubectl; a pass that comes meanwhile waits for this read rather than make its
+    /// own. `klab verify --watch` starts it while the learner works. Nothing to read ahead
+    /// for a cluster that is not kubectl's (a snapshot).
+    public func startReadingProvenanceAhead() throws {
+        guard let kubectl = ProvenanceCache.kubectl(of: try makeCluster()) else { return }
+        let cache = ProvenanceCache(file: workspace.provenanceCacheFile)
+        let at = now()
+        readingAhead.enter()
+        Thread.detachNewThread { [readingAhead] in
+            _ = cache.provenance(of: kubectl, now: at)
+            readingAhead.leave()
+        }
     }
 
     /// Values captured by the steps already passed, for checks that use them, as recorded: a

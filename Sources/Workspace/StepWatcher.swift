@@ -9,9 +9,10 @@ import Foundation
 /// on that cluster's timers: a watch that is down, checks no watch sees, a periodic fresh
 /// read). A pass seen in lists the watches vouch for is recorded as seen, those lists its
 /// evidence; one seen in a list they do not vouch for yet is confirmed on a fresh read first
-/// (`WatchingCluster.roundNeedsConfirming`). While it waits, the cluster's provenance is read
-/// ahead (`StepVerifier.readProvenanceAhead`), so the pass an event brings is recorded without
-/// running kubectl. Without a watch (a snapshot), the step is evaluated every `interval` seconds.
+/// (`WatchingCluster.roundNeedsConfirming`). The cluster's provenance is read ahead on another
+/// thread from the start (`StepVerifier.startReadingProvenanceAhead`), so the pass an event
+/// brings is recorded without running kubectl. Without a watch (a snapshot), the step is
+/// evaluated every `interval` seconds.
 ///
 /// The workspace should be opened with `.whileWriting`: the watch then holds the workspace
 /// lock only while it records a pass, and `klab hint` or `klab status` run beside it.
@@ -46,6 +47,7 @@ public final class StepWatcher {
     /// The watches end with the run.
     public func run(stopped: () -> Bool, report: (StepVerifier.Round) throws -> Void) throws -> Ending {
         defer { watch?.stop() }
+        if watch != nil { readProvenanceAhead() }
         while !stopped() {
             watch?.beginRound(at: clock.now())
             let round: StepVerifier.Round?
@@ -71,11 +73,11 @@ public final class StepWatcher {
         return .stopped
     }
 
-    /// Before a wait: the provenance a pass records, read now unless read within its lifetime.
+    /// The provenance a pass records, read ahead unless that was done within its lifetime.
     private func readProvenanceAhead() {
         let now = clock.now()
         if let last = provenanceReadAt, now - last < ProvenanceCache.defaultLifetime { return }
         provenanceReadAt = now
-        try? verifier.readProvenanceAhead()
+        try? verifier.startReadingProvenanceAhead()
     }
 }

@@ -79,6 +79,16 @@ final class StepWatcherEventTests: XCTestCase {
         }
     }
 
+    /// Explicit synchronisation: until the provenance read ahead is remembered (30 s at most).
+    func untilProvenanceRemembered() {
+        let file = folder.appendingPathComponent(".git/klab-provenance.json").path
+        let deadline = Date().addingTimeInterval(30)
+        while !FileManager.default.fileExists(atPath: file) {
+            if Date() > deadline { return XCTFail("the provenance was never read ahead") }
+            Thread.sleep(forTimeInterval: 0.005)
+        }
+    }
+
     func testTheStepIsEvaluatedAgainOnEachEventItReadsAndOnlyThen() throws {
         let (watch, _) = try watcher()
         var rounds: [(String, Bool)] = []
@@ -101,7 +111,7 @@ final class StepWatcherEventTests: XCTestCase {
         XCTAssertEqual(clock.time, 0, "no timer ran: every round after the first was an event's")
         XCTAssertEqual(watches, 1, "one watch of Secrets for the whole lab: \(calls)")
         XCTAssertEqual(plainGets, 1, "the first list; each pass was recorded from the watched list: \(calls)")
-        XCTAssertEqual(provenanceReads, 3, "the passes come from the cluster, read ahead while the watch waited and kept: \(calls)")
+        XCTAssertEqual(provenanceReads, 3, "the passes come from the cluster, read ahead once and kept: \(calls)")
         XCTAssertFalse(calls.contains { $0.contains("configmaps") }, "nothing reads ConfigMaps: \(calls)")
         let events = try GitWitness.run(["log", "--reverse", "--format=%(trailers:key=Klab-Event,valueonly)"], in: folder)
         XCTAssertEqual(events.split(separator: "\n"), ["start", "pass", "pass"])
@@ -113,6 +123,7 @@ final class StepWatcherEventTests: XCTestCase {
         clock.meanwhile = { [self] in
             guard callsAtEvent == nil else { return }
             untilWatching(1)
+            untilProvenanceRemembered()
             callsAtEvent = calls
             try append(event("ADDED", "Secret", "db"))
         }
@@ -127,7 +138,7 @@ final class StepWatcherEventTests: XCTestCase {
         let before = try XCTUnwrap(callsAtEvent)
         XCTAssertEqual(before.filter { $0.contains("--watch") }.count, 1, "the watch ran when the event came: \(before)")
         XCTAssertEqual(before.filter { $0.first == "version" || $0.first == "config" || $0.contains("kube-system") }.count, 3,
-                       "the provenance was read ahead, while the watch waited: \(before)")
+                       "the provenance was read ahead, before the step passed: \(before)")
         XCTAssertEqual(calls, before, "from the event to both passes recorded, no kubectl ran")
 
         // What was recorded is what was evaluated: the Secret as the event brought it.
