@@ -30,7 +30,7 @@ struct CaptureSubstitution {
 
     /// The text with every `${name}` replaced, each value escaped for `place`.
     mutating func string(_ text: String, place: StringPlace = .text) -> String {
-        guard text.contains("${") else { return text }
+        guard Variables.mayReference(text) else { return text }
         let wholeValue = place == .url && text.hasPrefix("${") && text.hasSuffix("}") && Variables.names(in: text).count == 1
             && text == "${\(Variables.names(in: text)[0])}"
         var out = ""

@@ -12,8 +12,9 @@ enum LooseObjectCheck {
     static func verify(_ id: ObjectID, gitDirectory: URL, limits: UntrustedLimits = .unbounded) throws -> Bool {
         let maxBytes = limits.objectBytes
         let hex = id.hex
-        let url = gitDirectory.appendingPathComponent("objects/\(hex.prefix(2))/\(hex.dropFirst(2))")
-        guard let compressed = FileManager.default.contents(atPath: url.path) else { return false }
+        // Joined as text: URL.appendingPathComponent asks the file system whether it is a folder.
+        let path = gitDirectory.path + "/objects/" + hex.prefix(2) + "/" + hex.dropFirst(2)
+        guard let compressed = FileManager.default.contents(atPath: path) else { return false }
         func damaged(_ why: String) -> LabGitError {
             .damagedRepository(path: gitDirectory.path, detail: "object \(hex) is corrupt (\(why))")
         }

@@ -14,9 +14,20 @@ public enum Variables {
         return names
     }
 
+    /// Whether the text holds `${`, the start of a reference: looked for in its bytes (a
+    /// `String.contains` of a string goes through Foundation's search, per lab string checked).
+    public static func mayReference(_ text: String) -> Bool {
+        var dollar = false
+        for byte in text.utf8 {
+            if dollar && byte == UInt8(ascii: "{") { return true }
+            dollar = byte == UInt8(ascii: "$")
+        }
+        return false
+    }
+
     /// The text with each `${name}` that `values` knows replaced; others are left as written.
     public static func substitute(_ text: String, _ values: [String: String]) -> String {
-        guard text.contains("${") else { return text }
+        guard mayReference(text) else { return text }
         var result = ""
         var rest = Substring(text)
         while let start = rest.range(of: "${") {
