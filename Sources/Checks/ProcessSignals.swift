@@ -72,7 +72,15 @@ public enum ProcessSignals {
                 source.setEventHandler { [unowned self] in
                     for handler in self.current(number) { handler() }
                 }
+                // libdispatch arms the source (and replaces SIG_IGN with its handler) on its own
+                // thread after `resume`; a signal that comes before that is lost. So klab goes
+                // on only once the source is armed: a Ctrl-C pressed right after the first
+                // thing klab prints is seen. The bound only guards against a libdispatch that
+                // never reports.
+                let armed = DispatchSemaphore(value: 0)
+                source.setRegistrationHandler { armed.signal() }
                 source.resume()
+                _ = armed.wait(timeout: .now() + 10)
                 sources[number] = source
             }
             return Observation(number: number, token: nextToken)

@@ -24,6 +24,17 @@ final class ProcessSignalsTests: XCTestCase {
         XCTAssertEqual(calls.names.last, "first")
     }
 
+    /// The first observer of a signal returns only once libdispatch has armed its source: until
+    /// then the signal is ignored, and a Ctrl-C pressed right after klab's first output was lost.
+    /// SIGUSR1 is observed nowhere else in this process, so this is its first source.
+    func testASignalRaisedTheMomentTheFirstObserverReturnsIsCaught() {
+        let calls = Calls()
+        let observation = ProcessSignals.observe(SIGUSR1) { calls.append("usr1") }
+        defer { observation.cancel() }
+        kill(getpid(), SIGUSR1)
+        XCTAssertTrue(calls.wait(for: 1), "the signal raised right after observe is caught: \(calls.names)")
+    }
+
     func testASignalObservedIsRememberedAsEndingKlabByDefault() {
         let observation = ProcessSignals.observe(SIGUSR2) {}
         defer { observation.cancel() }
