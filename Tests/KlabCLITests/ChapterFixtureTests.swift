@@ -211,23 +211,11 @@ final class ChapterFixtureTests: XCTestCase {
     /// Runs each group's klab commands (in the repository root), three groups at a time;
     /// the results in the groups' order.
     private static func runConcurrently(_ groups: [[[String]]]) throws -> [[KlabBinary.Result]] {
-        let results = Gathered<(Int, [KlabBinary.Result])>()
-        let failures = Gathered<String>()
-        let next = Locked(0)
-        DispatchQueue.concurrentPerform(iterations: 3) { _ in
-            while true {
-                var index = 0
-                next.update { index = $0; $0 += 1 }
-                guard index < groups.count else { return }
-                do {
-                    results.append((index, try groups[index].map { try KlabBinary.run($0, currentDirectory: KlabBinary.repositoryRoot) }))
-                } catch {
-                    failures.append("klab \(groups[index].first?.joined(separator: " ") ?? ""): \(error)")
-                }
-            }
+        let outcomes = concurrently(groups.count, workers: 3) { index, _ in
+            Result { try groups[index].map { try KlabBinary.run($0, currentDirectory: KlabBinary.repositoryRoot) } }
+                .mapError { GradeTestError("klab \(groups[index].first?.joined(separator: " ") ?? ""): \($0)") }
         }
-        if let failure = failures.values.first { throw GradeTestError(failure) }
-        return results.values.sorted { $0.0 < $1.0 }.map(\.1)
+        return try outcomes.map { try $0.get() }
     }
 
     /// `captures.env` in a snapshot (name=value lines): what earlier steps captured, as

@@ -101,24 +101,16 @@ final class CrashSafetyTests: XCTestCase {
 
             for point in points { reached.insert(String(point.id.split(separator: "#")[0])) }
             // Each point from its own copy of the template; a few at a time (processes, mostly waiting).
-            let found = Locked<[String]>([])
             let folder: URL = root
-            let next = Locked(0)
-            DispatchQueue.concurrentPerform(iterations: 3) { worker in
-                while true {
-                    var index = 0
-                    next.update { index = $0; $0 += 1 }
-                    guard index < points.count else { return }
-                    do {
-                        let problems = try Self.crash(scenario, at: points[index], from: template, in: folder.appendingPathComponent("crash-\(worker)"))
-                        found.update { $0 += problems }
-                    } catch {
-                        found.update { $0.append("\(scenario.name), \(points[index].line): \(error)") }
-                    }
+            let found = concurrently(points.count, workers: 3) { index, worker in
+                do {
+                    return try Self.crash(scenario, at: points[index], from: template, in: folder.appendingPathComponent("crash-\(worker)"))
+                } catch {
+                    return ["\(scenario.name), \(points[index].line): \(error)"]
                 }
             }
             crashes += points.count
-            for problem in found.value { XCTFail(problem) }
+            for problem in found.joined() { XCTFail(problem) }
             try? FileManager.default.removeItem(at: template.workspace)
         }
         // Every point klab has is passed by some operation, so every one was crashed at.
@@ -309,13 +301,4 @@ struct SeededGenerator: RandomNumberGenerator {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
-}
-
-/// A value shared between the threads of a test.
-final class Locked<Value>: @unchecked Sendable {
-    private var stored: Value
-    private let lock = NSLock()
-    init(_ value: Value) { stored = value }
-    var value: Value { lock.lock(); defer { lock.unlock() }; return stored }
-    func update(_ body: (inout Value) -> Void) { lock.lock(); body(&stored); lock.unlock() }
 }

@@ -204,12 +204,3 @@ final class UndoTests: XCTestCase, WorkspaceTestFiles {
         XCTAssertNil(ProgressLog.undoTarget(entries), "the old undo finished that reset and cannot itself be undone")
     }
 }
-
-/// A value shared between threads of a test.
-final class Locked<Value>: @unchecked Sendable {
-    private var stored: Value
-    private let lock = NSLock()
-    init(_ value: Value) { stored = value }
-    var value: Value { lock.lock(); defer { lock.unlock() }; return stored }
-    func update(_ body: (inout Value) -> Void) { lock.lock(); body(&stored); lock.unlock() }
-}
