@@ -45,7 +45,7 @@ public final class CheckEvaluator {
     /// completion checks, `Lab.stepCaptures`): a check that needs one that is not in `captures`
     /// is not evaluated, rather than failed, and says which step captures it.
     public func evaluate(_ checks: [Check], captures: [String: String] = [:], stepCaptures: [String: String] = [:]) throws -> [CheckResult] {
-        reader.prefetch(Self.selectors(checks, captures: captures))
+        reader.prefetch(Self.selectors(checks, captures: captures, isClusterScoped: reader.isClusterScoped))
         var values = captures
         // The same values with each secret one as its digest: what the evidence and the grader see.
         var recorded = captures
@@ -411,16 +411,21 @@ public final class CheckEvaluator {
         return .object(object)
     }
 
-    /// What the checks will read that is known before any runs: `get` selectors and the pods
-    /// an exec picks by label, without the ones that wait for a value captured on the way.
-    static func selectors(_ checks: [Check], captures: [String: String]) -> [ObjectSelector] {
+    /// What the checks will read that is known before any runs: `get` selectors, the lists
+    /// their joins read (`ReadPlan.joinSelectors`) and the pods an exec picks by label, without
+    /// the ones that wait for a value captured on the way.
+    static func selectors(
+        _ checks: [Check], captures: [String: String], isClusterScoped: (ObjectSelector) -> Bool
+    ) -> [ObjectSelector] {
         var found: [ObjectSelector] = []
         for check in checks {
             var substitution = CaptureSubstitution(values: captures)
             let resolved = substitution.check(check)
             guard substitution.missing.isEmpty, substitution.refused.isEmpty else { continue }
             switch resolved.source {
-            case .get(let selector): found.append(selector)
+            case .get(let selector):
+                found.append(selector)
+                found += ReadPlan.joinSelectors(resolved.expectation, from: selector, isClusterScoped: isClusterScoped)
             case .exec(let request) where request.pod == nil:
                 found.append(ObjectSelector(kind: "Pod", namespace: request.namespace == .all ? .lab : request.namespace))
             default: break

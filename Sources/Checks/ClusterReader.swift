@@ -82,44 +82,33 @@ public final class ClusterReader {
         return Selection(objects: objects, candidates: candidates, namespace: namespace, kind: kind)
     }
 
-    /// Reads, at once, the lists these selectors will need that are not read yet: one
-    /// `Cluster.objects(of:namespace:)` call per namespace for all their kinds (one
-    /// `kubectl get pods,deployments.apps,services -n NS -o json` on a live cluster), with the
-    /// cluster-scoped kinds riding along. A batch the cluster refuses (a kind it does not serve)
-    /// is dropped: each check then reads its own kind and reports its own error.
+    /// Reads, at once, the lists these selectors will need that are not read yet, as
+    /// `ReadPlan` batches them: one `Cluster.objects(of:namespace:)` call per namespace for all
+    /// its kinds (one `kubectl get pods,deployments.apps,services -n NS -o json` on a live
+    /// cluster), with the cluster-scoped kinds riding along. A batch the cluster refuses (a kind
+    /// it does not serve) is dropped: each check then reads its own kind and reports its own error.
     public func prefetch(_ selectors: [ObjectSelector]) {
-        var byNamespace: [String?: [KindReference]] = [:]
-        var clusterKinds: [KindReference] = []
-        for selector in selectors {
-            let kind = Self.listKind(KindReference(kind: selector.kind, apiVersion: selector.apiVersion))
-            if cluster.isClusterScoped(kind) ?? false {
-                if lists[ListKey(kind: kind, namespace: nil)] == nil, !clusterKinds.contains(kind) { clusterKinds.append(kind) }
-                continue
-            }
-            let namespace: String?
-            switch selector.namespace {
-            case .lab: namespace = labNamespace
-            case .named(let name): namespace = name
-            case .all: namespace = nil
-            }
-            if lists[ListKey(kind: kind, namespace: namespace)] != nil { continue }
-            if !(byNamespace[namespace] ?? []).contains(kind) { byNamespace[namespace, default: []].append(kind) }
-        }
-        var groups = byNamespace.map { (namespace: $0.key, kinds: $0.value) }.sorted { ($0.namespace ?? "") < ($1.namespace ?? "") }
-        if !clusterKinds.isEmpty {
-            if groups.isEmpty { groups.append((namespace: labNamespace, kinds: [])) }
-            groups[0].kinds += clusterKinds
-        }
-        for group in groups where group.kinds.count > 1 {
-            guard let read = try? cluster.objects(of: group.kinds, namespace: group.namespace) else { continue }
+        for batch in plan(selectors).readAhead {
+            guard let read = try? cluster.objects(of: batch.kinds, namespace: batch.namespace) else { continue }
             for (kind, objects) in read {
-                let clusterScoped = clusterKinds.contains(kind)
-                let namespace = clusterScoped ? nil : group.namespace
+                let clusterScoped = cluster.isClusterScoped(kind) ?? false
+                let namespace = clusterScoped ? nil : batch.namespace
                 let trimmed = objects.map(Self.trimmed)
                 lists[ListKey(kind: kind, namespace: namespace)] = trimmed
                 evidenceLists[Evidence.listPath(kind: kind, namespace: namespace, clusterScoped: clusterScoped)] = trimmed
             }
         }
+    }
+
+    /// How the lists these selectors need, and are not read yet, would be read together.
+    public func plan(_ selectors: [ObjectSelector]) -> ReadPlan {
+        ReadPlan(selectors, labNamespace: labNamespace, isClusterScoped: { self.cluster.isClusterScoped($0) ?? false },
+                 isRead: { self.lists[ListKey(kind: $0, namespace: $1)] != nil })
+    }
+
+    /// Whether the objects a selector reads are cluster-scoped (they have no namespace).
+    public func isClusterScoped(_ selector: ObjectSelector) -> Bool {
+        cluster.isClusterScoped(Self.listKind(KindReference(kind: selector.kind, apiVersion: selector.apiVersion))) ?? false
     }
 
     /// Runs a command in a pod. `recordedAs` is the command as evidence keeps it, when it

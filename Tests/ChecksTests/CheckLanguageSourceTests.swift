@@ -212,4 +212,23 @@ final class OneProcessPerVerifyTests: XCTestCase {
         XCTAssertEqual(reader.evidence.paths.filter { !$0.hasPrefix("outputs/") }.sorted(),
                        ["_cluster/ENIConfig.json", "default/Deployment.json", "default/Pod.json", "default/Service.json"])
     }
+
+    func testWhatJoinsReadComesInTheSameGet() throws {
+        let standIn = KubectlStandIn(snapshots: [EvaluatorFixtures.snapshot("game")])
+        let reader = ClusterReader(cluster: standIn.cluster(), labNamespace: "default")
+        let game = NamespaceSelection.named("2048-game")
+        let results = try CheckEvaluator(reader: reader, clock: FakeClock()).evaluate([
+            Check(name: "service pods", source: get("Service", "service-2048", namespace: game), expectation: Expectation(all: [
+                .join(Join(relation: .pods, expectation: Expectation(count: .exactly(3)))),
+                .join(Join(relation: .endpoints, expectation: Expectation(all: [value("{.subsets[0].addresses[*].ip}", .exists)]))),
+            ])),
+            Check(name: "pods on nodes", source: get("Pod", namespace: game, labels: "app=2048"), expectation: Expectation(all: [
+                .join(Join(relation: .node, expectation: Expectation(all: [value("{.metadata.name}", .exists)]))),
+            ])),
+        ])
+        XCTAssertEqual(results.map(\.status), [.passed, .passed], results.flatMap(\.message).joined(separator: "\n"))
+        XCTAssertEqual(standIn.calls, [["get", "services,pods,endpoints,nodes", "-n", "2048-game", "-o", "json", "--request-timeout=5s"]])
+        XCTAssertEqual(reader.evidence.paths.sorted(),
+                       ["2048-game/Endpoints.json", "2048-game/Pod.json", "2048-game/Service.json", "_cluster/Node.json"])
+    }
 }
