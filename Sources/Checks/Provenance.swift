@@ -125,43 +125,98 @@ extension SnapshotCluster: ProvenanceReporting {
 }
 
 extension KubectlCluster: ProvenanceReporting {
-    /// Three kubectl calls with the same connection flags as the checks' own reads:
-    /// `version`, `config view --minify` and `get namespace kube-system`. What cannot be read is
-    /// named in `unread`, never fatal: the step passed; this only describes where.
+    /// Three kubectl calls with the same connection flags as the checks' own reads, run at
+    /// once (each mostly waits on the API server or on kubectl's start): `version`,
+    /// `config view --minify` and `get namespace kube-system`. What cannot be read is named in
+    /// `unread`, in that order, never fatal: the step passed; this only describes where.
     public func provenance() -> Provenance {
         var provenance = Provenance(source: .cluster, context: options.connection.context)
-        let flags = options.connection.flags
-        let refused = options.irregularKubeconfig()
-        func json(_ arguments: [String], _ what: String, acceptFailure: Bool = false) -> JSONValue? {
-            if let refused {
-                provenance.unread.append("\(what): \(refused.description)")
-                return nil
+        let reads = Self.provenanceReads
+        let options = options
+        let answers = Self.atOnce(reads.count) { Self.provenanceAnswer(reads[$0], options: options) }
+        for (read, answer) in zip(reads, answers) {
+            switch answer {
+            case .unread(let reason):
+                provenance.unread.append("\(read.what): \(reason)")
+            case .value(let value) where read.what == "kubectl version":
+                provenance.kubectlClient = value["clientVersion"]?["gitVersion"]?.stringValue
+                provenance.kubectlServer = value["serverVersion"]?["gitVersion"]?.stringValue
+            case .value(let config) where read.what == "kubeconfig":
+                provenance.context = config["contexts"]?[0]?["name"]?.stringValue ?? config["current-context"]?.stringValue ?? provenance.context
+                provenance.server = config["clusters"]?[0]?["cluster"]?["server"]?.stringValue
+            case .value(let namespace):
+                provenance.clusterID = namespace["metadata"]?["uid"]?.stringValue
             }
-            guard let result = try? ProcessRunner.run(options.kubectl, arguments + flags, environment: options.environment,
-                                                      timeout: options.processTimeout)
-            else {
-                provenance.unread.append("\(what): kubectl could not be run")
-                return nil
-            }
-            guard (result.status == 0 || acceptFailure), !result.timedOut, let value = try? JSONParser.parse(bytes: result.stdout) else {
-                let reason = result.timedOut ? "timed out" : Self.meaningfulLine(result.stderrText) ?? "exit status \(result.status)"
-                provenance.unread.append("\(what): \(reason)")
-                return nil
-            }
-            return value
-        }
-        // `kubectl version` exits 1 when the server is unreachable but still prints the client.
-        if let version = json(["version", "-o", "json"], "kubectl version", acceptFailure: true) {
-            provenance.kubectlClient = version["clientVersion"]?["gitVersion"]?.stringValue
-            provenance.kubectlServer = version["serverVersion"]?["gitVersion"]?.stringValue
-        }
-        if let config = json(["config", "view", "--minify", "-o", "json"], "kubeconfig") {
-            provenance.context = config["contexts"]?[0]?["name"]?.stringValue ?? config["current-context"]?.stringValue ?? provenance.context
-            provenance.server = config["clusters"]?[0]?["cluster"]?["server"]?.stringValue
-        }
-        if let namespace = json(["get", "namespace", "kube-system", "-o", "json"], "kube-system namespace") {
-            provenance.clusterID = namespace["metadata"]?["uid"]?.stringValue
         }
         return provenance
+    }
+
+    /// One of the provenance's reads: kubectl's arguments (before the connection flags), what
+    /// it reads as `unread` names it, and whether a failed call's output still counts.
+    struct ProvenanceRead: Sendable {
+        var arguments: [String]
+        var what: String
+        var acceptFailure = false
+    }
+
+    static let provenanceReads = [
+        // `kubectl version` exits 1 when the server is unreachable but still prints the client.
+        ProvenanceRead(arguments: ["version", "-o", "json"], what: "kubectl version", acceptFailure: true),
+        ProvenanceRead(arguments: ["config", "view", "--minify", "-o", "json"], what: "kubeconfig"),
+        ProvenanceRead(arguments: ["get", "namespace", "kube-system", "-o", "json"], what: "kube-system namespace"),
+    ]
+
+    enum ProvenanceAnswer: Sendable {
+        case value(JSONValue)
+        case unread(String)
+    }
+
+    static func provenanceAnswer(_ read: ProvenanceRead, options: Options) -> ProvenanceAnswer {
+        if let refused = options.irregularKubeconfig() { return .unread(refused.description) }
+        guard let result = try? ProcessRunner.run(options.kubectl, read.arguments + options.connection.flags,
+                                                  environment: options.environment, timeout: options.processTimeout)
+        else { return .unread("kubectl could not be run") }
+        guard result.status == 0 || read.acceptFailure, !result.timedOut, let value = try? JSONParser.parse(bytes: result.stdout) else {
+            return .unread(result.timedOut ? "timed out" : meaningfulLine(result.stderrText) ?? "exit status \(result.status)")
+        }
+        return .value(value)
+    }
+
+    /// `body(0)`, `body(1)`... each on a thread of its own, all at once (they wait on processes,
+    /// not on the CPU), the results in order.
+    static func atOnce<R: Sendable>(_ count: Int, _ body: @escaping @Sendable (Int) -> R) -> [R] {
+        let results = Answers<R>(count: count)
+        let done = DispatchGroup()
+        for index in 1..<max(count, 1) {
+            done.enter()
+            Thread.detachNewThread {
+                results.set(index, body(index))
+                done.leave()
+            }
+        }
+        if count > 0 { results.set(0, body(0)) }
+        done.wait()
+        return results.values
+    }
+}
+
+/// The results of `KubectlCluster.atOnce` as they arrive.
+// @unchecked: `slots` is read and written only while holding `lock`.
+private final class Answers<R: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [R?]
+
+    init(count: Int) { slots = [R?](repeating: nil, count: count) }
+
+    func set(_ index: Int, _ value: R) {
+        lock.lock()
+        slots[index] = value
+        lock.unlock()
+    }
+
+    var values: [R] {
+        lock.lock()
+        defer { lock.unlock() }
+        return slots.map { $0! }
     }
 }

@@ -31,6 +31,44 @@ final class ProvenanceTests: XCTestCase {
         XCTAssertTrue(provenance.unread.contains { $0.hasPrefix("kube-system namespace: ") && $0.contains("forbidden") }, "\(provenance.unread)")
     }
 
+    func testTheThreeReadsRunAtOnceAndRecordWhatOneAfterAnotherRecorded() throws {
+        var standIn = KubectlStandIn(snapshots: [ClusterFixtures.shop])
+        // Each call waits until three have started: only calls run at once all get past it.
+        standIn.environment["KLAB_STANDIN_BARRIER"] = "3"
+        let provenance = standIn.cluster(context: "eks-class").provenance()
+        let barrier = try String(contentsOfFile: standIn.log + ".barrier", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(barrier.count, 3)
+        for line in barrier { XCTAssertTrue(line.contains(#""met": true"#), String(line)) }
+        XCTAssertEqual(Set(standIn.calls.map { $0.prefix(2).joined(separator: " ") }), ["version -o", "config view", "get namespace"])
+        // What the reads run one after another recorded, to the byte.
+        let expected = Provenance(source: .cluster, server: "https://standin.klab.invalid:6443", context: "eks-class",
+                                  clusterID: "5e1f0000-0000-4000-8000-00000000c1a5", kubectlClient: "v1.32.0-standin",
+                                  kubectlServer: "v1.32.1-standin")
+        XCTAssertEqual(provenance, expected)
+        XCTAssertEqual(String(decoding: provenance.fileData, as: UTF8.self), """
+            {
+              "clusterID": "5e1f0000-0000-4000-8000-00000000c1a5",
+              "context": "eks-class",
+              "kubectlClient": "v1.32.0-standin",
+              "kubectlServer": "v1.32.1-standin",
+              "server": "https://standin.klab.invalid:6443",
+              "source": "cluster"
+            }
+
+            """)
+    }
+
+    func testWhatIsUnreadIsNamedInTheOrderOfTheReads() {
+        var options = KubectlStandIn(snapshots: [ClusterFixtures.shop]).options(context: "eks-class")
+        options.kubectl = "/nonexistent/kubectl"
+        let provenance = KubectlCluster(options: options).provenance()
+        XCTAssertEqual(provenance.unread, ["kubectl version: kubectl could not be run", "kubeconfig: kubectl could not be run",
+                                           "kube-system namespace: kubectl could not be run"])
+        XCTAssertEqual(provenance.context, "eks-class", "the context klab was given, when kubectl cannot say")
+        XCTAssertNil(provenance.server)
+        XCTAssertNil(provenance.clusterID)
+    }
+
     // MARK: Remembered between verifies
 
     private func cacheFile() throws -> URL {
