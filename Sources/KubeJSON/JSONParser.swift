@@ -147,6 +147,7 @@ private struct Reader {
         keyTable = StringTable(slotCount: Self.tableSlots(buffer.count, bytesPerSlot: 32, most: 4096))
         valueTable = StringTable(slotCount: Self.tableSlots(buffer.count, bytesPerSlot: 16, most: 8192))
         shapes = ShapeTable(slotCount: Self.tableSlots(buffer.count, bytesPerSlot: 64, most: 2048))
+        TreeHeap.prepare(forInputBytes: buffer.count)
         values = .allocate(capacity: valueCapacity)
         keys = .allocate(capacity: keyCapacity)
         keyPrints = .allocate(capacity: keyCapacity)
