@@ -413,19 +413,23 @@ public final class CheckEvaluator {
 
     /// What the checks will read that is known before any runs: `get` selectors, the lists
     /// their joins read (`ReadPlan.joinSelectors`) and the pods an exec picks by label, without
-    /// the ones that wait for a value captured on the way.
+    /// the ones whose selector waits for a value captured on the way. A value the expectation
+    /// alone waits for (`time: '>= ${loadStartedAt}'`) does not change what is read; a join
+    /// whose kind or namespace waits for one is left out.
     static func selectors(
         _ checks: [Check], captures: [String: String], isClusterScoped: (ObjectSelector) -> Bool
     ) -> [ObjectSelector] {
         var found: [ObjectSelector] = []
         for check in checks {
             var substitution = CaptureSubstitution(values: captures)
-            let resolved = substitution.check(check)
+            let source = substitution.check(Check(name: "", source: check.source)).source
             guard substitution.missing.isEmpty, substitution.refused.isEmpty else { continue }
-            switch resolved.source {
+            switch source {
             case .get(let selector):
                 found.append(selector)
-                found += ReadPlan.joinSelectors(resolved.expectation, from: selector, isClusterScoped: isClusterScoped)
+                // What is still missing stays `${name}` and keeps its join out of the plan.
+                var whole = CaptureSubstitution(values: captures)
+                found += ReadPlan.joinSelectors(whole.check(check).expectation, from: selector, isClusterScoped: isClusterScoped)
             case .exec(let request) where request.pod == nil:
                 found.append(ObjectSelector(kind: "Pod", namespace: request.namespace == .all ? .lab : request.namespace))
             default: break

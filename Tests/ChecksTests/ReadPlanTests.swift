@@ -101,4 +101,28 @@ final class ReadPlanTests: XCTestCase {
         XCTAssertEqual(captured.batches.first?.kinds.last, KindReference(kind: "PersistentVolume"))
         XCTAssertTrue(captured.batches.first?.kinds.contains(KindReference(kind: "ConfigMap")) ?? false)
     }
+
+    func testAValueOnlyTheExpectationWaitsForKeepsTheReadInThePlan() {
+        // pod-autoscaling's step load: the autoscaler's check compares with a time the pod's
+        // check captures on the way; what it reads is known before.
+        let checks = [
+            Check(name: "pod", source: get("Pod", "load-generator")),
+            Check(name: "hpa", source: get("HorizontalPodAutoscaler", "php-apache"), expectation: Expectation(all: [
+                value("{.status.lastScaleTime}", .time(.greaterOrEqual, "${loadStartedAt}")),
+                .join(Join(relation: .selector(ObjectSelector(kind: "${targetKind}")), expectation: Expectation())),
+                .join(Join(relation: .selector(ObjectSelector(kind: "Deployment", namespace: .named("${where}"))), expectation: Expectation())),
+            ])),
+            Check(name: "by capture", source: get("Deployment", "${target}")),
+        ]
+        let plan = ReadPlan(CheckEvaluator.selectors(checks, captures: [:], isClusterScoped: builtInSelector),
+                            labNamespace: "default", isClusterScoped: builtIn)
+        XCTAssertEqual(plan.batches, [ReadPlan.Batch(namespace: "default", kinds: kinds("Pod", "HorizontalPodAutoscaler"))])
+        let captured = ReadPlan(CheckEvaluator.selectors(checks, captures: ["targetKind": "Deployment", "where": "web", "target": "php"],
+                                                         isClusterScoped: builtInSelector),
+                                labNamespace: "default", isClusterScoped: builtIn)
+        XCTAssertEqual(captured.batches, [
+            ReadPlan.Batch(namespace: "default", kinds: kinds("Pod", "HorizontalPodAutoscaler", "Deployment")),
+            ReadPlan.Batch(namespace: "web", kinds: kinds("Deployment")),
+        ])
+    }
 }

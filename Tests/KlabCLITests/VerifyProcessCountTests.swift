@@ -20,8 +20,9 @@ final class VerifyProcessCountTests: XCTestCase {
     }
 
     /// The kubectl calls of verifying `step` of `lab` again, after `before` and `step` passed
-    /// (each through its `--pass` fixture).
-    private func calls(lab: String, step: String, before: [String]) throws -> [[String]] {
+    /// (each through its `--pass` fixture; those in `practice`, whose checks the stand-in cannot
+    /// answer, as practice against it: `klab verify --snapshot`).
+    private func calls(lab: String, step: String, before: [String], practice: Set<String> = []) throws -> [[String]] {
         let workspace = root.appendingPathComponent(lab).path
         let start = try KlabBinary.run(["start", lab, "--learner", "ada", "--workspace", workspace], currentDirectory: root)
         XCTAssertEqual(start.status, 0, start.stderr)
@@ -32,7 +33,10 @@ final class VerifyProcessCountTests: XCTestCase {
              "KLAB_STANDIN_LOG": log.path]
         }
         for earlier in before + [step] {
-            let verify = try KlabBinary.run(["verify", "--workspace", workspace], environment: environment(earlier), currentDirectory: root)
+            let fixture = repository.appendingPathComponent("labs/\(lab)/fixtures/\(earlier)--pass").path
+            let verify = practice.contains(earlier)
+                ? try KlabBinary.run(["verify", "--workspace", workspace, "--snapshot", fixture], currentDirectory: root)
+                : try KlabBinary.run(["verify", "--workspace", workspace], environment: environment(earlier), currentDirectory: root)
             XCTAssertEqual(verify.status, 0, "\(lab) \(earlier): \(verify.stdout)\(verify.stderr)")
         }
         let reset = try KlabBinary.run(["reset", "--step", step, "--workspace", workspace, lab], currentDirectory: root)
@@ -55,11 +59,25 @@ final class VerifyProcessCountTests: XCTestCase {
                                 "--request-timeout=15s"]])
     }
 
+    func testAReadOnlyAnExpectationsCaptureWaitsForComesInTheSameGet() throws {
+        let calls = try calls(lab: "pod-autoscaling", step: "load", before: ["metrics-server", "php-apache", "hpa"], practice: ["metrics-server"])
+        XCTAssertEqual(calls, [["get", "pods,horizontalpodautoscalers.autoscaling,deployments.apps", "-n", "default", "-o", "json",
+                                "--request-timeout=15s"]])
+    }
+
     func testEachExecIsAProcessOfItsOwnBesideTheOneGet() throws {
         let calls = try calls(lab: "exposing-services", step: "environment", before: ["cluster-ip"])
         XCTAssertEqual(calls.filter { $0.first == "get" }, [["get", "pods,services", "-n", "default", "-o", "json", "--request-timeout=15s"]])
         XCTAssertEqual(calls.filter { $0.first != "get" }.map { Array($0.suffix(2)) },
                        [["printenv", "MY_NGINX_SERVICE_HOST"], ["printenv", "MY_NGINX_SERVICE_PORT"]])
         XCTAssertEqual(calls.count, 3)
+    }
+
+    func testEachCanIIsAProcessOfItsOwnAndNothingElseIsRead() throws {
+        let calls = try calls(lab: "rbac", step: "can-i", before: ["iam-roles", "aws-auth", "dev-role"], practice: ["iam-roles"])
+        XCTAssertEqual(calls.map { Array($0.prefix(4)) }, [
+            ["auth", "can-i", "list", "pods"], ["auth", "can-i", "list", "deployments.apps"], ["auth", "can-i", "get", "pods"],
+            ["auth", "can-i", "delete", "pods"], ["auth", "can-i", "list", "pods"],
+        ])
     }
 }
