@@ -60,12 +60,12 @@ extension Repository {
     }
 
     /// Looks up an object of `kind`; the caller frees it with `git_object_free`.
-    func lookup(_ id: ObjectID, _ kind: git_object_t, what: String) throws -> OpaquePointer {
-        if (checksLooseObjects || untrustedLimits != nil) && !checkedObjects.contains(id) {
+    func lookup(_ id: ObjectID, _ kind: git_object_t, what: @autoclosure () -> String) throws -> OpaquePointer {
+        if isUntrusted && !checkedObjects.contains(id) {
             // A loose object checked whole needs no size check from its header: the check
             // reads the same header against the same limits.
             let loose = try checksLooseObjects
-                && LooseObjectCheck.verify(id, gitDirectory: gitDirectory, limits: untrustedLimits ?? .unbounded)
+                && LooseObjectCheck.verify(id, gitDirectoryPath: gitDirectoryPath, limits: untrustedLimits ?? .unbounded)
             if !loose, let limits = untrustedLimits { try checkSize(id, limits: limits) }
             checkedObjects.insert(id)
         }
@@ -74,7 +74,7 @@ extension Repository {
         let code = git_object_lookup(&object, pointer, &oid, kind)
         if code == GIT_ENOTFOUND.rawValue {
             git_error_clear()
-            throw LabGitError.notFound(what)
+            throw LabGitError.notFound(what())
         }
         try check(code, "git_object_lookup")
         return object!

@@ -93,7 +93,14 @@ extension Repository {
     /// symbolic ones resolved. A prefix without a trailing slash matches whole components only.
     public func references(under prefix: String) throws -> [Reference] {
         var iterator: OpaquePointer?
-        try check(git_reference_iterator_new(&iterator, pointer), "git_reference_iterator_new")
+        if prefix.hasSuffix("/"), !prefix.contains(where: { "*?[\\".contains($0) }) {
+            // Only the folder of the prefix is listed (libgit2 starts a glob's walk at its
+            // last folder without wildcards); `*` matches across slashes, so nothing below is
+            // missed. Names are still matched against the prefix below.
+            try check(git_reference_iterator_glob_new(&iterator, pointer, prefix + "*"), "git_reference_iterator_glob_new")
+        } else {
+            try check(git_reference_iterator_new(&iterator, pointer), "git_reference_iterator_new")
+        }
         defer { git_reference_iterator_free(iterator) }
         var result: [Reference] = []
         while true {

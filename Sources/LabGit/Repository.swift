@@ -14,6 +14,11 @@ public final class Repository {
     /// Objects of an untrusted repository already checked (loose file and size): objects do
     /// not change, and a grader reads the same trees again for every step and file.
     var checkedObjects = Set<ObjectID>()
+    /// What an untrusted repository's reads found, by id (objects never change): a grader
+    /// walks the same folders of the same commits for every step and file.
+    var remembered = RememberedReads()
+    /// The git folder's path (`gitDirectory.path`), worked out once.
+    private(set) lazy var gitDirectoryPath: String = gitDirectory.path
 
     init(pointer: OpaquePointer, owner: AnyObject? = nil) {
         self.pointer = pointer
@@ -137,6 +142,10 @@ public final class Repository {
     public var gitDirectory: URL {
         URL(fileURLWithPath: String(cString: git_repository_path(pointer)), isDirectory: true)
     }
+
+    /// Whether this repository is someone else's data, read within bounds (`openForReading`,
+    /// a bundle): its objects are checked before libgit2 reads them, and reads are remembered.
+    var isUntrusted: Bool { checksLooseObjects || untrustedLimits != nil }
 
     public var isBare: Bool { git_repository_is_bare(pointer) == 1 }
 

@@ -68,6 +68,12 @@ enum GitDirectoryCheck {
                     throw damaged("its git folder holds more than \(limits.gitDirectoryEntries) files")
                 }
                 let full = folder + "/" + name
+                if item.pointee.d_type == UInt8(DT_DIR) {
+                    // A folder, as the listing itself says (never a link to one: that is
+                    // DT_LNK): nothing to examine but what it holds.
+                    folders.append(full)
+                    continue
+                }
                 var info = stat()
                 let status = withUnsafePointer(to: &item.pointee.d_name) { raw in
                     raw.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: raw.pointee)) {

@@ -41,6 +41,28 @@ final class ReferenceTests: TemporaryDirectoryTestCase {
         XCTAssertEqual(try repository.references(under: "refs/heads/").map(\.name), ["refs/heads/main"])
     }
 
+    /// Under a prefix ending in `/`, only that folder of refs/ is walked (a glob); packed
+    /// references and ones nested deeper are listed all the same, as git lists them.
+    func testAPrefixFolderListsPackedAndNestedReferencesLikeGit() throws {
+        let repository = try makeRepository(files: ["a.txt": "a\n"])
+        let url = repository.workdir!
+        let head = try repository.headCommitID()!
+        for name in ["refs/replace/packed", "refs/replace/a/b/c", "refs/replacement/x"] {
+            try repository.updateReference(name, to: head, message: "test")
+        }
+        try GitWitness.run(["pack-refs", "--all"], in: url)
+        for name in ["refs/replace/loose", "refs/replace/a/d"] {
+            try repository.updateReference(name, to: head, message: "test")
+        }
+        for prefix in ["refs/replace/", "refs/replace/a/", "refs/", "refs/nothing/"] {
+            let listed = try repository.references(under: prefix)
+            let witness = try GitWitness.lines(["for-each-ref", "--format=%(refname) %(objectname)", prefix], in: url)
+            XCTAssertEqual(listed.map { "\($0.name) \($0.target.hex)" }, witness, prefix)
+        }
+        XCTAssertEqual(try repository.references(under: "refs/replace/").map(\.name),
+                       ["refs/replace/a/b/c", "refs/replace/a/d", "refs/replace/loose", "refs/replace/packed"])
+    }
+
     func testDeleteRespectsTheExpectedValue() throws {
         let repository = try makeRepository(files: ["a.txt": "a\n"])
         let url = repository.workdir!
