@@ -118,9 +118,8 @@ private struct Reader {
     var values: UnsafeMutablePointer<JSONValue>
     var valueCount = 0
     var valueCapacity = 256
-    var keys: UnsafeMutablePointer<String>
-    /// Beside each key, a hash of its bytes: duplicate keys are looked for by hash first.
-    var keyPrints: UnsafeMutablePointer<UInt64>
+    /// The keys of open objects, as the key table's numbers: no strings until an object closes.
+    var keys: UnsafeMutablePointer<KeyRef>
     var keyCount = 0
     var keyCapacity = 256
     /// The open containers, innermost last.
@@ -135,7 +134,7 @@ private struct Reader {
     /// names). Each is decoded once and the copies share its storage. The tables are sized to
     /// the input (`tableSlots`): a small file (a provenance, one object) must not pay for
     /// tables made for a list of thousands, allocated, filled and released on every parse.
-    var keyTable: StringTable
+    var keyTable: KeyTable
     var valueTable: StringTable
     /// Objects of a list repeat the same keys in the same order: they share one keys array.
     var shapes: ShapeTable
@@ -144,13 +143,12 @@ private struct Reader {
         // An empty buffer may have a nil base address; any valid pointer will do for count 0.
         base = buffer.baseAddress.map { $0.assumingMemoryBound(to: UInt8.self) } ?? UnsafePointer(Reader.emptyByte)
         count = buffer.count
-        keyTable = StringTable(slotCount: Self.tableSlots(buffer.count, bytesPerSlot: 32, most: 4096))
+        TreeHeap.prepare(forInputBytes: buffer.count)
+        keyTable = KeyTable(slotCount: Self.tableSlots(buffer.count, bytesPerSlot: 32, most: 4096))
         valueTable = StringTable(slotCount: Self.tableSlots(buffer.count, bytesPerSlot: 16, most: 8192))
         shapes = ShapeTable(slotCount: Self.tableSlots(buffer.count, bytesPerSlot: 64, most: 2048))
-        TreeHeap.prepare(forInputBytes: buffer.count)
         values = .allocate(capacity: valueCapacity)
         keys = .allocate(capacity: keyCapacity)
-        keyPrints = .allocate(capacity: keyCapacity)
         frames = .allocate(capacity: frameCapacity)
     }
 
@@ -188,9 +186,7 @@ private struct Reader {
     mutating func release() {
         values.deinitialize(count: valueCount)
         values.deallocate()
-        keys.deinitialize(count: keyCount)
         keys.deallocate()
-        keyPrints.deallocate()
         frames.deallocate()
         keyTable.release()
         valueTable.release()
@@ -260,22 +256,17 @@ private struct Reader {
         valueCapacity *= 2
     }
 
-    @inline(__always) mutating func pushKey(_ key: String, print: UInt64) {
+    @inline(__always) mutating func pushKey(_ key: KeyRef) {
         if keyCount == keyCapacity { growKeys() }
-        (keys + keyCount).initialize(to: key)
-        keyPrints[keyCount] = print
+        keys[keyCount] = key
         keyCount += 1
     }
 
     mutating func growKeys() {
-        let bigger = UnsafeMutablePointer<String>.allocate(capacity: keyCapacity * 2)
+        let bigger = UnsafeMutablePointer<KeyRef>.allocate(capacity: keyCapacity * 2)
         bigger.moveInitialize(from: keys, count: keyCount)
         keys.deallocate()
         keys = bigger
-        let biggerPrints = UnsafeMutablePointer<UInt64>.allocate(capacity: keyCapacity * 2)
-        biggerPrints.moveInitialize(from: keyPrints, count: keyCount)
-        keyPrints.deallocate()
-        keyPrints = biggerPrints
         keyCapacity *= 2
     }
 
@@ -292,42 +283,48 @@ private struct Reader {
         return array
     }
 
-    /// Objects of a list mostly repeat a shape already seen, and a shape in the shape table has
-    /// no duplicate keys: only an object of a new shape is looked through for duplicates.
+    /// Objects of a list mostly repeat a shape already seen, found by their keys' numbers: its
+    /// keys array is shared. Only an object of a new shape has its keys made into strings and
+    /// looked through for duplicates.
     mutating func popObject(_ frame: Frame) -> JSONObject {
-        var n = keyCount - frame.keyStart
-        let objectKeys: [String]
-        if let shared = shapes.shared(keys + frame.keyStart, keyPrints + frame.keyStart, n) {
-            objectKeys = shared
-        } else {
-            n = removeDuplicateKeys(frame, n)
-            objectKeys = shapes.store(keys + frame.keyStart, keyPrints + frame.keyStart, n)
-        }
+        let n = keyCount - frame.keyStart
+        let objectKeys = shapes.shared(keys + frame.keyStart, n) ?? newShape(frame, n)
         keyCount = frame.keyStart
         return JSONObject(uncheckedKeys: objectKeys, values: popArray(from: frame.valueStart))
     }
 
+    /// The keys of an object whose shape is not in the shape table, free of duplicates (their
+    /// values closed up); the shape is kept when it had none.
+    mutating func newShape(_ frame: Frame, _ n: Int) -> [String] {
+        let refs = keys + frame.keyStart
+        var strings: [String] = []
+        strings.reserveCapacity(n)
+        for k in 0..<n { strings.append(keyTable.string(refs[k]) ?? rereadKey(at: refs[k].start)) }
+        if removeDuplicateKeys(frame, &strings) == n { shapes.store(refs, n, strings) }
+        return strings
+    }
+
     /// Go keeps a duplicate key's last value (at the first position, which does not matter to
-    /// Go, whose maps are unordered). Leaves the `n` keys and values of the object at `frame`
-    /// free of duplicates, closed up, and returns how many are left.
-    mutating func removeDuplicateKeys(_ frame: Frame, _ n: Int) -> Int {
-        let objectKeys = keys + frame.keyStart, prints = keyPrints + frame.keyStart, objectValues = values + frame.valueStart
+    /// Go, whose maps are unordered). Leaves the keys and values of the object at `frame` free
+    /// of duplicates, closed up, and returns how many are left.
+    mutating func removeDuplicateKeys(_ frame: Frame, _ strings: inout [String]) -> Int {
+        let n = strings.count, refs = keys + frame.keyStart, objectValues = values + frame.valueStart
         var kept = 0
         for k in 0..<n {
             var m = 0
-            while m < kept, !(prints[m] == prints[k] && objectKeys[m] == objectKeys[k]) { m += 1 }
+            while m < kept, !(refs[m].id == refs[k].id || refs[m].hash == refs[k].hash && strings[m] == strings[k]) { m += 1 }
             if m < kept {
-                (objectKeys + k).deinitialize(count: 1)
                 objectValues[m] = (objectValues + k).move()
                 continue
             }
             if kept != k {
-                (objectKeys + kept).moveInitialize(from: objectKeys + k, count: 1)
-                prints[kept] = prints[k]
+                strings.swapAt(kept, k)
+                refs[kept] = refs[k]
                 (objectValues + kept).moveInitialize(from: objectValues + k, count: 1)
             }
             kept += 1
         }
+        strings.removeLast(n - kept)
         valueCount = frame.valueStart + kept
         return kept
     }
@@ -493,8 +490,8 @@ private struct Reader {
         return String(decoding: UnsafeBufferPointer(start: base + start + 1, count: n), as: UTF8.self)
     }
 
-    /// A key, pushed with its fingerprint. The fingerprint is of the key's decoded UTF-8, so
-    /// that `"ab"` and `"a\u0062"` are found to be the same key, as Go finds them.
+    /// A key, pushed as its number in the key table. The number is of the key's decoded
+    /// UTF-8, so that `"ab"` and `"a\u0062"` are found to be the same key, as Go finds them.
     mutating func parseKeyString() throws {
         let start = i
         let (end, ascii) = try scanString()
@@ -502,18 +499,34 @@ private struct Reader {
             let n = end - start - 1
             i = end + 1
             let print = fingerprint(start + 1, n)
-            pushKey(keyTable.string(base + start + 1, print), print: print.hash)
+            pushKey(KeyRef(id: keyTable.id(base + start + 1, print), hash: print.hash, start: start))
             return
         }
-        var key: String
-        if base[end] == Byte.quote {
-            key = String(decoding: UnsafeBufferPointer(start: base + start + 1, count: end - start - 1), as: UTF8.self)
-            i = end + 1
-        } else {
-            key = try parseEscapedString(start: start, firstEscape: end)
+        let key = try decodeKey(start: start, end: end)
+        var bytes = key
+        let ref = bytes.withUTF8 { utf8 in
+            let print = Self.fingerprint(utf8.baseAddress!, utf8.count, readable: utf8.count)
+            return KeyRef(id: keyTable.id(utf8.baseAddress!, print, string: key), hash: print.hash, start: start)
         }
-        let print = key.withUTF8 { Self.fingerprint($0.baseAddress!, $0.count, readable: $0.count) }
-        pushKey(key, print: print.hash)
+        pushKey(ref)
+    }
+
+    /// The key whose string opens at `start` and whose plain run ends at `end` (its closing
+    /// quote, or its first backslash); leaves `i` after it.
+    mutating func decodeKey(start: Int, end: Int) throws -> String {
+        guard base[end] == Byte.quote else { return try parseEscapedString(start: start, firstEscape: end) }
+        i = end + 1
+        return String(decoding: UnsafeBufferPointer(start: base + start + 1, count: end - start - 1), as: UTF8.self)
+    }
+
+    /// A key read before, whose string the key table no longer holds, read again from the input.
+    mutating func rereadKey(at start: Int) -> String {
+        let saved = i
+        defer { i = saved }
+        i = start
+        // It was read from there once without an error: reading it again cannot fail.
+        let (end, _) = try! scanString()
+        return try! decodeKey(start: start, end: end)
     }
 
     @inline(__always) func fingerprint(_ at: Int, _ n: Int) -> Fingerprint {
@@ -685,9 +698,9 @@ private struct Fingerprint {
     var hash: UInt64
 }
 
-/// A direct-mapped table of strings by their bytes, so the keys that every item of a list
-/// repeats ("terminationMessagePolicy") and its repeated values are decoded once and share
-/// one allocation. A slot holds the last string that hashed to it; a miss just replaces it.
+/// A direct-mapped table of strings by their bytes, so the values that the items of a list
+/// repeat (images, node names, volume names) are decoded once and share one allocation. A
+/// slot holds the last string that hashed to it; a miss just replaces it.
 private struct StringTable {
     private struct Slot {
         var head: UInt64
@@ -743,12 +756,106 @@ private struct StringTable {
     }
 }
 
-/// The keys arrays of objects already made, by the sequence of their keys, so that objects
-/// with the same keys in the same order (every container's `resources`, every item's
-/// `metadata`) share one array instead of each allocating its own.
+/// A key of an open object: its number in the key table (equal numbers, equal keys), a hash of
+/// its decoded bytes, and where its string opens in the input (to read it again).
+private struct KeyRef {
+    var id: Int
+    var hash: UInt64
+    var start: Int
+}
+
+/// A table of the keys met, by their decoded bytes: each distinct key is given a number, and
+/// its string is made once and shared by every object that has it. A key is looked for in the
+/// `ways` slots from the one its hash names, and put in the first empty one; when none is
+/// empty it replaces the first, and the new key gets a new number, so a number always means
+/// the same bytes (a key replaced and met again gets a second number, which only makes the
+/// shapes it is in look new). Lists have a few hundred distinct keys: they all stay.
+private struct KeyTable {
+    private struct Slot {
+        var head: UInt64
+        var tail: UInt64
+        var length: Int
+        var id: Int
+        var string: String
+        /// A copy of the bytes of a key longer than 16 (shorter ones are all in head and tail).
+        var bytes: UnsafeMutablePointer<UInt8>?
+    }
+
+    private let slots: UnsafeMutablePointer<Slot>
+    private let mask: Int
+    private var lastID = 0
+
+    init(slotCount: Int) {
+        precondition(slotCount > 0 && slotCount & (slotCount - 1) == 0, "a power of two")
+        slots = .allocate(capacity: slotCount)
+        slots.initialize(repeating: Slot(head: 0, tail: 0, length: -1, id: 0, string: "", bytes: nil), count: slotCount)
+        mask = slotCount - 1
+    }
+
+    func release() {
+        for k in 0...mask { slots[k].bytes?.deallocate() }
+        slots.deinitialize(count: mask + 1)
+        slots.deallocate()
+    }
+
+    static let ways = 4
+
+    @inline(__always) private func home(_ hash: UInt64) -> Int {
+        Int(truncatingIfNeeded: hash >> 40) & mask
+    }
+
+    /// The number of the key whose decoded bytes are at `p` with fingerprint `print`; `string`
+    /// is the key's string when the caller has it already (an escaped or non-ASCII key), nil when
+    /// the bytes are ASCII and it is to be made from them.
+    @inline(__always) mutating func id(_ p: UnsafePointer<UInt8>, _ print: Fingerprint, string: String? = nil) -> Int {
+        let n = print.length
+        var index = home(print.hash)
+        for _ in 0..<Self.ways {
+            let slot = slots + index
+            if slot.pointee.length == n, slot.pointee.head == print.head, slot.pointee.tail == print.tail,
+               n <= 16 || memcmp(slot.pointee.bytes!, p, n) == 0 {
+                return slot.pointee.id
+            }
+            if slot.pointee.length < 0 { return insert(slot, p, print, string) }
+            index = (index + 1) & mask
+        }
+        return insert(slots + home(print.hash), p, print, string)
+    }
+
+    private mutating func insert(_ slot: UnsafeMutablePointer<Slot>, _ p: UnsafePointer<UInt8>, _ print: Fingerprint, _ string: String?) -> Int {
+        let n = print.length
+        slot.pointee.bytes?.deallocate()
+        var bytes: UnsafeMutablePointer<UInt8>?
+        if n > 16 {
+            bytes = .allocate(capacity: n)
+            bytes!.initialize(from: p, count: n)
+        }
+        lastID += 1
+        let string = string ?? String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
+        slot.pointee = Slot(head: print.head, tail: print.tail, length: n, id: lastID, string: string, bytes: bytes)
+        return lastID
+    }
+
+    /// The string of a key pushed before, if the table still holds it.
+    func string(_ key: KeyRef) -> String? {
+        var index = home(key.hash)
+        for _ in 0..<Self.ways {
+            if slots[index].id == key.id { return slots[index].string }
+            index = (index + 1) & mask
+        }
+        return nil
+    }
+}
+
+/// The keys arrays of objects already made, by the sequence of their keys' numbers, so that
+/// objects with the same keys in the same order (every container's `resources`, every item's
+/// `metadata`) share one array instead of each allocating its own. Looked for, and kept, as
+/// keys are in the key table: in the first empty of `ways` slots, else over the first.
 private struct ShapeTable {
     private struct Slot {
         var hash: UInt64
+        var count: Int
+        var ids: UnsafeMutablePointer<Int>?
         var keys: [String]
     }
 
@@ -758,52 +865,58 @@ private struct ShapeTable {
     init(slotCount: Int) {
         precondition(slotCount > 0 && slotCount & (slotCount - 1) == 0, "a power of two")
         slots = .allocate(capacity: slotCount)
-        slots.initialize(repeating: Slot(hash: 0, keys: []), count: slotCount)
+        slots.initialize(repeating: Slot(hash: 0, count: -1, ids: nil, keys: []), count: slotCount)
         mask = slotCount - 1
     }
 
     func release() {
+        for k in 0...mask { slots[k].ids?.deallocate() }
         slots.deinitialize(count: mask + 1)
         slots.deallocate()
     }
 
-    /// The keys array already made for the `n` keys at `keys` (with their fingerprints at
-    /// `prints`), if there is one; the keys are then released.
-    @inline(__always) func shared(_ keys: UnsafeMutablePointer<String>, _ prints: UnsafePointer<UInt64>, _ n: Int) -> [String]? {
-        let slot = slots + Self.slotIndex(Self.hash(prints, n), mask)
-        guard slot.pointee.hash == Self.hash(prints, n), slot.pointee.keys.count == n, Self.same(slot.pointee.keys, keys, n) else {
-            return nil
+    /// The keys array already made for the `n` keys at `keys`, if there is one.
+    @inline(__always) func shared(_ keys: UnsafePointer<KeyRef>, _ n: Int) -> [String]? {
+        let hash = Self.hash(keys, n)
+        var index = Self.slotIndex(hash, mask)
+        probing: for _ in 0..<KeyTable.ways {
+            let slot = slots + index
+            index = (index + 1) & mask
+            guard slot.pointee.hash == hash, slot.pointee.count == n else {
+                if slot.pointee.count < 0 { return nil }
+                continue
+            }
+            let ids = slot.pointee.ids!
+            for k in 0..<n where ids[k] != keys[k].id { continue probing }
+            return slot.pointee.keys
         }
-        keys.deinitialize(count: n)
-        return slot.pointee.keys
+        return nil
     }
 
-    /// A new keys array of the `n` keys at `keys`, which are moved into it; kept for objects of
-    /// the same shape. The keys must be free of duplicates.
-    func store(_ keys: UnsafeMutablePointer<String>, _ prints: UnsafePointer<UInt64>, _ n: Int) -> [String] {
-        let hash = Self.hash(prints, n)
-        let array = Array(MovedElements(keys, n))
-        slots[Self.slotIndex(hash, mask)] = Slot(hash: hash, keys: array)
-        return array
+    /// Keeps `strings`, the keys array made for the `n` keys at `keys` (which have no
+    /// duplicates), for objects of the same shape.
+    func store(_ keys: UnsafePointer<KeyRef>, _ n: Int, _ strings: [String]) {
+        let hash = Self.hash(keys, n)
+        let home = Self.slotIndex(hash, mask)
+        var slot = slots + home
+        for way in 0..<KeyTable.ways where slots[(home + way) & mask].count < 0 {
+            slot = slots + (home + way) & mask
+            break
+        }
+        slot.pointee.ids?.deallocate()
+        let ids = UnsafeMutablePointer<Int>.allocate(capacity: max(n, 1))
+        for k in 0..<n { ids[k] = keys[k].id }
+        slot.pointee = Slot(hash: hash, count: n, ids: ids, keys: strings)
     }
 
-    @inline(__always) private static func hash(_ prints: UnsafePointer<UInt64>, _ n: Int) -> UInt64 {
+    @inline(__always) private static func hash(_ keys: UnsafePointer<KeyRef>, _ n: Int) -> UInt64 {
         var hash = UInt64(truncatingIfNeeded: n) &* 0x9E37_79B9_7F4A_7C15
-        for k in 0..<n { hash = (hash ^ prints[k]) &* 0xC2B2_AE3D_27D4_EB4F }
+        for k in 0..<n { hash = (hash ^ UInt64(truncatingIfNeeded: keys[k].id)) &* 0xC2B2_AE3D_27D4_EB4F }
         return hash ^ hash >> 31
     }
 
     @inline(__always) private static func slotIndex(_ hash: UInt64, _ mask: Int) -> Int {
         Int(truncatingIfNeeded: hash >> 32) & mask
-    }
-
-    private static func same(_ shared: [String], _ keys: UnsafePointer<String>, _ n: Int) -> Bool {
-        // Keys come from the key table, so equal keys are usually the same string and `==`
-        // answers from its first comparison of the two strings' bits.
-        shared.withUnsafeBufferPointer { buffer in
-            for k in 0..<n where buffer[k] != keys[k] { return false }
-            return true
-        }
     }
 }
 

@@ -165,6 +165,51 @@ final class JSONParserTests: XCTestCase {
         XCTAssertEqual(object["\u{FFFD}"], .int(2))
     }
 
+    func testKeysPushedOutOfTheKeyTableAreReadAgainFromTheInput() throws {
+        // A small input's key table has 64 slots: an object of 300 distinct keys pushes most
+        // of its own keys out before it closes, and they are read again from the input. Plain,
+        // escaped, non-ASCII and long keys, and duplicates written another way, all come out
+        // as Go's decoder gives them (first position, last value), in both objects.
+        var pairs: [(String, String, JSONValue)] = []  // (as written, decoded, value)
+        for n in 0..<300 {
+            switch n % 4 {
+            case 0: pairs.append(("key-\(n)", "key-\(n)", .int(Int64(n))))
+            case 1: pairs.append(("k\\u0065y-\(n)", "key-\(n)", .int(Int64(n))))
+            case 2: pairs.append(("ключ-\(n)", "ключ-\(n)", .string("v\(n)")))
+            default: pairs.append(("aaaaaaaaaaaaaaaa-\(n)-bbbbbbbb", "aaaaaaaaaaaaaaaa-\(n)-bbbbbbbb", .bool(n % 2 == 0)))
+            }
+        }
+        pairs.append(("k\\u0065y-0", "key-0", .string("last")))
+        pairs.append(("ключ-2", "ключ-2", .null))
+        let object = "{" + pairs.map { "\"\($0.0)\": \(JSONWriter.compact($0.2))" }.joined(separator: ", ") + "}"
+        let expected = JSONObject(pairs.map { ($0.1, $0.2) })
+        let items = try XCTUnwrap(value("[\(object), \(object)]")?.arrayValue)
+        XCTAssertEqual(expected.count, 300)
+        for item in items {
+            let parsed = try XCTUnwrap(item.objectValue)
+            XCTAssertEqual(parsed.keys, expected.keys)
+            XCTAssertEqual(parsed.values, expected.values)
+        }
+    }
+
+    func testKeysOfTheSameFingerprintMakeDifferentShapes() throws {
+        // Shapes are found by their keys' numbers: keys that agree on length, first and last 8
+        // bytes are still different keys, object after object.
+        let a = "aaaaaaaaXbbbbbbbb", b = "aaaaaaaaYbbbbbbbb"
+        let items = try XCTUnwrap(value(#"[{"\#(a)": 1}, {"\#(b)": 2}, {"\#(a)": 3}, {"\#(b)": 4, "\#(a)": 5}, {"\#(a)": 6, "\#(b)": 7}]"#)?.arrayValue)
+        XCTAssertEqual(items.map { $0.objectValue?.keys ?? [] }, [[a], [b], [a], [b, a], [a, b]])
+        XCTAssertEqual(items.map { $0.objectValue?.values ?? [] }, [[.int(1)], [.int(2)], [.int(3)], [.int(4), .int(5)], [.int(6), .int(7)]])
+    }
+
+    func testAnEscapedKeyIsTheSameKeyInTheNextObject() throws {
+        let items = try XCTUnwrap(value(#"[{"ab": 1, "c": 2}, {"a\u0062": 3, "c": 4}, {"ab": 5, "\u0063": 6}]"#)?.arrayValue)
+        for (n, item) in items.enumerated() {
+            XCTAssertEqual(item.objectValue?.keys, ["ab", "c"])
+            XCTAssertEqual(item["ab"], .int(Int64(2 * n + 1)))
+            XCTAssertEqual(item["c"], .int(Int64(2 * n + 2)))
+        }
+    }
+
     func testObjectsWithTheSameKeysStayIndependent() throws {
         // Objects with the same keys in the same order share their keys array; changing one
         // object must not change another.
