@@ -104,6 +104,12 @@ private struct Frame {
     var isObject: Bool
     var valueStart: Int
     var keyStart: Int
+    /// What the container is the value of: the number of its key in the parent object, or
+    /// for an element of an array, the array's context changed (`elementContext`).
+    var context: Int
+    /// An object's shape guessed from the last object of the same context (a slot of the shape
+    /// table, or -1): its keys are tried against the input first.
+    var guess: Int
 }
 
 /// The parser proper. It is iterative (an explicit stack of open containers) so that deep
@@ -130,6 +136,8 @@ private struct Reader {
     var consumed: ((Int) -> Void)?
     var nextMark = Int.max
     static let markInterval = 4 << 20
+    /// Mixed into an array's context to make its elements' (odd, so never a key's number alone).
+    static let elementContext = 0x5851_F42D_4C95_7F2D
     /// Keys repeat in every item of a list; so do many values (images, node names, volume
     /// names). Each is decoded once and the copies share its storage. The tables are sized to
     /// the input (`tableSlots`): a small file (a provenance, one object) must not pay for
@@ -138,6 +146,9 @@ private struct Reader {
     var valueTable: StringTable
     /// Objects of a list repeat the same keys in the same order: they share one keys array.
     var shapes: ShapeTable
+    /// The shape (a slot of the shape table) of the last object closed in each context.
+    var guesses: UnsafeMutablePointer<Int32>
+    static let guessSlots = 4096
 
     init(_ buffer: UnsafeRawBufferPointer) {
         // An empty buffer may have a nil base address; any valid pointer will do for count 0.
@@ -147,6 +158,8 @@ private struct Reader {
         keyTable = KeyTable(slotCount: Self.tableSlots(buffer.count, bytesPerSlot: 32, most: 4096))
         valueTable = StringTable(slotCount: Self.tableSlots(buffer.count, bytesPerSlot: 16, most: 8192))
         shapes = ShapeTable(slotCount: Self.tableSlots(buffer.count, bytesPerSlot: 64, most: 2048))
+        guesses = .allocate(capacity: Self.guessSlots)
+        guesses.initialize(repeating: -1, count: Self.guessSlots)
         values = .allocate(capacity: valueCapacity)
         keys = .allocate(capacity: keyCapacity)
         frames = .allocate(capacity: frameCapacity)
@@ -191,6 +204,7 @@ private struct Reader {
         keyTable.release()
         valueTable.release()
         shapes.release()
+        guesses.deallocate()
     }
 
     func error(_ message: String, at offset: Int? = nil) -> JSONParseError {
@@ -288,19 +302,21 @@ private struct Reader {
     /// looked through for duplicates.
     mutating func popObject(_ frame: Frame) -> JSONObject {
         let n = keyCount - frame.keyStart
-        let objectKeys = shapes.shared(keys + frame.keyStart, n) ?? newShape(frame, n)
+        var slot = -1
+        let objectKeys = shapes.shared(keys + frame.keyStart, n, slot: &slot) ?? newShape(frame, n, slot: &slot)
+        if slot >= 0 { guesses[frame.context & (Self.guessSlots - 1)] = Int32(slot) }
         keyCount = frame.keyStart
         return JSONObject(uncheckedKeys: objectKeys, values: popArray(from: frame.valueStart))
     }
 
     /// The keys of an object whose shape is not in the shape table, free of duplicates (their
     /// values closed up); the shape is kept when it had none.
-    mutating func newShape(_ frame: Frame, _ n: Int) -> [String] {
+    mutating func newShape(_ frame: Frame, _ n: Int, slot: inout Int) -> [String] {
         let refs = keys + frame.keyStart
         var strings: [String] = []
         strings.reserveCapacity(n)
         for k in 0..<n { strings.append(keyTable.string(refs[k]) ?? rereadKey(at: refs[k].start)) }
-        if removeDuplicateKeys(frame, &strings) == n { shapes.store(refs, n, strings) }
+        if removeDuplicateKeys(frame, &strings) == n { slot = shapes.store(refs, n, strings) }
         return strings
     }
 
@@ -354,7 +370,13 @@ private struct Reader {
                     pushValue(isObject ? .object(JSONObject()) : .array([]))
                     break
                 }
-                pushFrame(Frame(isObject: isObject, valueStart: valueCount, keyStart: keyCount))
+                var context = 0
+                if frameCount > 0 {
+                    let parent = frames[frameCount - 1]
+                    context = parent.isObject ? keys[keyCount - 1].id : parent.context &* 31 &+ Self.elementContext
+                }
+                let guess = isObject ? Int(guesses[context & (Self.guessSlots - 1)]) : -1
+                pushFrame(Frame(isObject: isObject, valueStart: valueCount, keyStart: keyCount, context: context, guess: guess))
                 if isObject { try parseKey() }
                 continue parsing
             case Byte.quote:
@@ -494,6 +516,12 @@ private struct Reader {
     /// UTF-8, so that `"ab"` and `"a\u0062"` are found to be the same key, as Go finds them.
     mutating func parseKeyString() throws {
         let start = i
+        let guess = frames[frameCount - 1].guess
+        if guess >= 0, let key = shapes.key(guess, keyCount - frames[frameCount - 1].keyStart, at: base + i, readable: count - i) {
+            i += key.length + 2
+            pushKey(KeyRef(id: key.id, hash: key.hash, start: start))
+            return
+        }
         let (end, ascii) = try scanString()
         if base[end] == Byte.quote, ascii {
             let n = end - start - 1
@@ -852,10 +880,24 @@ private struct KeyTable {
 /// `metadata`) share one array instead of each allocating its own. Looked for, and kept, as
 /// keys are in the key table: in the first empty of `ways` slots, else over the first.
 private struct ShapeTable {
+    /// A key of a kept shape, with what finding it in the input takes.
+    struct Key {
+        var id: Int
+        var hash: UInt64
+        var head: UInt64
+        var tail: UInt64
+        var length: Int
+        /// Printable ASCII without a quote or backslash: the key is its bytes in the input.
+        var plain: Bool
+        /// Where a plain key longer than 16 bytes is in `bytes`.
+        var offset: Int
+    }
+
     private struct Slot {
         var hash: UInt64
         var count: Int
-        var ids: UnsafeMutablePointer<Int>?
+        var shapeKeys: UnsafeMutablePointer<Key>?
+        var bytes: UnsafeMutablePointer<UInt8>?
         var keys: [String]
     }
 
@@ -865,18 +907,21 @@ private struct ShapeTable {
     init(slotCount: Int) {
         precondition(slotCount > 0 && slotCount & (slotCount - 1) == 0, "a power of two")
         slots = .allocate(capacity: slotCount)
-        slots.initialize(repeating: Slot(hash: 0, count: -1, ids: nil, keys: []), count: slotCount)
+        slots.initialize(repeating: Slot(hash: 0, count: -1, shapeKeys: nil, bytes: nil, keys: []), count: slotCount)
         mask = slotCount - 1
     }
 
     func release() {
-        for k in 0...mask { slots[k].ids?.deallocate() }
+        for k in 0...mask {
+            slots[k].shapeKeys?.deallocate()
+            slots[k].bytes?.deallocate()
+        }
         slots.deinitialize(count: mask + 1)
         slots.deallocate()
     }
 
-    /// The keys array already made for the `n` keys at `keys`, if there is one.
-    @inline(__always) func shared(_ keys: UnsafePointer<KeyRef>, _ n: Int) -> [String]? {
+    /// The keys array already made for the `n` keys at `keys`, if there is one, and its slot.
+    @inline(__always) func shared(_ keys: UnsafePointer<KeyRef>, _ n: Int, slot found: inout Int) -> [String]? {
         let hash = Self.hash(keys, n)
         var index = Self.slotIndex(hash, mask)
         probing: for _ in 0..<KeyTable.ways {
@@ -886,16 +931,31 @@ private struct ShapeTable {
                 if slot.pointee.count < 0 { return nil }
                 continue
             }
-            let ids = slot.pointee.ids!
-            for k in 0..<n where ids[k] != keys[k].id { continue probing }
+            let shapeKeys = slot.pointee.shapeKeys!
+            for k in 0..<n where shapeKeys[k].id != keys[k].id { continue probing }
+            found = slot - slots
             return slot.pointee.keys
         }
         return nil
     }
 
+    /// Key `k` of the shape in `slot` when the input at `p` (an opening quote, with `readable`
+    /// bytes from it) is that key as a plain string; nil otherwise.
+    @inline(__always) func key(_ slot: Int, _ k: Int, at p: UnsafePointer<UInt8>, readable: Int) -> Key? {
+        let slot = slots + slot
+        guard k < slot.pointee.count else { return nil }
+        let key = slot.pointee.shapeKeys![k]
+        let n = key.length
+        guard key.plain, n + 2 <= readable, p[n + 1] == UInt8(ascii: "\"") else { return nil }
+        let q = p + 1
+        guard StringTable.word(q, min(n, 8), readable: readable - 1) == key.head else { return nil }
+        if n > 16 { return memcmp(q, slot.pointee.bytes! + key.offset, n) == 0 ? key : nil }
+        return n <= 8 || StringTable.word(q + n - 8, 8, readable: 8) == key.tail ? key : nil
+    }
+
     /// Keeps `strings`, the keys array made for the `n` keys at `keys` (which have no
-    /// duplicates), for objects of the same shape.
-    func store(_ keys: UnsafePointer<KeyRef>, _ n: Int, _ strings: [String]) {
+    /// duplicates), for objects of the same shape; returns its slot.
+    func store(_ keys: UnsafePointer<KeyRef>, _ n: Int, _ strings: [String]) -> Int {
         let hash = Self.hash(keys, n)
         let home = Self.slotIndex(hash, mask)
         var slot = slots + home
@@ -903,10 +963,29 @@ private struct ShapeTable {
             slot = slots + (home + way) & mask
             break
         }
-        slot.pointee.ids?.deallocate()
-        let ids = UnsafeMutablePointer<Int>.allocate(capacity: max(n, 1))
-        for k in 0..<n { ids[k] = keys[k].id }
-        slot.pointee = Slot(hash: hash, count: n, ids: ids, keys: strings)
+        slot.pointee.shapeKeys?.deallocate()
+        slot.pointee.bytes?.deallocate()
+        let shapeKeys = UnsafeMutablePointer<Key>.allocate(capacity: max(n, 1))
+        var longBytes = 0
+        for string in strings where string.utf8.count > 16 { longBytes += string.utf8.count }
+        let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: max(longBytes, 1))
+        var offset = 0
+        for k in 0..<n {
+            var string = strings[k]
+            shapeKeys[k] = string.withUTF8 { utf8 in
+                let length = utf8.count
+                let print = Reader.fingerprint(utf8.baseAddress!, length, readable: length)
+                let plain = utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
+                let key = Key(id: keys[k].id, hash: keys[k].hash, head: print.head, tail: print.tail, length: length, plain: plain, offset: offset)
+                if length > 16 {
+                    (bytes + offset).initialize(from: utf8.baseAddress!, count: length)
+                    offset += length
+                }
+                return key
+            }
+        }
+        slot.pointee = Slot(hash: hash, count: n, shapeKeys: shapeKeys, bytes: bytes, keys: strings)
+        return slot - slots
     }
 
     @inline(__always) private static func hash(_ keys: UnsafePointer<KeyRef>, _ n: Int) -> UInt64 {

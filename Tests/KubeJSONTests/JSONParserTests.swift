@@ -210,6 +210,39 @@ final class JSONParserTests: XCTestCase {
         }
     }
 
+    func testKeysGuessedFromTheLastObjectOfTheSameKeyAreCheckedByteForByte() throws {
+        // Each object's keys are first tried against the shape of the last object under the
+        // same key (here: every element of "items"). Whatever the guess, the keys read are
+        // the input's: a longer key, the same key escaped, fewer or more keys, a key that
+        // decodes to a quote, and a shape changed in the middle of an object by the objects in it.
+        let json = #"""
+            {"items": [{"name": 1, "kind": 2}, {"name": 3, "kind": 4}, {"names": 5}, {"n\u0061me": 6, "kind": 7},
+            {"name": 8}, {"name": 9, "kind": 10, "extra": 11}, {"a\"b": 12}, {"a\"b": 13},
+            {"name": {"name": {"x": 1}, "kind": {"y": 2}}, "kind": 14}, {"name": 15, "kind": 16}]}
+            """#
+        let items = try XCTUnwrap(value(json)?["items"]?.arrayValue)
+        XCTAssertEqual(items.map { $0.objectValue?.keys ?? [] }, [
+            ["name", "kind"], ["name", "kind"], ["names"], ["name", "kind"], ["name"], ["name", "kind", "extra"],
+            ["a\"b"], ["a\"b"], ["name", "kind"], ["name", "kind"],
+        ])
+        XCTAssertEqual(items[3]["name"], .int(6))
+        XCTAssertEqual(items[7]["a\"b"], .int(13))
+        XCTAssertEqual(items[8]["name"]?["kind"]?["y"], .int(2))
+        XCTAssertEqual(items[9]["kind"], .int(16))
+    }
+
+    func testAGuessedKeyCutOffByTheEndIsTheSameError() throws {
+        // The second object's key is guessed from the first; cut anywhere, the error is the
+        // one the string scanner gives, at the same place.
+        let json = #"[{"name": 1}, {"name": 2}]"#
+        for cut in 16...20 {
+            let text = String(json.prefix(cut))
+            let error = try XCTUnwrap(parseError(text), text)
+            XCTAssertEqual(error.message, "unterminated string", text)
+            XCTAssertEqual(error.column, 16, text)
+        }
+    }
+
     func testObjectsWithTheSameKeysStayIndependent() throws {
         // Objects with the same keys in the same order share their keys array; changing one
         // object must not change another.
