@@ -1,5 +1,7 @@
 #include <git2.h>
 #include <git2/sys/alloc.h>
+#include <git2/sys/mempack.h>
+#include <git2/sys/odb_backend.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>

@@ -64,9 +64,17 @@ extension Repository {
         if isUntrusted && !checkedObjects.contains(id) {
             // A loose object checked whole needs no size check from its header: the check
             // reads the same header against the same limits.
-            let loose = try checksLooseObjects
-                && LooseObjectCheck.verify(id, gitDirectoryPath: gitDirectoryPath, limits: untrustedLimits ?? .unbounded)
-            if !loose, let limits = untrustedLimits { try checkSize(id, limits: limits) }
+            let loose = checksLooseObjects
+                ? try LooseObjectCheck.inflated(id, gitDirectoryPath: gitDirectoryPath, directory: gitDirectoryDescriptor,
+                                               limits: untrustedLimits ?? .unbounded)
+                : nil
+            if let loose {
+                // What the check inflated is what libgit2 would read from the file: handed to it
+                // from memory, where it still verifies the object's hash against its id.
+                if loose.canonical { hold(loose, as: id) }
+            } else if let limits = untrustedLimits {
+                try checkSize(id, limits: limits)
+            }
             checkedObjects.insert(id)
         }
         var object: OpaquePointer?

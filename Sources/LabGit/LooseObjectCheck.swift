@@ -5,25 +5,41 @@ import Foundation
 /// them: libgit2 1.5.1 spins forever on some truncated zlib streams (seen with a loose commit
 /// cut after its zlib header), and one hand-in must never stall a whole class's grading.
 enum LooseObjectCheck {
-    /// How much is inflated at a time. Only the object's header and its length are kept: the
-    /// check needs nothing else of the content.
+    /// How much is inflated at a time.
     static let chunkBytes = 32 * 1024
+
+    /// A loose object as its file holds it, inflated and checked.
+    struct Inflated {
+        /// `commit`, `tree`, `blob` or `tag`.
+        var kind: String
+        /// The object's content (after its header).
+        var content: [UInt8]
+        /// Whether the file is written as git writes it: the header's size in plain digits and
+        /// nothing after the zlib stream. Only such an object is handed to libgit2 from memory
+        /// (`Repository.lookup`); anything else libgit2 reads from the file itself, as before.
+        var canonical: Bool
+    }
 
     /// Throws `damagedRepository` when the loose file for `id` exists but is not a complete
     /// zlib stream holding a well-formed object header and exactly the size it announces;
     /// returns whether there was a loose file to check (false: packed or absent).
     @discardableResult
     static func verify(_ id: ObjectID, gitDirectory: URL, limits: UntrustedLimits = .unbounded) throws -> Bool {
-        try verify(id, gitDirectoryPath: gitDirectory.path, limits: limits)
+        try inflated(id, gitDirectoryPath: gitDirectory.path, limits: limits) != nil
     }
 
-    @discardableResult
-    static func verify(_ id: ObjectID, gitDirectoryPath: String, limits: UntrustedLimits = .unbounded) throws -> Bool {
+    /// The loose object `id`, inflated, or nil when it has no loose file (packed or absent);
+    /// throws as `verify` does. `directory` is an open descriptor of the git folder, when the
+    /// caller holds one: the file is then opened relative to it, without walking the path
+    /// from the root.
+    static func inflated(_ id: ObjectID, gitDirectoryPath: String, directory: Int32 = -1,
+                        limits: UntrustedLimits = .unbounded) throws -> Inflated? {
         let maxBytes = limits.objectBytes
         let hex = id.hex
         // Joined as text: URL.appendingPathComponent asks the file system whether it is a folder.
-        let path = gitDirectoryPath + "/objects/" + hex.prefix(2) + "/" + hex.dropFirst(2)
-        guard let compressed = readRegularFile(path) else { return false }
+        let relative = "objects/" + hex.prefix(2) + "/" + hex.dropFirst(2)
+        let file = directory >= 0 ? readRegularFile(relative, in: directory) : readRegularFile(gitDirectoryPath + "/" + relative)
+        guard let compressed = file else { return nil }
         func damaged(_ why: String) -> LabGitError {
             .damagedRepository(path: gitDirectoryPath, detail: "object \(hex) is corrupt (\(why))")
         }
@@ -33,13 +49,13 @@ enum LooseObjectCheck {
         }
         defer { inflateEnd(&stream) }
         // Inflated into a scratch buffer never filled beforehand (zeroing 64 KiB per object was a
-        // sixth of a hand-in's grading); the first bytes (the header) and the length are kept.
+        // sixth of a hand-in's grading), then appended to what is kept.
         let chunk = UnsafeMutablePointer<UInt8>.allocate(capacity: chunkBytes)
         defer { chunk.deallocate() }
-        var head: [UInt8] = []
-        head.reserveCapacity(32)
-        var total = 0
+        var output: [UInt8] = []
+        output.reserveCapacity(min(compressed.count * 4 + 64, chunkBytes))
         var status: Int32 = Z_OK
+        var leftOver = 0
         let ceiling = min(512 * 1024 * 1024, maxBytes > Int.max - 64 ? Int.max : maxBytes + 64)
         try compressed.withUnsafeBufferPointer { (input: UnsafeBufferPointer<UInt8>) in
             stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
@@ -49,15 +65,12 @@ enum LooseObjectCheck {
                 stream.avail_out = uInt(chunkBytes)
                 status = inflate(&stream, Z_NO_FLUSH)
                 let produced = chunkBytes - Int(stream.avail_out)
-                let hadHeader = head.contains(0)
-                if head.count < 32 {
-                    head.append(contentsOf: UnsafeBufferPointer(start: chunk, count: min(produced, 32 - head.count)))
-                }
-                total += produced
+                let hadHeader = output.prefix(32).contains(0)
+                output.append(contentsOf: UnsafeBufferPointer(start: chunk, count: produced))
                 // The header announces the size: a tree or file past the limits stops here,
                 // before the rest is inflated.
-                if !hadHeader, let nul = head.firstIndex(of: 0) {
-                    let header = String(decoding: head[..<nul], as: UTF8.self).split(separator: " ")
+                if !hadHeader, let nul = output.prefix(32).firstIndex(of: 0) {
+                    let header = String(decoding: output[..<nul], as: UTF8.self).split(separator: " ")
                     if header.count == 2, let size = Int(header[1]) {
                         let limit = header[0] == "tree" ? limits.treeBytes : limits.objectBytes
                         if size > limit {
@@ -69,25 +82,34 @@ enum LooseObjectCheck {
                 }
                 if status == Z_OK && produced == 0 && stream.avail_in == 0 { throw damaged("the data ends early") }
                 // The object's own size plus its header ("blob 123\0").
-                if total > ceiling {
+                if output.count > ceiling {
                     throw damaged("it inflates past \(min(512 * 1024 * 1024, maxBytes)) bytes, more than klab reads")
                 }
             }
+            leftOver = Int(stream.avail_in)
         }
         guard status == Z_STREAM_END else { throw damaged(status == Z_BUF_ERROR ? "the data ends early" : "zlib error \(status)") }
-        guard let nul = head.firstIndex(of: 0), nul < 32 else { throw damaged("no object header") }
-        let header = String(decoding: head[..<nul], as: UTF8.self).split(separator: " ")
+        guard let nul = output.firstIndex(of: 0), nul < 32 else { throw damaged("no object header") }
+        let text = String(decoding: output[..<nul], as: UTF8.self)
+        let header = text.split(separator: " ")
         guard header.count == 2, ["commit", "tree", "blob", "tag"].contains(header[0]), let size = Int(header[1]),
-              size == total - nul - 1
+              size == output.count - nul - 1
         else { throw damaged("its header does not match its content") }
-        return true
+        let canonical = leftOver == 0 && text == "\(header[0]) \(size)"
+        output.removeFirst(nul + 1)
+        return Inflated(kind: String(header[0]), content: output, canonical: canonical)
     }
 
     /// The bytes of the regular file at `path`; nil when there is none (or it is a folder, a
     /// FIFO: opened without waiting for a writer). Read with plain system calls: one open, one
     /// fstat, reads until the end, one close.
     static func readRegularFile(_ path: String) -> [UInt8]? {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        readRegularFile(path, in: AT_FDCWD)
+    }
+
+    /// The same, for a path relative to the open folder `directory`.
+    static func readRegularFile(_ path: String, in directory: Int32) -> [UInt8]? {
+        let descriptor = openat(directory, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
         var info = stat()

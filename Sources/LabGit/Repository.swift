@@ -19,13 +19,67 @@ public final class Repository {
     var remembered = RememberedReads()
     /// The git folder's path (`gitDirectory.path`), worked out once.
     private(set) lazy var gitDirectoryPath: String = gitDirectory.path
+    /// The git folder of an untrusted repository, open (-1: not opened, or it cannot be):
+    /// its loose objects are opened relative to it.
+    var gitDirectoryDescriptor: Int32 {
+        if let openedGitDirectory { return openedGitDirectory }
+        let descriptor = isUntrusted ? Glibc.open(gitDirectoryPath, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1
+        openedGitDirectory = descriptor
+        return descriptor
+    }
+    private var openedGitDirectory: Int32?
+    /// An in-memory object database in front of the repository's own (`hold`), made on first use;
+    /// owned by libgit2's object database once added to it.
+    private(set) var heldObjects: UnsafeMutablePointer<git_odb_backend>?
+    private var cannotHold = false
 
     init(pointer: OpaquePointer, owner: AnyObject? = nil) {
         self.pointer = pointer
         self.owner = owner
     }
 
-    deinit { git_repository_free(pointer) }
+    deinit {
+        git_repository_free(pointer)
+        if let openedGitDirectory, openedGitDirectory >= 0 { close(openedGitDirectory) }
+    }
+
+    /// Hands libgit2 a loose object this repository's check has just inflated, so that it does
+    /// not open, read and inflate the same file again: kept in an in-memory object database
+    /// (libgit2's mempack) asked before the folder's. libgit2 verifies every object it reads
+    /// against its id (strict hash verification), from memory as from a file, with the same
+    /// error for a mismatch. Nothing is written to the repository's folder.
+    func hold(_ object: LooseObjectCheck.Inflated, as id: ObjectID) {
+        guard !cannotHold else { return }
+        if heldObjects == nil {
+            var odb: OpaquePointer?
+            var backend: UnsafeMutablePointer<git_odb_backend>?
+            guard git_repository_odb(&odb, pointer) == 0 else { git_error_clear(); cannotHold = true; return }
+            defer { git_odb_free(odb) }
+            guard git_mempack_new(&backend) == 0, let backend else { git_error_clear(); cannotHold = true; return }
+            guard git_odb_add_backend(odb, backend, Self.heldObjectsPriority) == 0 else {
+                git_error_clear()
+                backend.pointee.free?(backend)
+                cannotHold = true
+                return
+            }
+            heldObjects = backend
+        }
+        guard let backend = heldObjects, let write = backend.pointee.write else { return }
+        let kind: git_object_t
+        switch object.kind {
+        case "commit": kind = GIT_OBJECT_COMMIT
+        case "tree": kind = GIT_OBJECT_TREE
+        case "blob": kind = GIT_OBJECT_BLOB
+        case "tag": kind = GIT_OBJECT_TAG
+        default: return
+        }
+        var oid = id.raw
+        // A failed write (out of memory) leaves the object to be read from its file.
+        if object.content.withUnsafeBytes({ write(backend, &oid, $0.baseAddress, $0.count, kind) }) != 0 { git_error_clear() }
+    }
+
+    /// Above libgit2's own loose (1) and packed (2) databases: asked first.
+    static let heldObjectsPriority: Int32 = 1000
 
     /// Creates an ordinary (non-bare) repository at `url`, making the folder if needed,
     /// with HEAD on `initialBranch` (no commit yet). An existing repository is reopened.

@@ -1,3 +1,4 @@
+import CLibGit2
 import Foundation
 import XCTest
 @testable import LabGit
@@ -154,5 +155,67 @@ final class LooseObjectCheckTests: XCTestCase {
         // A repository klab writes to remembers nothing.
         _ = try repository.treeEntries(of: commit)
         XCTAssertTrue(repository.remembered.listings.isEmpty)
+    }
+
+    /// Writes `content` as the loose file of `id`, zlib-compressed, with `header` (and
+    /// `trailing` bytes after the stream).
+    func forge(_ id: ObjectID, in root: URL, header: String, content: Data, trailing: Data = Data()) throws {
+        let file = root.appendingPathComponent(".git/objects/\(id.hex.prefix(2))/\(id.hex.dropFirst(2))")
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file.path)
+        let raw = Data(header.utf8) + Data([0]) + content
+        var stream = z_stream()
+        XCTAssertEqual(deflateInit_(&stream, Z_DEFAULT_COMPRESSION, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)), Z_OK)
+        var output = [UInt8](repeating: 0, count: raw.count + 128)
+        var input = [UInt8](raw)
+        let produced = input.withUnsafeMutableBufferPointer { inBuffer in
+            output.withUnsafeMutableBufferPointer { outBuffer -> Int in
+                stream.next_in = inBuffer.baseAddress
+                stream.avail_in = uInt(inBuffer.count)
+                stream.next_out = outBuffer.baseAddress
+                stream.avail_out = uInt(outBuffer.count)
+                XCTAssertEqual(deflate(&stream, Z_FINISH), Z_STREAM_END)
+                return outBuffer.count - Int(stream.avail_out)
+            }
+        }
+        deflateEnd(&stream)
+        try (Data(output.prefix(produced)) + trailing).write(to: file)
+    }
+
+    /// A loose object the check inflated is handed to libgit2 from memory, and libgit2 still
+    /// verifies it against its id: content that is not the object's reads as the same error as
+    /// when libgit2 reads the file itself (a trusted open). A file not written as git writes it
+    /// (bytes after the stream, a size with a leading zero) is left to libgit2's own reading.
+    func testObjectsHandedOverFromMemoryAreVerifiedAsLibgit2VerifiesFiles() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("klab-loose-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let repository = try Repository.create(at: root)
+        let sound = try repository.writeBlob(Data("sound\n".utf8))
+        let swapped = try repository.writeBlob(Data("original\n".utf8))
+        let trailing = try repository.writeBlob(Data("trailing\n".utf8))
+        let padded = try repository.writeBlob(Data("padded\n".utf8))
+
+        let reading = try Repository.openForReading(at: root)
+        XCTAssertEqual(try reading.blob(sound), Data("sound\n".utf8))
+        XCTAssertNotNil(reading.heldObjects, "read through the in-memory database")
+
+        try forge(swapped, in: root, header: "blob 8", content: Data("changed\n".utf8))
+        try forge(trailing, in: root, header: "blob 9", content: Data("trailing\n".utf8), trailing: Data("junk".utf8))
+        try forge(padded, in: root, header: "blob 07", content: Data("padded\n".utf8))
+        func outcome(_ repository: Repository, _ id: ObjectID) -> String {
+            do { return "read \(String(decoding: try repository.blob(id), as: UTF8.self))" } catch { return "\(error)" }
+        }
+        for id in [swapped, trailing, padded] {
+            let trusted = outcome(try Repository.open(at: root), id)
+            let untrusted = outcome(try Repository.openForReading(at: root), id)
+            XCTAssertEqual(untrusted, trusted, id.hex)
+        }
+        let mismatch = outcome(try Repository.openForReading(at: root), swapped)
+        XCTAssertTrue(mismatch.contains("hash mismatch"), mismatch)
+        let inflated = try XCTUnwrap(try LooseObjectCheck.inflated(swapped, gitDirectoryPath: root.appendingPathComponent(".git").path))
+        XCTAssertEqual(inflated.kind, "blob")
+        XCTAssertEqual(inflated.content, Array("changed\n".utf8))
+        XCTAssertTrue(inflated.canonical)
+        XCTAssertEqual(try LooseObjectCheck.inflated(trailing, gitDirectoryPath: root.appendingPathComponent(".git").path)?.canonical, false)
+        XCTAssertEqual(try LooseObjectCheck.inflated(padded, gitDirectoryPath: root.appendingPathComponent(".git").path)?.canonical, false)
     }
 }
