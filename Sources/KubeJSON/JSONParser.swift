@@ -437,6 +437,14 @@ private struct Reader {
             throw error("unexpected \(describe(base[i])), expecting a string key")
         }
         try parseKeyString()
+        // Most input has the colon right after the key and one space or none after it, then
+        // the value: `"key": value`.
+        if i + 2 < count, base[i] == Byte.colon {
+            i += base[i + 1] == 0x20 ? 2 : 1
+            if base[i] > 0x20 { return }
+            skipWhitespace()
+            return
+        }
         skipWhitespace()
         guard i < count, base[i] == Byte.colon else {
             throw error(i < count ? "unexpected \(describe(base[i])) after an object key, expecting ':'" : "unexpected end of input in an object")

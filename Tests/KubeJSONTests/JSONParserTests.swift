@@ -243,6 +243,20 @@ final class JSONParserTests: XCTestCase {
         }
     }
 
+    func testWhatFollowsAKeysColonIsReadAsBefore() throws {
+        // `"key": value` is read without the general whitespace skip; every other spacing,
+        // and every byte that is not a value there, gives what it gave before.
+        for json in ["{\"a\":1}", "{\"a\": 1}", "{\"a\":  1}", "{\"a\":\t1}", "{\"a\": \n 1}", "{\"a\" : 1}", "{\"a\":\r\n1}", "{\"a\":1 }"] {
+            XCTAssertEqual(value(json)?["a"], .int(1), json)
+        }
+        XCTAssertEqual(try XCTUnwrap(parseError(#"{"a":}"#)).message, "unexpected '}', expecting a value")
+        XCTAssertEqual(try XCTUnwrap(parseError(#"{"a": }"#)).column, 7)
+        XCTAssertEqual(try XCTUnwrap(parseError("{\"a\": \u{01}1}")).message, "unexpected byte 0x1, expecting a value")
+        XCTAssertEqual(try XCTUnwrap(parseError(#"{"a":"#)).message, "unexpected end of input, expecting a value")
+        XCTAssertEqual(try XCTUnwrap(parseError(#"{"a": "#)).message, "unexpected end of input, expecting a value")
+        XCTAssertEqual(try XCTUnwrap(parseError(#"{"a" 1}"#)).message, "unexpected '1' after an object key, expecting ':'")
+    }
+
     func testObjectsWithTheSameKeysStayIndependent() throws {
         // Objects with the same keys in the same order share their keys array; changing one
         // object must not change another.
