@@ -22,7 +22,13 @@ public final class SnapshotCluster: Cluster {
     public private(set) var allObjects: [JSONValue] = []
     public private(set) var recordedOutputs: [RecordedOutput] = []
 
-    public init(directory: String) throws {
+    public convenience init(directory: String) throws {
+        try self.init(directory: directory, digesting: true)
+    }
+
+    /// `digesting: false` leaves `contentDigest` nil: for a reader that wants only the objects
+    /// (the grader's index of the fixtures' UIDs), which spares hashing every file.
+    public init(directory: String, digesting: Bool) throws {
         self.directory = directory
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -31,11 +37,14 @@ public final class SnapshotCluster: Cluster {
         let files = try Self.objectFiles(in: directory).map { ($0, try Self.read($0)) }
         let outputs = try Self.outputFiles(in: directory)
         try load(objectFiles: files, outputFiles: outputs)
-        contentDigest = ContentDigest.of((files + outputs).map { (String($0.0.dropFirst(directory.count)), $0.1) })
+        if digesting {
+            contentDigest = ContentDigest.of((files + outputs).map { (String($0.0.dropFirst(directory.count)), $0.1) })
+        }
     }
 
     /// `sha256:<hex>` over the snapshot's files (relative path and bytes), so evidence can say
-    /// which snapshot it was verified against; nil for one built from evidence.
+    /// which snapshot it was verified against; nil for one built from evidence (or read
+    /// without `digesting`).
     public private(set) var contentDigest: String?
 
     /// Builds a snapshot from evidence in memory (what `ClusterReader.evidence` collected), by

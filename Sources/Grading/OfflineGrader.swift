@@ -159,6 +159,8 @@ public struct OfflineGrader: Sendable {
         let workspaceLearner = try history.workspaceSettings()?.learner
         if let claimed = workspaceLearner { collected.claimedLearners.insert(claimed) }
         let resolver = LabResolver(workspaceLearner: workspaceLearner)
+        // The learner's own key, derived once for all of the hand-in's passes.
+        let learnerKey = options.classKey.map { Data(LearnerKeys.key(classKey: $0, learner: name).utf8) }
 
         let orders = labs.mapValues { $0.steps.map(\.id) }
         let progress = history.progress(stepOrder: orders)
@@ -191,7 +193,7 @@ public struct OfflineGrader: Sendable {
                     continue
                 }
                 let outcome = gradeStep(lab: lab, step: step, commit: commit, history: history, name: name, captures: captures,
-                                        resolver: resolver)
+                                        resolver: resolver, learnerKey: learnerKey)
                 captures.merge(outcome.captures) { _, new in new }
                 var grade = outcome.grade
                 var flags = outcome.flags
@@ -314,7 +316,7 @@ public struct OfflineGrader: Sendable {
     /// Re-checks one claimed step against the evidence stored in its pass commit.
     func gradeStep(
         lab: Lab, step: LabStep, commit: Commit, history: KlabHistory, name: String, captures: [String: String],
-        resolver: LabResolver? = nil
+        resolver: LabResolver? = nil, learnerKey: Data? = nil
     ) -> StepOutcome {
         func flagged(_ flag: GradeFlag, _ outcome: StepOutcome? = nil) -> StepOutcome {
             var result = outcome ?? StepOutcome(grade: StepGrade(step: step.id, status: .flagged, points: 0, maxPoints: step.points), flags: [])
@@ -348,7 +350,7 @@ public struct OfflineGrader: Sendable {
             func verifies(_ key: Data) -> Bool {
                 EvidenceSeal.verify(signature: signature, key: key, lab: lab.id, step: step.id, digest: digest, previous: previous)
             }
-            if verifies(Data(LearnerKeys.key(classKey: classKey, learner: name).utf8)) {
+            if verifies(learnerKey ?? Data(LearnerKeys.key(classKey: classKey, learner: name).utf8)) {
                 outcome.key = "learner"
             } else if verifies(classKey) {
                 guard !options.learnerKeys else {
@@ -451,7 +453,7 @@ public struct OfflineGrader: Sendable {
             let found = Slots<Set<String>>(count: folders.count)
             DeepStack.concurrentPerform(iterations: folders.count) { index in
                 var uids = Set<String>()
-                if let snapshot = try? SnapshotCluster(directory: folders[index]) {
+                if let snapshot = try? SnapshotCluster(directory: folders[index], digesting: false) {
                     for object in snapshot.allObjects {
                         guard let namespace = object["metadata"]?["namespace"]?.stringValue, namespace != "kube-system",
                               let uid = object["metadata"]?["uid"]?.stringValue, !uid.isEmpty else { continue }
