@@ -103,7 +103,11 @@ public final class ClusterReader {
     /// How the lists these selectors need, and are not read yet, would be read together.
     public func plan(_ selectors: [ObjectSelector]) -> ReadPlan {
         ReadPlan(selectors, labNamespace: labNamespace, isClusterScoped: { self.cluster.isClusterScoped($0) ?? false },
-                 isRead: { self.lists[ListKey(kind: $0, namespace: $1)] != nil })
+                 isRead: { kind, namespace in
+                     // A list of every namespace answers each namespace (see `list`).
+                     self.lists[ListKey(kind: kind, namespace: namespace)] != nil
+                         || (namespace != nil && self.lists[ListKey(kind: kind, namespace: nil)] != nil)
+                 })
     }
 
     /// Whether the objects a selector reads are cluster-scoped (they have no namespace).

@@ -7,8 +7,10 @@ import LabSpec
 /// A list is a kind in a scope (a namespace, every namespace, or the cluster for a
 /// cluster-scoped kind). The lists of one namespace are one batch (`kubectl get a,b,c -n NS`),
 /// and the cluster-scoped lists ride with the first batch (kubectl ignores the namespace for
-/// them). A batch of one list is read when its check first asks for it, by the same call, so
-/// only batches of two lists or more are read ahead (`ClusterReader.prefetch`).
+/// them); a kind read in every namespace is not read again in single ones. A batch of one list
+/// is read when its check first asks for it, by the same call, so only batches of two lists or
+/// more are read ahead (`ClusterReader.prefetch`), and a batch of every namespace that spares
+/// reads of single ones.
 ///
 /// The checks' own selectors are in the plan, and the lists their joins will read: the pods of a
 /// Service or workload, a pod's Node, a claim's PersistentVolume. A join reads beside the object
@@ -21,17 +23,22 @@ public struct ReadPlan: Sendable, Equatable {
     public struct Batch: Sendable, Equatable {
         public var namespace: String?
         public var kinds: [KindReference]
+        /// A batch of every namespace whose lists also answer the same kinds in single
+        /// namespaces, which are then not read on their own.
+        public var servesNamespaces: Bool
 
-        public init(namespace: String?, kinds: [KindReference]) {
+        public init(namespace: String?, kinds: [KindReference], servesNamespaces: Bool = false) {
             self.namespace = namespace
             self.kinds = kinds
+            self.servesNamespaces = servesNamespaces
         }
     }
 
     public var batches: [Batch]
 
-    /// The batches read ahead: those of more than one list.
-    public var readAhead: [Batch] { batches.filter { $0.kinds.count > 1 } }
+    /// The batches read ahead: those of more than one list, and one of every namespace that
+    /// answers single namespaces too (read first, it spares their reads).
+    public var readAhead: [Batch] { batches.filter { $0.kinds.count > 1 || $0.servesNamespaces } }
 
     /// Plans the reads of `selectors`. `isClusterScoped` answers for a kind as lists are keyed
     /// (`ClusterReader.listKind`); `isRead` says whether a list is read already (it is then left
@@ -54,7 +61,20 @@ public struct ReadPlan: Sendable, Equatable {
             if byNamespace[namespace] == nil { namespaces.append(namespace) }
             if !(byNamespace[namespace] ?? []).contains(kind) { byNamespace[namespace, default: []].append(kind) }
         }
-        var batches = namespaces.sorted { ($0 ?? "") < ($1 ?? "") }.map { Batch(namespace: $0, kinds: byNamespace[$0]!) }
+        // A kind read in every namespace answers it in each namespace (`ClusterReader` filters
+        // that list), so it is not read again namespace by namespace.
+        var servesNamespaces = false
+        if let everywhere = byNamespace[nil] {
+            for namespace in namespaces where namespace != nil {
+                let before = byNamespace[namespace]!.count
+                byNamespace[namespace]!.removeAll { everywhere.contains($0) }
+                if byNamespace[namespace]!.count < before { servesNamespaces = true }
+            }
+            namespaces.removeAll { $0 != nil && byNamespace[$0]!.isEmpty }
+        }
+        var batches = namespaces.sorted { ($0 ?? "") < ($1 ?? "") }.map {
+            Batch(namespace: $0, kinds: byNamespace[$0]!, servesNamespaces: $0 == nil && servesNamespaces)
+        }
         if !clusterKinds.isEmpty {
             if batches.isEmpty { batches.append(Batch(namespace: labNamespace, kinds: [])) }
             batches[0].kinds += clusterKinds

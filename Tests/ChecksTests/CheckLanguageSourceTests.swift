@@ -213,6 +213,26 @@ final class OneProcessPerVerifyTests: XCTestCase {
                        ["_cluster/ENIConfig.json", "default/Deployment.json", "default/Pod.json", "default/Service.json"])
     }
 
+    func testAListOfEveryNamespaceAnswersSingleOnesInOneGet() throws {
+        let standIn = KubectlStandIn(snapshots: [EvaluatorFixtures.snapshot("game")])
+        let reader = ClusterReader(cluster: standIn.cluster(), labNamespace: "default")
+        let results = try CheckEvaluator(reader: reader, clock: FakeClock()).evaluate([
+            Check(name: "game pods", source: get("Pod", namespace: .named("2048-game")), expectation: Expectation(count: .exactly(3))),
+            Check(name: "lab pods", source: get("Pod", "liveness-app")),
+            Check(name: "every pod", source: get("Pod", namespace: .all), expectation: Expectation(count: .range(min: 4, max: nil))),
+        ])
+        XCTAssertEqual(results.map(\.status), [.passed, .passed, .passed], results.flatMap(\.message).joined(separator: "\n"))
+        XCTAssertEqual(standIn.calls, [["get", "pods", "--all-namespaces", "-o", "json", "--request-timeout=5s"]])
+        XCTAssertEqual(reader.evidence.paths.sorted(), ["_all/Pod.json"])
+        // The grader, reading that evidence as a snapshot, answers each namespace from it.
+        let regraded = try CheckEvaluator(reader: ClusterReader(cluster: SnapshotCluster(evidence: reader.evidence), labNamespace: "default"),
+                                          clock: FakeClock()).evaluate([
+            Check(name: "game pods", source: get("Pod", namespace: .named("2048-game")), expectation: Expectation(count: .exactly(3))),
+            Check(name: "lab pods", source: get("Pod", "liveness-app")),
+        ])
+        XCTAssertEqual(regraded.map(\.status), [.passed, .passed])
+    }
+
     func testWhatJoinsReadComesInTheSameGet() throws {
         let standIn = KubectlStandIn(snapshots: [EvaluatorFixtures.snapshot("game")])
         let reader = ClusterReader(cluster: standIn.cluster(), labNamespace: "default")

@@ -125,4 +125,20 @@ final class ReadPlanTests: XCTestCase {
             ReadPlan.Batch(namespace: "web", kinds: kinds("Deployment")),
         ])
     }
+
+    func testAKindReadInEveryNamespaceIsNotReadAgainInOne() {
+        // calico-network-policy's step allow-ui: policies in stars, in client, and in any namespace.
+        let plan = ReadPlan([
+            ObjectSelector(kind: "NetworkPolicy", name: "allow-ui", namespace: .named("stars")),
+            ObjectSelector(kind: "NetworkPolicy", name: "allow-ui", namespace: .named("client")),
+            ObjectSelector(kind: "NetworkPolicy", namespace: .all), ObjectSelector(kind: "Service", namespace: .named("stars")),
+        ], labNamespace: "stars", isClusterScoped: builtIn)
+        XCTAssertEqual(plan.batches, [ReadPlan.Batch(namespace: nil, kinds: kinds("NetworkPolicy"), servesNamespaces: true),
+                                      ReadPlan.Batch(namespace: "stars", kinds: kinds("Service"))])
+        XCTAssertEqual(plan.readAhead, [plan.batches[0]], "read first, it spares two reads")
+        // Once it is read, nothing of that kind is planned again.
+        let later = ReadPlan([ObjectSelector(kind: "NetworkPolicy", namespace: .named("client"))], labNamespace: "stars",
+                             isClusterScoped: builtIn, isRead: { $0.kind == "NetworkPolicy" && $1 == nil })
+        XCTAssertEqual(later.batches.map(\.kinds), [kinds("NetworkPolicy")], "ReadPlan alone is told exact lists; ClusterReader says the rest")
+    }
 }
