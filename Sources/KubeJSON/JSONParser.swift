@@ -316,7 +316,7 @@ private struct Reader {
         var strings: [String] = []
         strings.reserveCapacity(n)
         for k in 0..<n { strings.append(keyTable.string(refs[k]) ?? rereadKey(at: refs[k].start)) }
-        if removeDuplicateKeys(frame, &strings) == n { slot = shapes.store(refs, n, strings) }
+        if removeDuplicateKeys(frame, &strings) == n { slot = shapes.store(refs, n, strings, input: base, count: count) }
         return strings
     }
 
@@ -888,16 +888,16 @@ private struct KeyTable {
 /// `metadata`) share one array instead of each allocating its own. Looked for, and kept, as
 /// keys are in the key table: in the first empty of `ways` slots, else over the first.
 private struct ShapeTable {
-    /// A key of a kept shape, with what finding it in the input takes.
+    /// A key of a kept shape, with what finding it in the input takes: the bytes it was
+    /// written with (`head` and `tail` as in `Fingerprint`).
     struct Key {
         var id: Int
         var hash: UInt64
         var head: UInt64
         var tail: UInt64
+        /// Bytes between the quotes, as written in the input.
         var length: Int
-        /// Printable ASCII without a quote or backslash: the key is its bytes in the input.
-        var plain: Bool
-        /// Where a plain key longer than 16 bytes is in `bytes`.
+        /// Where a key longer than 16 bytes is in `bytes`.
         var offset: Int
     }
 
@@ -948,13 +948,14 @@ private struct ShapeTable {
     }
 
     /// Key `k` of the shape in `slot` when the input at `p` (an opening quote, with `readable`
-    /// bytes from it) is that key as a plain string; nil otherwise.
+    /// bytes from it) is that key written the same way; nil otherwise.
     @inline(__always) func key(_ slot: Int, _ k: Int, at p: UnsafePointer<UInt8>, readable: Int) -> Key? {
         let slot = slots + slot
         guard k < slot.pointee.count else { return nil }
         let key = slot.pointee.shapeKeys![k]
         let n = key.length
-        guard key.plain, n + 2 <= readable, p[n + 1] == UInt8(ascii: "\"") else { return nil }
+        // The bytes were a whole string's once: the quote after them ends this one too.
+        guard n + 2 <= readable, p[n + 1] == UInt8(ascii: "\"") else { return nil }
         let q = p + 1
         guard StringTable.word(q, min(n, 8), readable: readable - 1) == key.head else { return nil }
         if n > 16 { return memcmp(q, slot.pointee.bytes! + key.offset, n) == 0 ? key : nil }
@@ -963,7 +964,7 @@ private struct ShapeTable {
 
     /// Keeps `strings`, the keys array made for the `n` keys at `keys` (which have no
     /// duplicates), for objects of the same shape; returns its slot.
-    func store(_ keys: UnsafePointer<KeyRef>, _ n: Int, _ strings: [String]) -> Int {
+    func store(_ keys: UnsafePointer<KeyRef>, _ n: Int, _ strings: [String], input: UnsafePointer<UInt8>, count: Int) -> Int {
         let hash = Self.hash(keys, n)
         let home = Self.slotIndex(hash, mask)
         var slot = slots + home
@@ -973,23 +974,28 @@ private struct ShapeTable {
         }
         slot.pointee.shapeKeys?.deallocate()
         slot.pointee.bytes?.deallocate()
-        let shapeKeys = UnsafeMutablePointer<Key>.allocate(capacity: max(n, 1))
+        // Each key as it was written in the input (escapes and all), between its quotes: the
+        // same bytes in the input again are the same key.
+        var spans: [(start: Int, length: Int)] = []
+        spans.reserveCapacity(n)
         var longBytes = 0
-        for string in strings where string.utf8.count > 16 { longBytes += string.utf8.count }
+        for k in 0..<n {
+            let start = keys[k].start + 1
+            var end = start
+            while input[end] != UInt8(ascii: "\"") { end += input[end] == UInt8(ascii: "\\") ? 2 : 1 }
+            spans.append((start, end - start))
+            if end - start > 16 { longBytes += end - start }
+        }
+        let shapeKeys = UnsafeMutablePointer<Key>.allocate(capacity: max(n, 1))
         let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: max(longBytes, 1))
         var offset = 0
         for k in 0..<n {
-            var string = strings[k]
-            shapeKeys[k] = string.withUTF8 { utf8 in
-                let length = utf8.count
-                let print = Reader.fingerprint(utf8.baseAddress!, length, readable: length)
-                let plain = utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
-                let key = Key(id: keys[k].id, hash: keys[k].hash, head: print.head, tail: print.tail, length: length, plain: plain, offset: offset)
-                if length > 16 {
-                    (bytes + offset).initialize(from: utf8.baseAddress!, count: length)
-                    offset += length
-                }
-                return key
+            let (start, length) = spans[k]
+            let print = Reader.fingerprint(input + start, length, readable: count - start)
+            shapeKeys[k] = Key(id: keys[k].id, hash: keys[k].hash, head: print.head, tail: print.tail, length: length, offset: offset)
+            if length > 16 {
+                (bytes + offset).initialize(from: input + start, count: length)
+                offset += length
             }
         }
         slot.pointee = Slot(hash: hash, count: n, shapeKeys: shapeKeys, bytes: bytes, keys: strings)

@@ -231,6 +231,26 @@ final class JSONParserTests: XCTestCase {
         XCTAssertEqual(items[9]["kind"], .int(16))
     }
 
+    func testKeysWrittenWithEscapesAreGuessedByTheirBytesAsWritten() throws {
+        // A kept shape remembers each key as written, escapes and all: the same bytes again
+        // are the same key, and bytes that only begin the same way are read in full.
+        let json = #"""
+            [{"x\\": 1, "k:{\"uid\":\"x\"}": 2, "\u0041": 3}, {"x\\": 4, "k:{\"uid\":\"x\"}": 5, "\u0041": 6},
+             {"x\\y": 7, "k:{\"uid\":\"y\"}": 8, "\u00410": 9}, {"x\\\"": 10, "k:{\"uid\":\"x\"}": 11, "A": 12}]
+            """#
+        let items = try XCTUnwrap(value(json)?.arrayValue)
+        XCTAssertEqual(items.map { $0.objectValue?.keys ?? [] }, [
+            [#"x\"#, #"k:{"uid":"x"}"#, "A"], [#"x\"#, #"k:{"uid":"x"}"#, "A"],
+            [#"x\y"#, #"k:{"uid":"y"}"#, "A0"], [#"x\""#, #"k:{"uid":"x"}"#, "A"],
+        ])
+        XCTAssertEqual(items.map { $0.objectValue?.values ?? [] }, (0..<4).map { n in (1...3).map { .int(Int64(3 * n + $0)) } })
+        // Invalid UTF-8 in a key, the same bytes twice: U+FFFD both times.
+        let invalid: [UInt8] = Array(#"[{""#.utf8) + [0xFF] + Array(#"": 1}, {""#.utf8) + [0xFF] + Array(#"": 2}]"#.utf8)
+        let objects = try XCTUnwrap(try JSONParser.parse(bytes: invalid).arrayValue)
+        XCTAssertEqual(objects.map { $0.objectValue?.keys ?? [] }, [["\u{FFFD}"], ["\u{FFFD}"]])
+        XCTAssertEqual(objects[1]["\u{FFFD}"], .int(2))
+    }
+
     func testAGuessedKeyCutOffByTheEndIsTheSameError() throws {
         // The second object's key is guessed from the first; cut anywhere, the error is the
         // one the string scanner gives, at the same place.
