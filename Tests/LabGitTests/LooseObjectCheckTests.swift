@@ -6,16 +6,27 @@ import XCTest
 /// libgit2 1.5.1 spins forever on a loose object cut short after its zlib header; a
 /// repository opened for reading must report it as damaged instead.
 final class LooseObjectCheckTests: XCTestCase {
-    func testTruncatedLooseCommitIsDamagedNotAHang() throws {
+    /// A new repository in a temporary folder, removed when the test ends.
+    private func temporaryRepository() throws -> (root: URL, repository: Repository) {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("klab-loose-\(UUID().uuidString.prefix(8))")
-        defer { try? FileManager.default.removeItem(at: root) }
-        let repository = try Repository.create(at: root)
+        addTeardownBlock { try? FileManager.default.removeItem(at: root) }
+        return (root, try Repository.create(at: root))
+    }
+
+    /// A new repository whose HEAD is one commit of `files` (path and contents, in order).
+    private func committed(_ files: [(String, Data)]) throws -> (root: URL, repository: Repository, commit: ObjectID) {
+        let (root, repository) = try temporaryRepository()
         let composer = try TreeComposer(repository: repository)
-        try composer.setFile("a.txt", contents: Data("a\n".utf8))
+        for (path, contents) in files { try composer.setFile(path, contents: contents) }
         let commit = try repository.createCommit(
             tree: try composer.write(), parents: [], message: CommitMessage(subject: "one"),
             author: Signature(name: "t", email: "t@example.com"))
         try repository.updateHead(to: commit, message: "test")
+        return (root, repository, commit)
+    }
+
+    func testTruncatedLooseCommitIsDamagedNotAHang() throws {
+        let (root, _, commit) = try committed([("a.txt", Data("a\n".utf8))])
 
         let file = root.appendingPathComponent(".git/objects/\(commit.hex.prefix(2))/\(commit.hex.dropFirst(2))")
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file.path)
@@ -29,15 +40,7 @@ final class LooseObjectCheckTests: XCTestCase {
     }
 
     func testSoundObjectsStillRead() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("klab-loose-\(UUID().uuidString.prefix(8))")
-        defer { try? FileManager.default.removeItem(at: root) }
-        let repository = try Repository.create(at: root)
-        let composer = try TreeComposer(repository: repository)
-        try composer.setFile("dir/a.txt", contents: Data("a\n".utf8))
-        let commit = try repository.createCommit(
-            tree: try composer.write(), parents: [], message: CommitMessage(subject: "one"),
-            author: Signature(name: "t", email: "t@example.com"))
-        try repository.updateHead(to: commit, message: "test")
+        let (root, _, commit) = try committed([("dir/a.txt", Data("a\n".utf8))])
         let reading = try Repository.openForReading(at: root)
         XCTAssertEqual(try reading.blob(at: "dir/a.txt", in: commit), Data("a\n".utf8))
         XCTAssertEqual(try reading.treeEntries(of: commit).map(\.path), ["dir", "dir/a.txt"])
@@ -46,16 +49,7 @@ final class LooseObjectCheckTests: XCTestCase {
     /// A sound object is checked once per repository, however often it is read (a grader reads
     /// the same trees for every step); a damaged one is reported on every read.
     func testObjectsAreCheckedOnceAndDamageIsReportedEveryTime() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("klab-loose-\(UUID().uuidString.prefix(8))")
-        defer { try? FileManager.default.removeItem(at: root) }
-        let repository = try Repository.create(at: root)
-        let composer = try TreeComposer(repository: repository)
-        try composer.setFile("dir/a.txt", contents: Data("a\n".utf8))
-        try composer.setFile("b.txt", contents: Data("b\n".utf8))
-        let commit = try repository.createCommit(
-            tree: try composer.write(), parents: [], message: CommitMessage(subject: "one"),
-            author: Signature(name: "t", email: "t@example.com"))
-        try repository.updateHead(to: commit, message: "test")
+        let (root, repository, commit) = try committed([("dir/a.txt", Data("a\n".utf8)), ("b.txt", Data("b\n".utf8))])
         let damaged = try XCTUnwrap(try repository.entry(at: "b.txt", in: commit)).id
         let file = root.appendingPathComponent(".git/objects/\(damaged.hex.prefix(2))/\(damaged.hex.dropFirst(2))")
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file.path)
@@ -98,9 +92,7 @@ final class LooseObjectCheckTests: XCTestCase {
 
     /// A large object is inflated in chunks: its header and length are checked all the same.
     func testLargeObjectsAreCheckedAcrossChunks() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("klab-loose-\(UUID().uuidString.prefix(8))")
-        defer { try? FileManager.default.removeItem(at: root) }
-        let repository = try Repository.create(at: root)
+        let (root, repository) = try temporaryRepository()
         var generator = SystemRandomNumberGenerator()
         let large = Data((0..<(LooseObjectCheck.chunkBytes * 3 + 17)).map { _ in UInt8.random(in: 0...255, using: &generator) })
         let id = try repository.writeBlob(large)
@@ -126,16 +118,7 @@ final class LooseObjectCheckTests: XCTestCase {
     /// An untrusted repository remembers what its reads found (objects never change): the tree
     /// of a commit, a tree's entries, small blobs; a grader asks for them again for every step.
     func testReadsOfAnUntrustedRepositoryAreRemembered() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("klab-loose-\(UUID().uuidString.prefix(8))")
-        defer { try? FileManager.default.removeItem(at: root) }
-        let repository = try Repository.create(at: root)
-        let composer = try TreeComposer(repository: repository)
-        try composer.setFile("dir/a.txt", contents: Data("a\n".utf8))
-        try composer.setFile("big.txt", contents: Data(repeating: 65, count: RememberedReads.blobBytes + 1))
-        let commit = try repository.createCommit(
-            tree: try composer.write(), parents: [], message: CommitMessage(subject: "one"),
-            author: Signature(name: "t", email: "t@example.com"))
-        try repository.updateHead(to: commit, message: "test")
+        let (root, repository, commit) = try committed([("dir/a.txt", Data("a\n".utf8)), ("big.txt", Data(repeating: 65, count: RememberedReads.blobBytes + 1))])
 
         let reading = try Repository.openForReading(at: root)
         XCTAssertEqual(try reading.blob(at: "dir/a.txt", in: commit), Data("a\n".utf8))
@@ -186,9 +169,7 @@ final class LooseObjectCheckTests: XCTestCase {
     /// when libgit2 reads the file itself (a trusted open). A file not written as git writes it
     /// (bytes after the stream, a size with a leading zero) is left to libgit2's own reading.
     func testObjectsHandedOverFromMemoryAreVerifiedAsLibgit2VerifiesFiles() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("klab-loose-\(UUID().uuidString.prefix(8))")
-        defer { try? FileManager.default.removeItem(at: root) }
-        let repository = try Repository.create(at: root)
+        let (root, repository) = try temporaryRepository()
         let sound = try repository.writeBlob(Data("sound\n".utf8))
         let swapped = try repository.writeBlob(Data("original\n".utf8))
         let trailing = try repository.writeBlob(Data("trailing\n".utf8))
