@@ -138,32 +138,38 @@ extension KubectlCluster: ProvenanceReporting {
             switch answer {
             case .unread(let reason):
                 provenance.unread.append("\(read.what): \(reason)")
-            case .value(let value) where read.what == "kubectl version":
-                provenance.kubectlClient = value["clientVersion"]?["gitVersion"]?.stringValue
-                provenance.kubectlServer = value["serverVersion"]?["gitVersion"]?.stringValue
-            case .value(let config) where read.what == "kubeconfig":
-                provenance.context = config["contexts"]?[0]?["name"]?.stringValue ?? config["current-context"]?.stringValue ?? provenance.context
-                provenance.server = config["clusters"]?[0]?["cluster"]?["server"]?.stringValue
-            case .value(let namespace):
-                provenance.clusterID = namespace["metadata"]?["uid"]?.stringValue
+            case .value(let value):
+                switch read.reads {
+                case .versions:
+                    provenance.kubectlClient = value["clientVersion"]?["gitVersion"]?.stringValue
+                    provenance.kubectlServer = value["serverVersion"]?["gitVersion"]?.stringValue
+                case .connection:
+                    provenance.context = value["contexts"]?[0]?["name"]?.stringValue ?? value["current-context"]?.stringValue ?? provenance.context
+                    provenance.server = value["clusters"]?[0]?["cluster"]?["server"]?.stringValue
+                case .clusterID:
+                    provenance.clusterID = value["metadata"]?["uid"]?.stringValue
+                }
             }
         }
         return provenance
     }
 
     /// One of the provenance's reads: kubectl's arguments (before the connection flags), what
-    /// it reads as `unread` names it, and whether a failed call's output still counts.
+    /// it reads as `unread` names it, which fields of the provenance its answer fills, and
+    /// whether a failed call's output still counts.
     struct ProvenanceRead: Sendable {
+        enum Fields: Sendable { case versions, connection, clusterID }
         var arguments: [String]
         var what: String
+        var reads: Fields
         var acceptFailure = false
     }
 
     static let provenanceReads = [
         // `kubectl version` exits 1 when the server is unreachable but still prints the client.
-        ProvenanceRead(arguments: ["version", "-o", "json"], what: "kubectl version", acceptFailure: true),
-        ProvenanceRead(arguments: ["config", "view", "--minify", "-o", "json"], what: "kubeconfig"),
-        ProvenanceRead(arguments: ["get", "namespace", "kube-system", "-o", "json"], what: "kube-system namespace"),
+        ProvenanceRead(arguments: ["version", "-o", "json"], what: "kubectl version", reads: .versions, acceptFailure: true),
+        ProvenanceRead(arguments: ["config", "view", "--minify", "-o", "json"], what: "kubeconfig", reads: .connection),
+        ProvenanceRead(arguments: ["get", "namespace", "kube-system", "-o", "json"], what: "kube-system namespace", reads: .clusterID),
     ]
 
     enum ProvenanceAnswer: Sendable {
