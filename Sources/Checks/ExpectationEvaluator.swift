@@ -398,8 +398,45 @@ final class JSONPathCache {
 
     func path(_ template: String) -> JSONPath? {
         if let known = parsed[template] { return known }
-        let path = try? JSONPath(template)
+        let path = sharedPaths.value(for: template) { try? JSONPath($0) }
         parsed[template] = path
         return path
     }
 }
+
+/// What parsing a lab's text gave, kept for the whole process: a grader evaluates the same
+/// checks for every hand-in of a class, on several threads at once. Bounded: texts a
+/// learner's values were substituted into may differ for every hand-in, and past the bound
+/// they are parsed each time instead of kept.
+final class SharedParses<Parsed: Sendable>: @unchecked Sendable {
+    // @unchecked: `parsed` is read and written only while holding `lock`.
+    private let lock = NSLock()
+    private var parsed: [String: Parsed] = [:]
+    private let limit: Int
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    /// The parse of `text`, made by `parse` the first time (outside the lock).
+    func value(for text: String, parse: (String) -> Parsed) -> Parsed {
+        lock.lock()
+        let known = parsed[text]
+        lock.unlock()
+        if let known { return known }
+        let made = parse(text)
+        lock.lock()
+        if parsed.count < limit { parsed[text] = made }
+        lock.unlock()
+        return made
+    }
+
+    var count: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return parsed.count
+    }
+}
+
+/// JSONPath templates of checks; nil for one that does not parse.
+let sharedPaths = SharedParses<JSONPath?>(limit: 4096)

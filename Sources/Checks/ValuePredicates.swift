@@ -67,7 +67,8 @@ enum ValuePredicates {
               template.dropFirst().dropLast().allSatisfy({ $0 != "{" && $0 != "}" }) else { return template }
         var inner = Substring(template.dropFirst().dropLast())
         if inner.hasPrefix("$") { inner = inner.dropFirst() }
-        guard inner.contains("\\."), inner.hasPrefix(".") else { return String(inner) }
+        // Looked for in the bytes: `contains` of a string searches through Foundation.
+        guard inner.hasPrefix("."), hasEscapedDot(inner.utf8) else { return String(inner) }
         // Split on dots that are not escaped; rewrite segments that held escaped dots.
         var segments: [String] = []
         var current = ""
@@ -83,6 +84,16 @@ enum ValuePredicates {
             guard segment.contains("\\."), !segment.contains("[") else { return "." + segment }
             return JSONPathSegment.key(segment.replacingOccurrences(of: "\\.", with: "."))
         }.joined()
+    }
+
+    /// Whether the text holds a backslash followed by a dot.
+    private static func hasEscapedDot<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> Bool {
+        var backslash = false
+        for byte in bytes {
+            if backslash && byte == UInt8(ascii: ".") { return true }
+            backslash = byte == UInt8(ascii: "\\")
+        }
+        return false
     }
 
     /// Up to five values, for messages: `"a", "b" and 3 more`.

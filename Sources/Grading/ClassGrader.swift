@@ -65,13 +65,23 @@ public enum ClassGrader {
         return steps
     }
 
-    /// Maps in parallel, keeping the input order; `progress(done, total)` after each item.
+    /// How many hand-ins are graded at once: eight per core, up to 32. A class just copied in
+    /// is read from disk, a few hundred small files per hand-in, and one hand-in's reads wait
+    /// on the disk while others' checks use the cores. On 2 cores, 1,000 hand-ins after the
+    /// page cache was dropped took 27 s two at a time and 5 s sixteen at a time; with the
+    /// class in memory, 16 at a time is as fast as 2.
+    static var handInsAtOnce: Int {
+        min(32, 8 * max(1, ProcessInfo.processInfo.activeProcessorCount))
+    }
+
+    /// Maps in parallel, `threads` items at a time, keeping the input order;
+    /// `progress(done, total)` after each item.
     static func parallelMap<T: Sendable, R: Sendable>(
-        _ items: [T], progress: (@Sendable (Int, Int) -> Void)?, _ transform: @Sendable (T) -> R
+        _ items: [T], threads: Int = handInsAtOnce, progress: (@Sendable (Int, Int) -> Void)?, _ transform: @Sendable (T) -> R
     ) -> [R] {
         let results = Slots<R>(count: items.count)
         // Deep-stack threads: a hand-in's evidence may nest JSON as deep as klab accepts.
-        DeepStack.concurrentPerform(iterations: items.count) { index in
+        DeepStack.concurrentPerform(iterations: items.count, threads: threads) { index in
             let done = results.fill(index, with: transform(items[index]))
             progress?(done, items.count)
         }

@@ -298,9 +298,21 @@ public struct OfflineGrader: Sendable {
     final class LabResolver {
         let workspaceLearner: String?
         private var resolved: [String: [(values: [String: String], lab: Lab, parameters: LabRunParameters)]] = [:]
+        /// By lab and settings file: the steps of a lab nearly always share one.
+        private var bySettingsFile: [String: [ObjectID?: (lab: Lab, parameters: LabRunParameters)]] = [:]
 
         init(workspaceLearner: String?) {
             self.workspaceLearner = workspaceLearner
+        }
+
+        /// The lab as the settings committed in `commit` resolve it; the settings file is
+        /// decoded and resolved once for all the steps that share it.
+        func resolve(_ lab: Lab, in commit: ObjectID, history: KlabHistory) throws -> (lab: Lab, parameters: LabRunParameters) {
+            let file = try history.labSettingsFile(lab.id, in: commit)
+            if let known = bySettingsFile[lab.id]?[file] { return known }
+            let result = try resolve(lab, started: try history.labSettings(file: file))
+            bySettingsFile[lab.id, default: [:]][file] = result
+            return result
         }
 
         func resolve(_ lab: Lab, started: LabSettings?) throws -> (lab: Lab, parameters: LabRunParameters) {
@@ -379,7 +391,7 @@ public struct OfflineGrader: Sendable {
         do {
             // The parameters verify ran with: the lab as started, for the workspace's learner.
             let resolver = try resolver ?? LabResolver(workspaceLearner: try history.workspaceSettings()?.learner)
-            let (resolved, parameters) = try resolver.resolve(lab, started: try history.labSettings(lab.id, in: commit.id))
+            let (resolved, parameters) = try resolver.resolve(lab, in: commit.id, history: history)
             let namespace = parameters.namespace
             outcome.namespace = namespace
             guard let resolvedStep = resolved.step(step.id) else { throw WorkspaceError.unknownStep(lab: lab.id, step: step.id) }

@@ -23,12 +23,13 @@ public enum DeepStack {
         }
     }
 
-    /// `DispatchQueue.concurrentPerform` on deep-stack threads, one per processor at most.
-    public static func concurrentPerform(iterations: Int, _ body: (Int) -> Void) {
+    /// `DispatchQueue.concurrentPerform` on deep-stack threads, one per processor at most
+    /// unless `threads` asks for more.
+    public static func concurrentPerform(iterations: Int, threads: Int? = nil, _ body: (Int) -> Void) {
         guard iterations > 0 else { return }
         withoutActuallyEscaping(body) { body in
             let work = Work(body, count: iterations)
-            let workers = max(1, min(iterations, ProcessInfo.processInfo.activeProcessorCount))
+            let workers = max(1, min(iterations, threads ?? ProcessInfo.processInfo.activeProcessorCount))
             let done = DispatchGroup()
             for _ in 0..<workers {
                 done.enter()

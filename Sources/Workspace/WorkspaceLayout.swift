@@ -129,7 +129,19 @@ public struct KlabHistory {
 
     /// A lab's settings as committed in `commit`.
     public func labSettings(_ lab: String, in commit: ObjectID) throws -> LabSettings? {
-        WorkspaceLayout.decode(LabSettings.self, from: try repository.blob(at: WorkspaceLayout.labSettingsPath(lab), in: commit))
+        try labSettings(file: labSettingsFile(lab, in: commit))
+    }
+
+    /// The id of a lab's settings file as committed in `commit`; nil when there is no such
+    /// file. Steps that leave the settings alone share it, so its decoding can be shared too.
+    public func labSettingsFile(_ lab: String, in commit: ObjectID) throws -> ObjectID? {
+        guard let entry = try repository.entry(at: WorkspaceLayout.labSettingsPath(lab), in: commit), entry.mode.isBlob else { return nil }
+        return entry.id
+    }
+
+    /// A lab's settings from the file `labSettingsFile` named.
+    public func labSettings(file: ObjectID?) throws -> LabSettings? {
+        try file.flatMap { WorkspaceLayout.decode(LabSettings.self, from: try repository.blob($0)) }
     }
 
     /// A step's evidence files as committed in `commit` (relative path → bytes); only the

@@ -34,6 +34,14 @@ final class KlabHistoryTests: XCTestCase {
         let pass = try XCTUnwrap(history.links.last)
         XCTAssertEqual(try history.labSettings("probes", in: pass.commit.id), settings)
         XCTAssertNil(try history.labSettings("other", in: pass.commit.id))
+        // The start and the pass share one settings file: read by its id, as the grader
+        // shares its decoding between steps.
+        let start = try XCTUnwrap(history.links.first)
+        let file = try XCTUnwrap(try history.labSettingsFile("probes", in: pass.commit.id))
+        XCTAssertEqual(try history.labSettingsFile("probes", in: start.commit.id), file)
+        XCTAssertEqual(try history.labSettings(file: file), settings)
+        XCTAssertNil(try history.labSettingsFile("other", in: pass.commit.id))
+        XCTAssertNil(try history.labSettings(file: nil))
         let evidence = try history.evidence(lab: "probes", step: "liveness", in: pass.commit.id)
         XCTAssertEqual(Set(evidence.keys), ["team-a/Pod.json", "results.json"])
         XCTAssertEqual(try history.evidence(lab: "probes", step: "readiness", in: pass.commit.id), [:])
