@@ -50,7 +50,16 @@ struct GradeCommand: ParsableCommand {
     @Option(help: "Write the report to this file instead of stdout.")
     var out: String?
 
+    @Option(help: "Hand-ins read at once, offline (default: 8 per core, up to 32; 1 to 256).")
+    var jobs: Int?
+
     func validate() throws {
+        if let jobs, !(1...256).contains(jobs) {
+            throw ValidationError("--jobs is how many hand-ins are read at once: give 1 to 256, not \(jobs)")
+        }
+        if jobs != nil && grading.live {
+            throw ValidationError("--jobs is for offline grading; --live grades the learners one after another")
+        }
         if global.namespace != nil && !grading.live {
             throw ValidationError("-n/--namespace is for --live grading (the namespace of learners the roster gives none); offline, each workspace's own namespace is graded")
         }
@@ -76,7 +85,8 @@ struct GradeCommand: ParsableCommand {
         if grading.live {
             grade = try LiveGrader(labs: labs, grading: labIDs, options: grading.cluster(global)).grade(entries, progress: bar.update)
         } else {
-            grade = ClassGrader.gradeOffline(entries: entries, labs: labs, grading: labIDs, options: try grading.offline(), progress: bar.update)
+            grade = ClassGrader.gradeOffline(entries: entries, labs: labs, grading: labIDs, options: try grading.offline(),
+                                             handInsAtOnce: jobs ?? ClassGrader.handInsAtOnce, progress: bar.update)
         }
         bar.finish()
         let chosen = format ?? (global.output == .json ? .json : .table)

@@ -114,6 +114,13 @@ final class HostileHandInTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch.path), [], "the grader's temporary folder is empty again")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: home.path), [], "nothing was written to HOME")
 
+        // One hand-in at a time grades the class exactly as many at once do.
+        let oneByOne = try TestProcess.run(
+            "/usr/bin/timeout", ["-k", "5", "600", KlabBinary.url.path, "grade", handIns.path, "--lab", "health-probes", "--accept-snapshots", "--format", "json", "--jobs", "1"],
+            environment: ["TMPDIR": scratch.path, "HOME": home.path, "NO_COLOR": "1"])
+        XCTAssertEqual(oneByOne.status, 0, oneByOne.stderr)
+        XCTAssertEqual(oneByOne.stdout, result.stdout, "--jobs 1 gives the same report")
+
         let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         var rows: [String: [String: Any]] = [:]
         for learner in json["learners"] as? [[String: Any]] ?? [] { rows[learner["learner"] as? String ?? "?"] = learner }

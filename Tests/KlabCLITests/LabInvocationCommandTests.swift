@@ -109,6 +109,21 @@ final class LabInvocationCommandTests: XCTestCase {
         XCTAssertTrue(offline.stderr.contains("-n/--namespace is for --live grading"), offline.stderr)
     }
 
+    /// `--jobs` is how many hand-ins are read at once, offline: out of range, or with --live,
+    /// it is refused on one line before anything is read.
+    func testGradeJobsIsCheckedBeforeAnythingIsRead() throws {
+        for (arguments, line) in [
+            (["--jobs", "0"], "klab: --jobs is how many hand-ins are read at once: give 1 to 256, not 0"),
+            (["--jobs", "257"], "klab: --jobs is how many hand-ins are read at once: give 1 to 256, not 257"),
+            (["--jobs", "2", "--live"], "klab: --jobs is for offline grading; --live grades the learners one after another"),
+        ] {
+            let result = try klab(["grade", root.appendingPathComponent("nowhere").path] + arguments)
+            XCTAssertEqual(result.status, 2, result.stderr)
+            XCTAssertEqual(result.stderr.split(separator: "\n").first.map(String.init), line)
+            XCTAssertEqual(result.stdout, "")
+        }
+    }
+
     /// A started lab keeps its namespace: `verify -n` naming it works, naming another is
     /// refused (the checks would read where the manifests did not go) and says how to move.
     func testVerifyRefusesAnotherNamespaceThanTheStartedOne() throws {
