@@ -293,35 +293,24 @@ public struct OfflineGrader: Sendable {
         var namespace: String = "default"
     }
 
-    /// The labs as one hand-in's steps were verified, each resolved once per set of parameter
-    /// values (a lab's steps are nearly always verified with the same ones).
+    /// The parameters one hand-in's steps were verified with: worked out once for each lab
+    /// settings file the steps were committed with (a lab's steps nearly always share one).
     final class LabResolver {
         let workspaceLearner: String?
-        private var resolved: [String: [(values: [String: String], lab: Lab, parameters: LabRunParameters)]] = [:]
-        /// By lab and settings file: the steps of a lab nearly always share one.
-        private var bySettingsFile: [String: [ObjectID?: (lab: Lab, parameters: LabRunParameters)]] = [:]
+        private var bySettingsFile: [String: [ObjectID?: LabRunParameters]] = [:]
 
         init(workspaceLearner: String?) {
             self.workspaceLearner = workspaceLearner
         }
 
-        /// The lab as the settings committed in `commit` resolve it; the settings file is
-        /// decoded and resolved once for all the steps that share it.
-        func resolve(_ lab: Lab, in commit: ObjectID, history: KlabHistory) throws -> (lab: Lab, parameters: LabRunParameters) {
+        /// The parameters of `lab` as the settings committed in `commit` give them.
+        func parameters(_ lab: Lab, in commit: ObjectID, history: KlabHistory) throws -> LabRunParameters {
             let file = try history.labSettingsFile(lab.id, in: commit)
             if let known = bySettingsFile[lab.id]?[file] { return known }
-            let result = try resolve(lab, started: try history.labSettings(file: file))
-            bySettingsFile[lab.id, default: [:]][file] = result
-            return result
-        }
-
-        func resolve(_ lab: Lab, started: LabSettings?) throws -> (lab: Lab, parameters: LabRunParameters) {
-            let invocation = LabInvocation(started: started, workspaceLearner: workspaceLearner)
-            let parameters = try invocation.parameters(for: lab)
-            if let known = resolved[lab.id]?.first(where: { $0.values == parameters.values }) { return (known.lab, known.parameters) }
-            let lab = try lab.resolved(parameters: parameters.values)
-            resolved[lab.id, default: []].append((parameters.values, lab, parameters))
-            return (lab, parameters)
+            let started = try history.labSettings(file: file)
+            let parameters = try LabInvocation(started: started, workspaceLearner: workspaceLearner).parameters(for: lab)
+            bySettingsFile[lab.id, default: [:]][file] = parameters
+            return parameters
         }
     }
 
@@ -391,15 +380,17 @@ public struct OfflineGrader: Sendable {
         do {
             // The parameters verify ran with: the lab as started, for the workspace's learner.
             let resolver = try resolver ?? LabResolver(workspaceLearner: try history.workspaceSettings()?.learner)
-            let (resolved, parameters) = try resolver.resolve(lab, in: commit.id, history: history)
+            let parameters = try resolver.parameters(lab, in: commit.id, history: history)
             let namespace = parameters.namespace
             outcome.namespace = namespace
-            guard let resolvedStep = resolved.step(step.id) else { throw WorkspaceError.unknownStep(lab: lab.id, step: step.id) }
+            guard let checks = try lab.resolvedChecks(ofStep: step.id, parameters: parameters.values) else {
+                throw WorkspaceError.unknownStep(lab: lab.id, step: step.id)
+            }
             let cluster = try SnapshotCluster(evidence: Evidence(files: evidence))
             outcome.objects = cluster.allObjects
             let reader = ClusterReader(cluster: cluster, labNamespace: namespace)
             let evaluator = CheckEvaluator(reader: reader, options: .init(honourWait: false))
-            let checkResults = try evaluator.evaluate(resolvedStep.checks, captures: captures)
+            let checkResults = try evaluator.evaluate(checks, captures: captures)
             for result in checkResults { outcome.captures.merge(result.captures) { _, new in new } }
             let failures = checkResults.filter { $0.status != .passed }
             let points = Self.points(step: step, results: checkResults)

@@ -72,9 +72,20 @@ public enum KubernetesKinds {
 
     /// The kind a name stands for: `Deployment`, `deployment`, `deployments`, `deploy`.
     public static func info(named name: String) -> KindInfo? {
-        let lower = name.lowercased()
-        return all.first { $0.kind.lowercased() == lower || $0.plural == lower || $0.shortNames.contains(lower) }
+        byName[name.lowercased()].map { all[$0] }
     }
+
+    /// The first entry of `all` that each lowercase kind, plural and short name names: what a
+    /// scan of the table in order would find, without scanning it for every check.
+    private static let byName: [String: Int] = {
+        var index: [String: Int] = [:]
+        for (position, info) in all.enumerated() {
+            for name in [info.kind.lowercased(), info.plural] + info.shortNames where index[name] == nil {
+                index[name] = position
+            }
+        }
+        return index
+    }()
 
     /// The table entry for a kind in a group ("" = core); nil for kinds outside the table.
     public static func info(kind: String, group: String?) -> KindInfo? {

@@ -44,16 +44,26 @@ extension Lab {
            namespace != defaultParameters["namespace"] {
             lab.parameters.append(LabParameter(name: "namespace", defaultValue: namespace, description: "Namespace the lab's objects live in."))
         }
-        let substitute = { (text: String) in Variables.substitute(text, values) }
         lab.steps = steps.map { step in
             var step = step
-            step.checks = step.checks.map { $0.mappingStrings(substitute).addingAWSOptions(values) }
+            step.checks = Self.resolved(step.checks, values: values)
             // Commands are written like the prose, `{{name}}`: the learner sees their values.
             step.commands = step.commands.map { ProseRenderer.renderText($0, values: values) ?? $0 }
             return step
         }
-        lab.completion = completion.map { $0.mappingStrings(substitute).addingAWSOptions(values) }
+        lab.completion = Self.resolved(completion, values: values)
         return lab
+    }
+
+    /// One step's checks as `resolved(parameters:)` resolves them, without resolving the rest
+    /// of the lab (a grader re-checks one step at a time); nil when the lab has no such step.
+    public func resolvedChecks(ofStep id: String, parameters overrides: [String: String] = [:]) throws -> [Check]? {
+        let values = try parameterValues(overrides)
+        return step(id).map { Self.resolved($0.checks, values: values) }
+    }
+
+    private static func resolved(_ checks: [Check], values: [String: String]) -> [Check] {
+        checks.map { $0.mappingStrings { Variables.substitute($0, values) }.addingAWSOptions(values) }
     }
 
     /// Parses `name=value` assignments as `--set` takes them.

@@ -4,6 +4,22 @@ import XCTest
 @testable import Checks
 
 final class KubernetesKindsTests: XCTestCase {
+    /// The index answers every name of the table, in any case, as a scan of the table in
+    /// order does: the first entry whose kind, plural or a short name it is.
+    func testEveryNameFindsWhatAScanInOrderFinds() {
+        func scan(_ name: String) -> KindInfo? {
+            let lower = name.lowercased()
+            return KubernetesKinds.all.first { $0.kind.lowercased() == lower || $0.plural == lower || $0.shortNames.contains(lower) }
+        }
+        var names = ["", "nothing", "SealedSecret", "pods.", " pods"]
+        for info in KubernetesKinds.all {
+            names += [info.kind, info.kind.lowercased(), info.kind.uppercased(), info.plural, info.plural.uppercased()] + info.shortNames
+        }
+        for name in names {
+            XCTAssertEqual(KubernetesKinds.info(named: name), scan(name), name)
+        }
+    }
+
     func testNamesResolveAsKubectlResolvesThem() {
         for name in ["Deployment", "deployment", "deployments", "deploy", "DEPLOY"] {
             XCTAssertEqual(KubernetesKinds.info(named: name)?.kind, "Deployment", name)

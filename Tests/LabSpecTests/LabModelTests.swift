@@ -35,3 +35,27 @@ final class CommandRenderingTests: XCTestCase {
         XCTAssertEqual(resolved.steps[0].commands, ["eksctl create fargateprofile --cluster eksworkshop --namespace games"])
     }
 }
+
+/// A grader resolves only the step it re-checks: every shipped lab's steps resolve, one at a
+/// time, to the checks the whole lab's resolution gives them, for the defaults and for a
+/// learner's own values; a step the lab lacks is nil and a parameter it lacks is refused.
+final class StepResolutionTests: XCTestCase {
+    func testOneStepResolvesAsTheWholeLabDoes() throws {
+        let labs = try LabLoader(labsDirectory: Fixtures.repository.appendingPathComponent("labs")).loadAll()
+        XCTAssertGreaterThanOrEqual(labs.count, 20)
+        var compared = 0
+        for lab in labs {
+            for overrides in [[:], ["namespace": "team-7", "learner": "ada"]] {
+                let values = try lab.parameterValues(overrides)
+                let whole = try lab.resolved(parameters: values)
+                for step in lab.steps {
+                    XCTAssertEqual(try lab.resolvedChecks(ofStep: step.id, parameters: values), whole.step(step.id)?.checks, "\(lab.id)/\(step.id)")
+                    compared += 1
+                }
+            }
+            XCTAssertNil(try lab.resolvedChecks(ofStep: "no-such-step"))
+            XCTAssertThrowsError(try lab.resolvedChecks(ofStep: lab.steps[0].id, parameters: ["no-such-parameter": "1"]))
+        }
+        XCTAssertGreaterThan(compared, 100)
+    }
+}
