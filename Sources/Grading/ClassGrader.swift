@@ -67,9 +67,9 @@ public enum ClassGrader {
 
     /// How many hand-ins are graded at once: eight per core, up to 32. A class just copied in
     /// is read from disk, a few hundred small files per hand-in, and one hand-in's reads wait
-    /// on the disk while others' checks use the cores. On 2 cores, 1,000 hand-ins after the
-    /// page cache was dropped took 27 s two at a time and 5 s sixteen at a time; with the
-    /// class in memory, 16 at a time is as fast as 2.
+    /// on the disk while others' checks use the cores. On 2 cores, 10,000 hand-ins read from
+    /// disk took 80 s sixteen at a time and 139 s two at a time (`Scripts/bench grade`, as
+    /// root); with the class in memory, 16 at a time is as fast as 2.
     public static var handInsAtOnce: Int {
         min(32, 8 * max(1, ProcessInfo.processInfo.activeProcessorCount))
     }
