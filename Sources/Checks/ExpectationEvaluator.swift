@@ -392,51 +392,45 @@ struct ExpectationEvaluator {
     }
 }
 
-/// Parsed JSONPath templates by text; nil for a template that does not parse.
+/// Parsed JSONPath templates by text; nil for a template that does not parse. Looked up here
+/// first, without a lock, then in the templates the whole process has parsed.
 final class JSONPathCache {
     private var parsed: [String: JSONPath?] = [:]
 
     func path(_ template: String) -> JSONPath? {
         if let known = parsed[template] { return known }
-        let path = sharedPaths.value(for: template) { try? JSONPath($0) }
+        let path = Self.shared.path(template)
         parsed[template] = path
         return path
     }
+
+    private static let shared = SharedJSONPaths(limit: 4096)
 }
 
-/// What parsing a lab's text gave, kept for the whole process: a grader evaluates the same
-/// checks for every hand-in of a class, on several threads at once. Bounded: texts a
-/// learner's values were substituted into may differ for every hand-in, and past the bound
-/// they are parsed each time instead of kept.
-final class SharedParses<Parsed: Sendable>: @unchecked Sendable {
-    // @unchecked: `parsed` is read and written only while holding `lock`.
+/// JSONPath templates kept for the whole process: a grader evaluates the same checks for
+/// every hand-in of a class, on several threads at once. Bounded: templates a learner's
+/// values were substituted into may differ for every hand-in, and past the bound they are
+/// parsed each time instead of kept.
+// @unchecked: `parsed` is read and written only while holding `lock`.
+private final class SharedJSONPaths: @unchecked Sendable {
     private let lock = NSLock()
-    private var parsed: [String: Parsed] = [:]
+    private var parsed: [String: JSONPath?] = [:]
     private let limit: Int
 
     init(limit: Int) {
         self.limit = limit
     }
 
-    /// The parse of `text`, made by `parse` the first time (outside the lock).
-    func value(for text: String, parse: (String) -> Parsed) -> Parsed {
+    /// The template parsed, the first time outside the lock.
+    func path(_ template: String) -> JSONPath? {
         lock.lock()
-        let known = parsed[text]
+        let known = parsed[template]
         lock.unlock()
         if let known { return known }
-        let made = parse(text)
+        let made = try? JSONPath(template)
         lock.lock()
-        if parsed.count < limit { parsed[text] = made }
+        if parsed.count < limit { parsed[template] = made }
         lock.unlock()
         return made
     }
-
-    var count: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return parsed.count
-    }
 }
-
-/// JSONPath templates of checks; nil for one that does not parse.
-let sharedPaths = SharedParses<JSONPath?>(limit: 4096)
