@@ -4,7 +4,31 @@
 #include <git2/sys/odb_backend.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <zlib.h>
+
+/* Reads the folder open as `fd` into `buffer` as the kernel's linux_dirent64 records; the
+ * bytes filled, 0 at the end, -1 with errno on failure. Called directly rather than through
+ * readdir, which needs a stat of the folder and an allocation for every folder opened. */
+static inline long klab_getdents64(int fd, void *buffer, size_t length) {
+    return syscall(SYS_getdents64, fd, buffer, length);
+}
+
+/* Makes libgit2 read no configuration but a repository's own: no global, XDG, system or
+ * program-data file is searched for again in this process. 0 on success. */
+static inline int klab_git_read_only_repository_config(void) {
+    int levels[] = { GIT_CONFIG_LEVEL_GLOBAL, GIT_CONFIG_LEVEL_XDG, GIT_CONFIG_LEVEL_SYSTEM, GIT_CONFIG_LEVEL_PROGRAMDATA };
+    for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++) {
+        int error = git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, levels[i], "");
+        if (error < 0) return error;
+    }
+    return 0;
+}
+/* The folders libgit2 searches for configuration of `level` ("" when none), into `out`. */
+static inline int klab_git_config_search_path(git_config_level_t level, git_buf *out) {
+    return git_libgit2_opts(GIT_OPT_GET_SEARCH_PATH, level, out);
+}
 
 /* libgit2's allocator with a ceiling on any one allocation. A pack read from a hand-in
  * announces each object's size before its data, and libgit2 allocates what is announced: a

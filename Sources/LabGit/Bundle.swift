@@ -28,6 +28,7 @@ public final class GitBundle {
         at url: URL, scratchDirectory: URL = FileManager.default.temporaryDirectory, limits: UntrustedLimits = .unbounded
     ) throws -> GitBundle {
         LibGit2.lowerAllocationCeiling(to: limits.allocationBytes)
+        LibGit2.readOnlyRepositoryConfiguration()
         // Opened without blocking and checked before anything is read: a FIFO named as a
         // hand-in would block a plain open forever, a device would never end.
         let fd = Foundation.open(url.path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)

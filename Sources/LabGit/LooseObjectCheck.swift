@@ -38,8 +38,23 @@ enum LooseObjectCheck {
         let hex = id.hex
         // Joined as text: URL.appendingPathComponent asks the file system whether it is a folder.
         let relative = "objects/" + hex.prefix(2) + "/" + hex.dropFirst(2)
-        let file = directory >= 0 ? readRegularFile(relative, in: directory) : readRegularFile(gitDirectoryPath + "/" + relative)
-        guard let compressed = file else { return nil }
+        let compressed: [UInt8]
+        switch directory >= 0 ? openFile(relative, in: directory) : openFile(gitDirectoryPath + "/" + relative, in: AT_FDCWD) {
+        case .absent, .folder:
+            return nil
+        case .symbolicLink:
+            throw LabGitError.damagedRepository(path: gitDirectoryPath, detail: "\(relative) is a symbolic link; a hand-in's git folder holds none")
+        case .special:
+            throw LabGitError.damagedRepository(path: gitDirectoryPath, detail: "\(relative) is not a regular file (a FIFO, a device or a socket)")
+        case .file(let descriptor, let size):
+            defer { close(descriptor) }
+            // The git folder's check trusts the listing for loose objects: their size is checked here.
+            if size > limits.bundleBytes {
+                throw LabGitError.damagedRepository(path: gitDirectoryPath, detail: "\(relative) is larger than \(limits.bundleBytes) bytes")
+            }
+            guard let bytes = readAll(descriptor, announced: size) else { return nil }
+            compressed = bytes
+        }
         func damaged(_ why: String) -> LabGitError {
             .damagedRepository(path: gitDirectoryPath, detail: "object \(hex) is corrupt (\(why))")
         }
@@ -101,21 +116,58 @@ enum LooseObjectCheck {
     }
 
     /// The bytes of the regular file at `path`; nil when there is none (or it is a folder, a
-    /// FIFO: opened without waiting for a writer). Read with plain system calls: one open, one
-    /// fstat, reads until the end, one close.
+    /// FIFO: opened without waiting for a writer, or a symbolic link: never followed). Read
+    /// with plain system calls: one open, one fstat, reads until the end, one close.
     static func readRegularFile(_ path: String) -> [UInt8]? {
         readRegularFile(path, in: AT_FDCWD)
     }
 
     /// The same, for a path relative to the open folder `directory`.
     static func readRegularFile(_ path: String, in directory: Int32) -> [UInt8]? {
-        let descriptor = openat(directory, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard descriptor >= 0 else { return nil }
+        guard case .file(let descriptor, let size) = openFile(path, in: directory) else { return nil }
         defer { close(descriptor) }
+        return readAll(descriptor, announced: size)
+    }
+
+    /// What a path names, opened when it is a regular file.
+    enum Opened {
+        /// Open for reading (the caller closes it), with the size `fstat` gives.
+        case file(Int32, size: Int)
+        case absent, folder, symbolicLink
+        /// A FIFO, a device or a socket.
+        case special
+    }
+
+    /// Opens `path`, relative to `directory` (or `AT_FDCWD`), without following a symbolic
+    /// link and without waiting for a FIFO's writer.
+    static func openFile(_ path: String, in directory: Int32) -> Opened {
+        let descriptor = openat(directory, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW)
+        guard descriptor >= 0 else {
+            // A link opened with O_NOFOLLOW fails with ELOOP; anything else is nothing to read
+            // (absent, or not allowed, which libgit2 then reports as it reads).
+            return errno == ELOOP ? .symbolicLink : .absent
+        }
         var info = stat()
-        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+        guard fstat(descriptor, &info) == 0 else {
+            close(descriptor)
+            return .absent
+        }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG:
+            return .file(descriptor, size: max(0, Int(info.st_size)))
+        case S_IFDIR:
+            close(descriptor)
+            return .folder
+        default:
+            close(descriptor)
+            return .special
+        }
+    }
+
+    /// Everything `descriptor` holds, read until the end; `announced` is its size as fstat
+    /// gave it (a file may still grow or shrink). nil when a read fails.
+    static func readAll(_ descriptor: Int32, announced: Int) -> [UInt8]? {
         // One byte more than announced: the read that finds the end needs no second buffer.
-        let announced = max(0, Int(info.st_size))
         var bytes = [UInt8](repeating: 0, count: announced + 1)
         var filled = 0
         while true {

@@ -139,6 +139,7 @@ public final class Repository {
     /// every read afterwards keeps to `limits`.
     public static func openForReading(at url: URL, limits: UntrustedLimits = .unbounded) throws -> Repository {
         LibGit2.lowerAllocationCeiling(to: limits.allocationBytes)
+        LibGit2.readOnlyRepositoryConfiguration()
         let dotGit = url.appendingPathComponent(".git")
         var info = stat()
         var gitDirectory = url

@@ -53,42 +53,73 @@ public struct UntrustedLimits: Sendable, Equatable {
 enum GitDirectoryCheck {
     static func verify(_ gitDirectory: URL, reportAs path: String, limits: UntrustedLimits) throws {
         func damaged(_ detail: String) -> LabGitError { .damagedRepository(path: path, detail: detail) }
+        let root = gitDirectory.path
+        let rootDescriptor = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard rootDescriptor >= 0 else { throw damaged("the folder \(root) cannot be listed") }
+        defer { close(rootDescriptor) }
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: listingBytes, alignment: 8)
+        defer { buffer.deallocate() }
         var entries = 0
-        var folders = [gitDirectory.path]
+        // Folders by their path in the git folder ("" for itself), each opened from the git
+        // folder's descriptor and read with one system call per batch of names: no path walked
+        // from the root, no stat of the folder, no buffer allocated for each of a hand-in's
+        // seventy folders. Every folder named was listed as a folder, never a link to one.
+        var folders = [""]
         while let folder = folders.popLast() {
-            // Listed and examined through the open folder: no path walked from the root for
-            // each of a hand-in's hundred files.
-            guard let listing = opendir(folder) else { throw damaged("the folder \(folder) cannot be listed") }
-            defer { closedir(listing) }
-            while let item = readdir(listing) {
-                let name = withUnsafeBytes(of: item.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-                if name == "." || name == ".." { continue }
-                entries += 1
-                if entries > limits.gitDirectoryEntries {
-                    throw damaged("its git folder holds more than \(limits.gitDirectoryEntries) files")
+            let descriptor = folder.isEmpty ? dup(rootDescriptor) : openat(rootDescriptor, folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
+            guard descriptor >= 0 else { throw damaged("the folder \(joined(root, folder)) cannot be listed") }
+            defer { close(descriptor) }
+            // A loose object's folder (objects/4e): its files are objects, whose size the read
+            // of each one checks (`LooseObjectCheck`), so their type in the listing is enough.
+            let holdsLooseObjects = isLooseObjectFolder(folder)
+            while true {
+                let filled = klab_getdents64(descriptor, buffer, listingBytes)
+                if filled < 0 {
+                    if errno == EINTR { continue }
+                    throw damaged("the folder \(joined(root, folder)) cannot be listed")
                 }
-                let full = folder + "/" + name
-                if item.pointee.d_type == UInt8(DT_DIR) {
-                    // A folder, as the listing itself says (never a link to one: that is
-                    // DT_LNK): nothing to examine but what it holds.
-                    folders.append(full)
-                    continue
-                }
-                var info = stat()
-                let status = withUnsafePointer(to: &item.pointee.d_name) { raw in
-                    raw.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: raw.pointee)) {
-                        fstatat(dirfd(listing), $0, &info, AT_SYMLINK_NOFOLLOW)
+                if filled == 0 { break }
+                var offset = 0
+                while offset < filled {
+                    // struct linux_dirent64: inode (8), offset (8), record length (2), type (1), name.
+                    let record = buffer + offset
+                    let length = Int(record.loadUnaligned(fromByteOffset: 16, as: UInt16.self))
+                    guard length > 19, offset + length <= filled else { throw damaged("the folder \(joined(root, folder)) cannot be listed") }
+                    offset += length
+                    let type = record.load(fromByteOffset: 18, as: UInt8.self)
+                    let nameStart = record.assumingMemoryBound(to: UInt8.self) + 19
+                    let nameBytes = UnsafeBufferPointer(start: nameStart, count: length - 19)
+                    let name = String(decoding: nameBytes.prefix { $0 != 0 }, as: UTF8.self)
+                    if name == "." || name == ".." { continue }
+                    entries += 1
+                    if entries > limits.gitDirectoryEntries {
+                        throw damaged("its git folder holds more than \(limits.gitDirectoryEntries) files")
                     }
-                }
-                guard status == 0 else { throw damaged("\(full) cannot be read") }
-                switch info.st_mode & S_IFMT {
-                case S_IFDIR: folders.append(full)
-                case S_IFREG: break
-                case S_IFLNK: throw damaged("\(relative(full, to: gitDirectory)) is a symbolic link; a hand-in's git folder holds none")
-                default: throw damaged("\(relative(full, to: gitDirectory)) is not a regular file (a FIFO, a device or a socket)")
-                }
-                if info.st_mode & S_IFMT == S_IFREG, Int(info.st_size) > limits.bundleBytes {
-                    throw damaged("\(relative(full, to: gitDirectory)) is larger than \(limits.bundleBytes) bytes")
+                    let relativePath = folder.isEmpty ? name : folder + "/" + name
+                    var mode: mode_t
+                    switch Int32(type) {
+                    case Int32(DT_DIR): mode = S_IFDIR
+                    case Int32(DT_LNK): mode = S_IFLNK
+                    case Int32(DT_REG) where holdsLooseObjects: mode = S_IFREG
+                    case Int32(DT_FIFO), Int32(DT_CHR), Int32(DT_BLK), Int32(DT_SOCK): mode = S_IFIFO
+                    default:
+                        // A file outside the loose objects (its size counts), or a type the
+                        // listing does not give.
+                        var info = stat()
+                        guard fstatat(descriptor, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else {
+                            throw damaged("\(joined(root, relativePath)) cannot be read")
+                        }
+                        mode = info.st_mode & S_IFMT
+                        if mode == S_IFREG, Int(info.st_size) > limits.bundleBytes {
+                            throw damaged("\(relativePath) is larger than \(limits.bundleBytes) bytes")
+                        }
+                    }
+                    switch mode {
+                    case S_IFDIR: folders.append(relativePath)
+                    case S_IFREG: break
+                    case S_IFLNK: throw damaged("\(relativePath) is a symbolic link; a hand-in's git folder holds none")
+                    default: throw damaged("\(relativePath) is not a regular file (a FIFO, a device or a socket)")
+                    }
                 }
             }
         }
@@ -105,8 +136,19 @@ enum GitDirectoryCheck {
         }
     }
 
-    private static func relative(_ path: String, to folder: URL) -> String {
-        path.hasPrefix(folder.path + "/") ? String(path.dropFirst(folder.path.count + 1)) : path
+    /// How many bytes of names one listing call reads at most.
+    static let listingBytes = 32 * 1024
+
+    /// Whether `folder` (a path in the git folder) is where loose objects are kept: `objects/`
+    /// and two hexadecimal digits.
+    static func isLooseObjectFolder(_ folder: String) -> Bool {
+        let bytes = Array(folder.utf8)
+        guard bytes.count == 10, folder.hasPrefix("objects/") else { return false }
+        return bytes[8...].allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
+    }
+
+    private static func joined(_ root: String, _ relative: String) -> String {
+        relative.isEmpty ? root : root + "/" + relative
     }
 }
 

@@ -90,6 +90,61 @@ final class LooseObjectCheckTests: XCTestCase {
         XCTAssertNil(LooseObjectCheck.readRegularFile(fifo.path), "a FIFO, at once")
     }
 
+    /// The git folder's check takes a loose object's type from the listing and leaves its
+    /// size to the read: the read refuses a link, a FIFO or a file past the limit itself, on
+    /// one line naming the file, before reading any of it and without waiting on the FIFO.
+    func testTheReadOfALooseObjectRefusesWhatTheListingWasTrustedFor() throws {
+        let (root, repository, commit) = try committed([("a.txt", Data("a\n".utf8))])
+        let git = root.appendingPathComponent(".git")
+        let blob = try XCTUnwrap(try repository.entry(at: "a.txt", in: commit)).id
+        let relative = "objects/\(blob.hex.prefix(2))/\(blob.hex.dropFirst(2))"
+        let file = git.appendingPathComponent(relative)
+        let size = try XCTUnwrap(try FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int)
+        func limits(bundleBytes: Int) -> UntrustedLimits {
+            UntrustedLimits(bundleBytes: bundleBytes, packObjects: .max, bundleReferences: .max, objectBytes: .max, treeBytes: .max,
+                            treeDepth: .max, treeEntries: .max, gitDirectoryEntries: .max)
+        }
+        func refusal(_ limits: UntrustedLimits = .unbounded) -> String? {
+            do {
+                _ = try LooseObjectCheck.inflated(blob, gitDirectoryPath: git.path, limits: limits)
+                return nil
+            } catch {
+                guard case .damagedRepository(_, let detail) = error as? LabGitError else { return "\(error)" }
+                return detail
+            }
+        }
+        XCTAssertNil(refusal(limits(bundleBytes: size)))
+        XCTAssertEqual(refusal(limits(bundleBytes: size - 1)), "\(relative) is larger than \(size - 1) bytes")
+
+        let moved = root.appendingPathComponent("moved")
+        try FileManager.default.moveItem(at: file, to: moved)
+        try FileManager.default.createSymbolicLink(at: file, withDestinationURL: moved)
+        XCTAssertEqual(refusal(), "\(relative) is a symbolic link; a hand-in's git folder holds none")
+        try FileManager.default.removeItem(at: file)
+
+        XCTAssertEqual(mkfifo(file.path, 0o644), 0)
+        XCTAssertEqual(refusal(), "\(relative) is not a regular file (a FIFO, a device or a socket)")
+        try FileManager.default.removeItem(at: file)
+
+        // Absent (packed, or not there at all): nothing to check, libgit2 says which.
+        XCTAssertNil(try LooseObjectCheck.inflated(blob, gitDirectoryPath: git.path))
+        XCTAssertNil(LooseObjectCheck.readRegularFile(moved.path.replacingOccurrences(of: "moved", with: "absent")))
+        try FileManager.default.createSymbolicLink(at: file, withDestinationURL: moved)
+        XCTAssertNil(LooseObjectCheck.readRegularFile(file.path), "a link is never followed")
+        XCTAssertNotNil(LooseObjectCheck.readRegularFile(moved.path))
+    }
+
+    /// Only `objects/` and two hexadecimal digits hold loose objects.
+    func testLooseObjectFoldersAreNamedExactly() {
+        for folder in ["objects/00", "objects/4e", "objects/ff"] {
+            XCTAssertTrue(GitDirectoryCheck.isLooseObjectFolder(folder), folder)
+        }
+        for folder in ["objects", "objects/4", "objects/4E", "objects/4g", "objects/pack", "objects/info", "objects/4e/x",
+                       "refs/4e", "objectsx/4e", "", "objects/\u{e9}"] {
+            XCTAssertFalse(GitDirectoryCheck.isLooseObjectFolder(folder), folder)
+        }
+    }
+
     /// A large object is inflated in chunks: its header and length are checked all the same.
     func testLargeObjectsAreCheckedAcrossChunks() throws {
         let (root, repository) = try temporaryRepository()

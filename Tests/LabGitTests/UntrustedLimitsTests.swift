@@ -1,3 +1,4 @@
+import CLibGit2
 import Foundation
 import TestSupport
 import XCTest
@@ -86,6 +87,63 @@ final class UntrustedLimitsTests: TemporaryDirectoryTestCase {
         try (try Data(contentsOf: config) + Data("[includeIf \"gitdir:/\"]\n\tpath = /dev/zero\n".utf8)).write(to: config)
         XCTAssertThrowsError(try Repository.openForReading(at: url)) { error in
             XCTAssertTrue(self.detail(error).hasPrefix("its config includes other files"), self.detail(error))
+        }
+    }
+
+    /// In a loose object's folder the listing's type is trusted (no stat for each object): a
+    /// link or a FIFO there is still refused when the folder is opened, and an object past
+    /// the size bound when it is read. Any other file's size is checked when the folder is.
+    func testLooseObjectFoldersAreCheckedFromTheirListing() throws {
+        // A file that compresses to more than any file outside the loose objects holds.
+        var generator = SystemRandomNumberGenerator()
+        let noise = Data((0..<40_000).map { _ in UInt8.random(in: 0...255, using: &generator) }).base64EncodedString()
+        let repository = try makeRepository(files: ["noise.txt": noise])
+        let url = root.appendingPathComponent("ws")
+        let commit = try XCTUnwrap(try repository.headCommitID())
+        let blob = try XCTUnwrap(try repository.entry(at: "noise.txt", in: commit)).id
+        let git = url.appendingPathComponent(".git")
+        let folder = git.appendingPathComponent("objects/\(commit.hex.prefix(2))")
+        let object = git.appendingPathComponent("objects/\(blob.hex.prefix(2))/\(blob.hex.dropFirst(2))")
+        let objectBytes = try XCTUnwrap(try FileManager.default.attributesOfItem(atPath: object.path)[.size] as? Int)
+        let largest = try FileManager.default.subpathsOfDirectory(atPath: git.path)
+            .filter { !GitDirectoryCheck.isLooseObjectFolder(($0 as NSString).deletingLastPathComponent) }
+            .compactMap { try FileManager.default.attributesOfItem(atPath: git.appendingPathComponent($0).path)[.size] as? Int }.max() ?? 0
+
+        let link = folder.appendingPathComponent(String(repeating: "1", count: 38))
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: object)
+        XCTAssertThrowsError(try Repository.openForReading(at: url)) { error in
+            XCTAssertEqual(self.detail(error), "objects/\(commit.hex.prefix(2))/\(String(repeating: "1", count: 38)) is a symbolic link; a hand-in's git folder holds none")
+        }
+        try FileManager.default.removeItem(at: link)
+        XCTAssertEqual(mkfifo(link.path, 0o644), 0)
+        XCTAssertThrowsError(try Repository.openForReading(at: url)) { error in
+            XCTAssertEqual(self.detail(error), "objects/\(commit.hex.prefix(2))/\(String(repeating: "1", count: 38)) is not a regular file (a FIFO, a device or a socket)")
+        }
+        try FileManager.default.removeItem(at: link)
+
+        // The blob's loose file past the bound: the folder opens, the read refuses it.
+        XCTAssertGreaterThan(objectBytes, largest)
+        let bound = objectBytes - 1
+        let reading = try Repository.openForReading(at: url, limits: limits(bundleBytes: bound))
+        XCTAssertThrowsError(try reading.blob(at: "noise.txt", in: commit)) { error in
+            XCTAssertEqual(self.detail(error), "objects/\(blob.hex.prefix(2))/\(blob.hex.dropFirst(2)) is larger than \(bound) bytes")
+        }
+        XCTAssertEqual(try Repository.openForReading(at: url, limits: limits(bundleBytes: objectBytes)).blob(at: "noise.txt", in: commit),
+                       Data(noise.utf8))
+        // Any other file past the bound: refused when the folder is opened.
+        try Data(count: bound + 1).write(to: git.appendingPathComponent("description"))
+        XCTAssertThrowsError(try Repository.openForReading(at: url, limits: limits(bundleBytes: bound))) { error in
+            XCTAssertEqual(self.detail(error), "description is larger than \(bound) bytes")
+        }
+    }
+
+    /// Reading a hand-in depends on nothing but the hand-in: once one is opened, libgit2
+    /// looks for no global, XDG, system or program-data configuration in this process.
+    func testOnlyTheRepositorysOwnConfigurationIsRead() throws {
+        let (url, _) = try nested()
+        _ = try Repository.openForReading(at: url)
+        for level in [GIT_CONFIG_LEVEL_GLOBAL, GIT_CONFIG_LEVEL_XDG, GIT_CONFIG_LEVEL_SYSTEM, GIT_CONFIG_LEVEL_PROGRAMDATA] {
+            XCTAssertEqual(LibGit2.configurationSearchPath(level), "", "level \(level.rawValue)")
         }
     }
 
