@@ -31,7 +31,7 @@ let package = Package(
             dependencies: ["KubeJSON", "KubeCore", "Yams", .product(name: "Mustache", package: "swift-mustache")]
         ),
         .target(name: "Checks", dependencies: ["KubeJSON", "KubeCore", "LabSpec", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "LabGit", dependencies: ["CLibGit2"]),
+        .target(name: "LabGit", dependencies: ["CLibGit2", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "Workspace",
             dependencies: ["LabGit", "LabSpec", "Checks", "KubeJSON", "KubeCore", .product(name: "Crypto", package: "swift-crypto")]

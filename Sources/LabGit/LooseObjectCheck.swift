@@ -1,4 +1,5 @@
 import CLibGit2
+import Crypto
 import Foundation
 
 /// Loose objects of an untrusted repository are inflated here, boundedly, before libgit2 reads
@@ -71,6 +72,7 @@ enum LooseObjectCheck {
         output.reserveCapacity(min(compressed.count * 4 + 64, chunkBytes))
         var status: Int32 = Z_OK
         var leftOver = 0
+        var headerEnd: Int?
         let ceiling = min(512 * 1024 * 1024, maxBytes > Int.max - 64 ? Int.max : maxBytes + 64)
         try compressed.withUnsafeBufferPointer { (input: UnsafeBufferPointer<UInt8>) in
             stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
@@ -78,20 +80,24 @@ enum LooseObjectCheck {
             while status == Z_OK {
                 stream.next_out = chunk
                 stream.avail_out = uInt(chunkBytes)
-                status = inflate(&stream, Z_NO_FLUSH)
+                // Z_FINISH: an object inflated in one call needs no sliding window (zlib then
+                // neither allocates one nor copies the output into it). A call that fills the
+                // chunk before the end says Z_BUF_ERROR with no room left: not an error, more to come.
+                status = inflate(&stream, Z_FINISH)
+                if status == Z_BUF_ERROR && stream.avail_out == 0 { status = Z_OK }
                 let produced = chunkBytes - Int(stream.avail_out)
-                let hadHeader = output.prefix(32).contains(0)
+                let before = output.count
                 output.append(contentsOf: UnsafeBufferPointer(start: chunk, count: produced))
                 // The header announces the size: a tree or file past the limits stops here,
                 // before the rest is inflated.
-                if !hadHeader, let nul = output.prefix(32).firstIndex(of: 0) {
-                    let header = String(decoding: output[..<nul], as: UTF8.self).split(separator: " ")
-                    if header.count == 2, let size = Int(header[1]) {
-                        let limit = header[0] == "tree" ? limits.treeBytes : limits.objectBytes
+                if headerEnd == nil, before < 32, let nul = output.prefix(32)[before...].firstIndex(of: 0) {
+                    headerEnd = nul
+                    if let (kind, size, _) = Self.header(output[..<nul]) {
+                        let limit = kind == "tree" ? limits.treeBytes : limits.objectBytes
                         if size > limit {
-                            let kind = header[0] == "tree" ? "tree" : header[0] == "blob" ? "file" : "object"
+                            let what = kind == "tree" ? "tree" : kind == "blob" ? "file" : "object"
                             throw LabGitError.damagedRepository(
-                                path: gitDirectoryPath, detail: "the \(kind) \(id.short) is \(size) bytes, more than the \(limit) klab reads from a hand-in")
+                                path: gitDirectoryPath, detail: "the \(what) \(id.short) is \(size) bytes, more than the \(limit) klab reads from a hand-in")
                         }
                     }
                 }
@@ -104,15 +110,41 @@ enum LooseObjectCheck {
             leftOver = Int(stream.avail_in)
         }
         guard status == Z_STREAM_END else { throw damaged(status == Z_BUF_ERROR ? "the data ends early" : "zlib error \(status)") }
-        guard let nul = output.firstIndex(of: 0), nul < 32 else { throw damaged("no object header") }
-        let text = String(decoding: output[..<nul], as: UTF8.self)
-        let header = text.split(separator: " ")
-        guard header.count == 2, ["commit", "tree", "blob", "tag"].contains(header[0]), let size = Int(header[1]),
+        guard let nul = headerEnd else { throw damaged("no object header") }
+        guard let (kind, size, plain) = Self.header(output[..<nul]), ["commit", "tree", "blob", "tag"].contains(kind),
               size == output.count - nul - 1
         else { throw damaged("its header does not match its content") }
-        let canonical = leftOver == 0 && text == "\(header[0]) \(size)"
         output.removeFirst(nul + 1)
-        return Inflated(kind: String(header[0]), content: output, canonical: canonical)
+        return Inflated(kind: kind, content: output, canonical: leftOver == 0 && plain)
+    }
+
+    /// The id git gives an object: the SHA-1 of `KIND SIZE\0` and its content.
+    static func objectID(of object: Inflated) -> ObjectID? {
+        var hash = Insecure.SHA1()
+        hash.update(data: Array("\(object.kind) \(object.content.count)\0".utf8))
+        object.content.withUnsafeBytes { hash.update(bufferPointer: $0) }
+        return hash.finalize().withUnsafeBytes { ObjectID(bytes: $0) }
+    }
+
+    /// The kind and size an object's header (what comes before its NUL) announces, as git
+    /// reads them: two words, the second a number; `plain` when spelled exactly as git writes
+    /// it (`blob 123`: one space, no sign, no leading zero). nil when it is no such header.
+    static func header(_ bytes: ArraySlice<UInt8>) -> (kind: String, size: Int, plain: Bool)? {
+        // Git's own spelling, read without making strings: nearly every object.
+        if let space = bytes.firstIndex(of: UInt8(ascii: " ")), space > bytes.startIndex, space + 1 < bytes.endIndex {
+            let digits = bytes[(space + 1)...]
+            let kindBytes = bytes[..<space]
+            let known: String? = kindBytes.elementsEqual("blob".utf8) ? "blob" : kindBytes.elementsEqual("tree".utf8) ? "tree"
+                : kindBytes.elementsEqual("commit".utf8) ? "commit" : kindBytes.elementsEqual("tag".utf8) ? "tag" : nil
+            if let known, digits.count <= 18, digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+               digits.first != UInt8(ascii: "0") || digits.count == 1 {
+                return (known, digits.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }, true)
+            }
+        }
+        let text = String(decoding: bytes, as: UTF8.self)
+        let words = text.split(separator: " ")
+        guard words.count == 2, let size = Int(words[1]) else { return nil }
+        return (String(words[0]), size, text == "\(words[0]) \(size)")
     }
 
     /// The bytes of the regular file at `path`; nil when there is none (or it is a folder, a

@@ -40,6 +40,14 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
         }
     }
 
+    /// The id whose 20 bytes are `bytes` (a digest's); nil when there are not 20.
+    init?(bytes: UnsafeRawBufferPointer) {
+        guard bytes.count == 20 else { return nil }
+        (high, middle, low) = (UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
+                               UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self)),
+                               UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: 16, as: UInt32.self)))
+    }
+
     init(_ oid: git_oid) {
         var copy = oid
         self.init(&copy)

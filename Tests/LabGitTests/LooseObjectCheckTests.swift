@@ -134,6 +134,33 @@ final class LooseObjectCheckTests: XCTestCase {
         XCTAssertNotNil(LooseObjectCheck.readRegularFile(moved.path))
     }
 
+    /// An object's header is read from its bytes as it was read through strings: the same
+    /// kind, size and spelling verdict for git's own spelling and for every odd one.
+    func testHeadersReadFromBytesAsFromText() {
+        func asText(_ header: String) -> (kind: String, size: Int, plain: Bool)? {
+            let words = header.split(separator: " ")
+            guard words.count == 2, let size = Int(words[1]) else { return nil }
+            return (String(words[0]), size, header == "\(words[0]) \(size)")
+        }
+        var headers = ["blob 0", "blob 7", "tree 123", "commit 4096", "tag 1", "blob 07", "blob 00", "blob  7", " blob 7", "blob 7 ",
+                       "blob +7", "blob -7", "blob", "blob ", " 7", "", "blub 7", "Blob 7", "blob 7x", "blob 1 2", "blob 999999999999999999",
+                       "blob 9999999999999999999", "blob 99999999999999999999", "tree\t5", "commit 0012", "tag 10", "blob \u{e9}"]
+        for kind in ["blob", "tree", "commit", "tag", "blo", "blobs", "treee"] {
+            for size in ["0", "1", "9", "10", "65535", "01", "+1", "1e3"] { headers.append("\(kind) \(size)") }
+        }
+        for header in headers {
+            let bytes = ArraySlice(Array(header.utf8))
+            let read = LooseObjectCheck.header(bytes)
+            let expected = asText(header)
+            XCTAssertEqual(read?.kind, expected?.kind, header)
+            XCTAssertEqual(read?.size, expected?.size, header)
+            XCTAssertEqual(read?.plain, expected?.plain, header)
+        }
+        // A slice that does not start at zero, as the inflated bytes give it.
+        let inflated = Array("xxblob 12".utf8)
+        XCTAssertEqual(LooseObjectCheck.header(inflated[2...])?.size, 12)
+    }
+
     /// Only `objects/` and two hexadecimal digits hold loose objects.
     func testLooseObjectFoldersAreNamedExactly() {
         for folder in ["objects/00", "objects/4e", "objects/ff"] {
@@ -232,7 +259,12 @@ final class LooseObjectCheckTests: XCTestCase {
 
         let reading = try Repository.openForReading(at: root)
         XCTAssertEqual(try reading.blob(sound), Data("sound\n".utf8))
-        XCTAssertNotNil(reading.heldObjects, "read through the in-memory database")
+        XCTAssertNil(reading.heldObjects, "a sound loose blob is read and verified without libgit2")
+        let composer = try TreeComposer(repository: repository)
+        try composer.setEntry("sound.txt", id: sound, mode: .file)
+        let tree = try composer.write()
+        XCTAssertEqual(try reading.treeEntries(of: tree).map(\.id), [sound])
+        XCTAssertNotNil(reading.heldObjects, "a tree is read through the in-memory database")
 
         try forge(swapped, in: root, header: "blob 8", content: Data("changed\n".utf8))
         try forge(trailing, in: root, header: "blob 9", content: Data("trailing\n".utf8), trailing: Data("junk".utf8))
