@@ -66,7 +66,7 @@ extension Repository {
             // reads the same header against the same limits.
             let loose = checksLooseObjects
                 ? try LooseObjectCheck.inflated(id, gitDirectoryPath: gitDirectoryPath, directory: gitDirectoryDescriptor,
-                                               limits: untrustedLimits ?? .unbounded)
+                                               limits: untrustedLimits ?? .unbounded, inflater: inflater)
                 : nil
             if let loose {
                 // What the check inflated is what libgit2 would read from the file: handed to it

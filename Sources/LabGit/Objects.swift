@@ -42,7 +42,7 @@ extension Repository {
     func verifiedLooseBlob(_ id: ObjectID) throws -> Data? {
         guard checksLooseObjects, !checkedObjects.contains(id),
               let loose = try LooseObjectCheck.inflated(id, gitDirectoryPath: gitDirectoryPath, directory: gitDirectoryDescriptor,
-                                                       limits: untrustedLimits ?? .unbounded)
+                                                       limits: untrustedLimits ?? .unbounded, inflater: inflater)
         else { return nil }
         checkedObjects.insert(id)
         guard loose.canonical, loose.kind == "blob", LooseObjectCheck.objectID(of: loose) == id else {

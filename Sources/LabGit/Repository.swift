@@ -28,6 +28,8 @@ public final class Repository {
         return descriptor
     }
     private var openedGitDirectory: Int32?
+    /// What inflates this untrusted repository's loose objects, made on first use.
+    private(set) lazy var inflater = LooseObjectCheck.Inflater()
     /// An in-memory object database in front of the repository's own (`hold`), made on first use;
     /// owned by libgit2's object database once added to it.
     private(set) var heldObjects: UnsafeMutablePointer<git_odb_backend>?

@@ -161,6 +161,37 @@ final class LooseObjectCheckTests: XCTestCase {
         XCTAssertEqual(LooseObjectCheck.header(inflated[2...])?.size, 12)
     }
 
+    /// One stream inflates a repository's objects one after another, and an object that
+    /// breaks off in the middle leaves nothing behind for the next.
+    func testOneInflaterReadsObjectAfterObjectAndAfterDamage() throws {
+        let (root, repository) = try temporaryRepository()
+        let git = root.appendingPathComponent(".git")
+        var generator = SystemRandomNumberGenerator()
+        let large = Data((0..<(LooseObjectCheck.chunkBytes * 2 + 5)).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        let small = Data("small\n".utf8)
+        let largeID = try repository.writeBlob(large)
+        let smallID = try repository.writeBlob(small)
+        let cut = try repository.writeBlob(Data((0..<5000).map { _ in UInt8.random(in: 0...255, using: &generator) }))
+        let file = git.appendingPathComponent("objects/\(cut.hex.prefix(2))/\(cut.hex.dropFirst(2))")
+        let whole = try Data(contentsOf: file)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file.path)
+        try whole.prefix(whole.count / 2).write(to: file)
+
+        let inflater = LooseObjectCheck.Inflater()
+        for _ in 0..<2 {
+            XCTAssertEqual(try LooseObjectCheck.inflated(largeID, gitDirectoryPath: git.path, inflater: inflater)?.content, Array(large))
+            XCTAssertThrowsError(try LooseObjectCheck.inflated(cut, gitDirectoryPath: git.path, inflater: inflater)) { error in
+                guard case .damagedRepository(_, let detail) = error as? LabGitError else { return XCTFail("\(error)") }
+                XCTAssertTrue(detail.contains("the data ends early"), detail)
+            }
+            let read = try XCTUnwrap(try LooseObjectCheck.inflated(smallID, gitDirectoryPath: git.path, inflater: inflater))
+            XCTAssertEqual(read.content, Array(small))
+            XCTAssertEqual(read.kind, "blob")
+            XCTAssertTrue(read.canonical)
+            XCTAssertEqual(LooseObjectCheck.objectID(of: read), smallID)
+        }
+    }
+
     /// Only `objects/` and two hexadecimal digits hold loose objects.
     func testLooseObjectFoldersAreNamedExactly() {
         for folder in ["objects/00", "objects/4e", "objects/ff"] {

@@ -23,6 +23,17 @@ final class InputFileTests: XCTestCase {
         }
     }
 
+    /// Read whole and unchanged at every size around the 64 KiB the reads go through, and
+    /// across them; an empty file is empty.
+    func testFilesAreReadWholeAtEverySize() throws {
+        for size in [0, 1, 2, 4095, 65_535, 65_536, 65_537, 200_001] {
+            let bytes = Data((0..<size).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ size) })
+            let file = folder.appendingPathComponent("f\(size).json")
+            try bytes.write(to: file)
+            XCTAssertEqual(try InputFile.read(file.path, limit: size), bytes, "\(size) bytes")
+        }
+    }
+
     func testAFIFOADeviceAndAFolderAreRefusedWithoutBlocking() throws {
         let fifo = folder.appendingPathComponent("pipe.json").path
         XCTAssertEqual(mkfifo(fifo, 0o644), 0)
