@@ -21,7 +21,8 @@ enum ValuePredicates {
         func fails(_ path: String, _ found: PredicateFailure.Found, _ problem: ValueProblem? = nil) -> PredicateOutcome {
             .fails(PredicateFailure(path: path, expected: expected, found: found, problem: problem))
         }
-        let absent = fails(displayPath(template), .absent, result.notes.isEmpty ? nil : .pathNotes(result.notes))
+        // Made only for a failure: the display path is text work no passing check needs.
+        func absent() -> PredicateOutcome { fails(displayPath(template), .absent, result.notes.isEmpty ? nil : .pathNotes(result.notes)) }
         switch predicate {
         case .absent:
             guard let first = present.first else { return .holds }
@@ -32,7 +33,7 @@ enum ValuePredicates {
             if CountRules.holds(rule, present.count) { return .holds }
             return fails(displayPath(template), .counted(present.map(\.value)))
         case .some(let inner):
-            guard !present.isEmpty else { return absent }
+            guard !present.isEmpty else { return absent() }
             var problem: ValueProblem?
             for match in present {
                 switch verdict(inner, match.value) {
@@ -43,7 +44,7 @@ enum ValuePredicates {
             }
             return fails(displayPath(template), .values(present.map(\.value)), problem)
         default:
-            guard !present.isEmpty else { return absent }
+            guard !present.isEmpty else { return absent() }
             for match in present {
                 let problem: ValueProblem?
                 switch verdict(predicate, match.value) {
@@ -221,11 +222,28 @@ enum ValuePredicates {
     }
 
     /// The number a JSON value holds or a string spells in JSON number syntax.
+    /// The integer a string spells in JSON's plainest way, `0` or an optional `-` and up to 18
+    /// digits with no leading zero: read at once, as the JSON parser reads it; nil for any
+    /// other text (which the parser then reads, as before).
+    static func plainInteger(_ text: String) -> Int64? {
+        var utf8 = text.utf8[...]
+        let negative = utf8.first == UInt8(ascii: "-")
+        if negative { utf8 = utf8.dropFirst() }
+        guard let first = utf8.first, utf8.count <= 18, first != UInt8(ascii: "0") || (utf8.count == 1 && !negative) else { return nil }
+        var n: Int64 = 0
+        for byte in utf8 {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            n = n * 10 + Int64(byte - UInt8(ascii: "0"))
+        }
+        return negative ? -n : n
+    }
+
     static func number(_ value: JSONValue) -> Number? {
         switch value {
         case .int(let n): return .int(n)
         case .double(let d): return .double(d)
         case .string(let s):
+            if let n = plainInteger(s) { return .int(n) }
             guard !s.isEmpty, let parsed = try? JSONParser.parse(s) else { return nil }
             switch parsed {
             case .int(let n): return .int(n)

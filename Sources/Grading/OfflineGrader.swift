@@ -40,6 +40,9 @@ public struct OfflineGrader: Sendable {
     /// holds evidence from a cluster).
     public var fixtureUIDs: Set<String> { fixtures.uids }
     let fixtures: FixtureIndex
+    /// Each step's checks with the parameters a hand-in's steps were verified with, shared by
+    /// the class: nearly every learner verifies with the same values.
+    let resolvedChecks = ResolvedChecks()
 
     /// A clock skew allowed between the API server and the learner's machine.
     static let clockSkew: TimeInterval = 300
@@ -383,7 +386,7 @@ public struct OfflineGrader: Sendable {
             let parameters = try resolver.parameters(lab, in: commit.id, history: history)
             let namespace = parameters.namespace
             outcome.namespace = namespace
-            guard let checks = try lab.resolvedChecks(ofStep: step.id, parameters: parameters.values) else {
+            guard let checks = try resolvedChecks.checks(of: lab, step: step.id, parameters: parameters.values) else {
                 throw WorkspaceError.unknownStep(lab: lab.id, step: step.id)
             }
             let cluster = try SnapshotCluster(evidence: Evidence(files: evidence))
@@ -416,6 +419,41 @@ public struct OfflineGrader: Sendable {
         var earned = 0.0
         for (check, result) in zip(step.checks, results) where result.passed { earned += check.weight }
         return step.points * earned / total
+    }
+
+    /// A lab step's checks resolved with a set of parameter values (`Lab.resolvedChecks`),
+    /// kept for every hand-in that verified with the same values, up to `most` sets.
+    // @unchecked: `known` is read and written only while holding `lock`.
+    final class ResolvedChecks: @unchecked Sendable {
+        private struct Key: Hashable {
+            var lab: String
+            var step: String
+            var parameters: [String: String]
+        }
+        private let lock = NSLock()
+        private var known: [Key: [Check]?] = [:]
+        static let most = 4096
+
+        func checks(of lab: Lab, step: String, parameters: [String: String]) throws -> [Check]? {
+            let key = Key(lab: lab.id, step: step, parameters: parameters)
+            lock.lock()
+            let found = known[key]
+            lock.unlock()
+            if let found { return found }
+            // Resolved outside the lock; a refusal (an unknown parameter) is not kept.
+            let checks = try lab.resolvedChecks(ofStep: step, parameters: parameters)
+            lock.lock()
+            if known.count < Self.most { known[key] = checks }
+            lock.unlock()
+            return checks
+        }
+
+        /// How many sets are kept.
+        var count: Int {
+            lock.lock()
+            defer { lock.unlock() }
+            return known.count
+        }
     }
 
     /// The UIDs of namespaced objects outside kube-system in every lab's `fixtures/` folders,

@@ -156,4 +156,40 @@ final class ValuePredicatesTests: XCTestCase {
         XCTAssertEqual(ValuePredicates.displayPath("{.metadata.labels.app\\.kubernetes\\.io/name}"), ".metadata.labels['app.kubernetes.io/name']")
         XCTAssertEqual(ValuePredicates.displayPath("pod {.metadata.name} on {.spec.nodeName}"), "pod {.metadata.name} on {.spec.nodeName}")
     }
+
+    /// A string of plain digits is read as the JSON parser reads it; anything else is left to
+    /// the parser: the same numbers come out either way.
+    func testPlainIntegersAreReadAsTheParserReadsThem() throws {
+        let plain = ["0", "1", "9", "10", "42", "-1", "-42", "123456789012345678", "-123456789012345678"]
+        for text in plain {
+            let n = try XCTUnwrap(ValuePredicates.plainInteger(text), text)
+            XCTAssertEqual(try JSONParser.parse(text), .int(n), text)
+        }
+        let others = ["", "-", "-0", "00", "01", "+1", "1.0", "1e3", " 1", "1 ", "0x1", "1234567890123456789", "９", "1_000", "--1", "true"]
+        for text in others {
+            XCTAssertNil(ValuePredicates.plainInteger(text), text)
+        }
+        for text in plain + others {
+            let parsed: ValuePredicates.Number? = {
+                guard !text.isEmpty, let value = try? JSONParser.parse(text) else { return nil }
+                switch value {
+                case .int(let n): return .int(n)
+                case .double(let d): return .double(d)
+                default: return nil
+                }
+            }()
+            XCTAssertEqual(ValuePredicates.number(.string(text)), parsed, text)
+        }
+    }
+
+    /// A predicate that holds is decided without making its failure's text.
+    func testAHoldingPredicateAndAFailingOneOnTheSamePath() throws {
+        let pod: JSONValue = try JSONParser.parse(#"{"spec": {"replicas": 3}}"#)
+        let path = "{.spec.replicas}"
+        let result = try JSONPath(path).query(pod)
+        XCTAssertNil(ValuePredicates.outcome(.equals(.int(3)), template: path, result: result).failure)
+        XCTAssertNotNil(ValuePredicates.outcome(.equals(.int(4)), template: path, result: result).failure)
+        let missing = try JSONPath("{.spec.absent}").query(pod)
+        XCTAssertEqual(ValuePredicates.outcome(.equals(.int(3)), template: "{.spec.absent}", result: missing).failure?.path, ".spec.absent")
+    }
 }
