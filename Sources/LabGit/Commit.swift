@@ -59,24 +59,28 @@ extension Repository {
         return ObjectID(out)
     }
 
+    /// Checks `id` the first time an untrusted repository reads it, and remembers that it did:
+    /// its loose file inflated within the limits (returned, for the caller to use or hand to
+    /// libgit2), or, when it has none, its size from the object database's header. nil when
+    /// already checked, not loose, or the repository is trusted.
+    func checkFirstRead(_ id: ObjectID) throws -> LooseObjectCheck.Inflated? {
+        guard isUntrusted, !checkedObjects.contains(id) else { return nil }
+        // A loose object checked whole needs no size check from its header: the check reads
+        // the same header against the same limits.
+        let loose = checksLooseObjects
+            ? try LooseObjectCheck.inflated(id, gitDirectoryPath: gitDirectoryPath, directory: gitDirectoryDescriptor,
+                                           limits: untrustedLimits ?? .unbounded, inflater: inflater)
+            : nil
+        if loose == nil, let limits = untrustedLimits { try checkSize(id, limits: limits) }
+        checkedObjects.insert(id)
+        return loose
+    }
+
     /// Looks up an object of `kind`; the caller frees it with `git_object_free`.
     func lookup(_ id: ObjectID, _ kind: git_object_t, what: @autoclosure () -> String) throws -> OpaquePointer {
-        if isUntrusted && !checkedObjects.contains(id) {
-            // A loose object checked whole needs no size check from its header: the check
-            // reads the same header against the same limits.
-            let loose = checksLooseObjects
-                ? try LooseObjectCheck.inflated(id, gitDirectoryPath: gitDirectoryPath, directory: gitDirectoryDescriptor,
-                                               limits: untrustedLimits ?? .unbounded, inflater: inflater)
-                : nil
-            if let loose {
-                // What the check inflated is what libgit2 would read from the file: handed to it
-                // from memory, where it still verifies the object's hash against its id.
-                if loose.canonical { hold(loose, as: id) }
-            } else if let limits = untrustedLimits {
-                try checkSize(id, limits: limits)
-            }
-            checkedObjects.insert(id)
-        }
+        // What the check inflated is what libgit2 would read from the file: handed to it from
+        // memory, where it still verifies the object's hash against its id.
+        if let loose = try checkFirstRead(id), loose.canonical { hold(loose, as: id) }
         var object: OpaquePointer?
         var oid = id.raw
         let code = git_object_lookup(&object, pointer, &oid, kind)

@@ -40,11 +40,7 @@ extension Repository {
     /// else (packed, not a blob, not as git writes it, not matching its id): read by libgit2,
     /// which reports it in its own words, as before.
     func verifiedLooseBlob(_ id: ObjectID) throws -> Data? {
-        guard checksLooseObjects, !checkedObjects.contains(id),
-              let loose = try LooseObjectCheck.inflated(id, gitDirectoryPath: gitDirectoryPath, directory: gitDirectoryDescriptor,
-                                                       limits: untrustedLimits ?? .unbounded, inflater: inflater)
-        else { return nil }
-        checkedObjects.insert(id)
+        guard let loose = try checkFirstRead(id) else { return nil }
         guard loose.canonical, loose.kind == "blob", LooseObjectCheck.objectID(of: loose) == id else {
             if loose.canonical { hold(loose, as: id) }
             return nil
