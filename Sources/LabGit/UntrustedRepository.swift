@@ -47,9 +47,16 @@ public struct UntrustedLimits: Sendable, Equatable {
 }
 
 /// What makes a git folder unsafe to hand to libgit2, found before it is opened: libgit2
-/// reads whatever the folder names, so a FIFO (as HEAD, a ref, the config, a loose object)
-/// blocks it forever, a device never ends, a symbolic link or an `alternates` file reads
-/// another folder (another learner's objects), and an `[include]` in the config reads any file.
+/// reads whatever the folder names, so a FIFO (as HEAD, a ref, the config, a pack) blocks it
+/// forever, a device never ends, a symbolic link or an `alternates` file reads another folder
+/// (another learner's objects), and an `[include]` in the config reads any file.
+///
+/// The loose objects' folders (`objects/4e`) are not listed: a loose object is read only
+/// through `Repository.checkFirstRead`, which opens its file without following a link and
+/// refuses a link, a FIFO, a device or a file past the size bound before reading it
+/// (`LooseObjectCheck`), and libgit2 is never left to find one itself (no history walk on an
+/// untrusted repository). A file there that no commit reaches is never opened, so listing
+/// those folders (most of a hand-in's folders) checked nothing a read does not.
 enum GitDirectoryCheck {
     static func verify(_ gitDirectory: URL, reportAs path: String, limits: UntrustedLimits) throws {
         func damaged(_ detail: String) -> LabGitError { .damagedRepository(path: path, detail: detail) }
@@ -62,16 +69,13 @@ enum GitDirectoryCheck {
         var entries = 0
         // Folders by their path in the git folder ("" for itself), each opened from the git
         // folder's descriptor and read with one system call per batch of names: no path walked
-        // from the root, no stat of the folder, no buffer allocated for each of a hand-in's
-        // seventy folders. Every folder named was listed as a folder, never a link to one.
+        // from the root, no stat of the folder, no buffer allocated for each folder. Every
+        // folder named was listed as a folder, never a link to one.
         var folders = [""]
         while let folder = folders.popLast() {
             let descriptor = folder.isEmpty ? dup(rootDescriptor) : openat(rootDescriptor, folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
             guard descriptor >= 0 else { throw damaged("the folder \(joined(root, folder)) cannot be listed") }
             defer { close(descriptor) }
-            // A loose object's folder (objects/4e): its files are objects, whose size the read
-            // of each one checks (`LooseObjectCheck`), so their type in the listing is enough.
-            let holdsLooseObjects = isLooseObjectFolder(folder)
             while true {
                 let filled = klab_getdents64(descriptor, buffer, listingBytes)
                 if filled < 0 {
@@ -100,11 +104,9 @@ enum GitDirectoryCheck {
                     switch Int32(type) {
                     case Int32(DT_DIR): mode = S_IFDIR
                     case Int32(DT_LNK): mode = S_IFLNK
-                    case Int32(DT_REG) where holdsLooseObjects: mode = S_IFREG
                     case Int32(DT_FIFO), Int32(DT_CHR), Int32(DT_BLK), Int32(DT_SOCK): mode = S_IFIFO
                     default:
-                        // A file outside the loose objects (its size counts), or a type the
-                        // listing does not give.
+                        // A file (its size counts), or a type the listing does not give.
                         var info = stat()
                         guard fstatat(descriptor, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else {
                             throw damaged("\(joined(root, relativePath)) cannot be read")
@@ -115,7 +117,7 @@ enum GitDirectoryCheck {
                         }
                     }
                     switch mode {
-                    case S_IFDIR: folders.append(relativePath)
+                    case S_IFDIR: if !isLooseObjectFolder(relativePath) { folders.append(relativePath) }
                     case S_IFREG: break
                     case S_IFLNK: throw damaged("\(relativePath) is a symbolic link; a hand-in's git folder holds none")
                     default: throw damaged("\(relativePath) is not a regular file (a FIFO, a device or a socket)")

@@ -78,8 +78,15 @@ final class HostileHandInTests: XCTestCase {
         let config = include.appendingPathComponent(".git/config")
         try (try Data(contentsOf: config) + Data("[include]\n\tpath = /dev/zero\n".utf8)).write(to: config)
 
+        // A FIFO in place of the commit the hand-in's HEAD names: refused when it is read.
         let fifoObject = try workspace("loose-fifo")
-        let objects = fifoObject.appendingPathComponent(".git/objects/ff")
+        let fifoTip = try GitWitness.run(["rev-parse", "HEAD"], in: fifoObject).trimmingCharacters(in: .whitespacesAndNewlines)
+        let tipObject = fifoObject.appendingPathComponent(".git/objects/\(fifoTip.prefix(2))/\(fifoTip.dropFirst(2))")
+        try FileManager.default.removeItem(at: tipObject)
+        XCTAssertEqual(mkfifo(tipObject.path, 0o644), 0)
+        // A FIFO where no commit leads: never opened, so the hand-in is graded as it is.
+        let strayFIFO = try workspace("stray-fifo")
+        let objects = strayFIFO.appendingPathComponent(".git/objects/ff")
         try FileManager.default.createDirectory(at: objects, withIntermediateDirectories: true)
         XCTAssertEqual(mkfifo(objects.appendingPathComponent(String(repeating: "f", count: 38)).path, 0o644), 0)
 
@@ -129,12 +136,12 @@ final class HostileHandInTests: XCTestCase {
         }
         func points(_ name: String) -> Double { rows[name]?["points"] as? Double ?? -1 }
 
-        for name in ["honest", "bundled", "thousands-of-refs", "graft-cycle", "replaced"] {
+        for name in ["honest", "bundled", "thousands-of-refs", "graft-cycle", "replaced", "stray-fifo"] {
             XCTAssertNotNil(rows[name], "\(name) is graded")
             XCTAssertFalse(flags(name).contains { $0.kind == "unreadable" }, "\(name): \(flags(name))")
             XCTAssertGreaterThan(points(name), 0, "\(name) keeps the points of its passed step: \(flags(name))")
         }
-        for name in ["honest", "bundled", "thousands-of-refs"] {
+        for name in ["honest", "bundled", "thousands-of-refs", "stray-fifo"] {
             XCTAssertFalse(flags(name).contains { $0.kind == "history-rewritten" }, "\(name): \(flags(name))")
         }
         // Grafts and replace refs change what git shows, not what klab reads (the stored
@@ -168,6 +175,6 @@ final class HostileHandInTests: XCTestCase {
         XCTAssertEqual(points("deep-evidence"), 0)
         XCTAssertFalse(flags("odd-evidence").isEmpty, "evidence named '..' or '/etc' does not pass unnoticed")
         XCTAssertEqual(points("odd-evidence"), 0, "\(flags("odd-evidence"))")
-        XCTAssertEqual(rows.count, 5 + unreadable.count + 2, "every hand-in has its row: \(rows.keys.sorted())")
+        XCTAssertEqual(rows.count, 6 + unreadable.count + 2, "every hand-in has its row: \(rows.keys.sorted())")
     }
 }

@@ -58,7 +58,9 @@ final class UntrustedLimitsTests: TemporaryDirectoryTestCase {
 
     func testTheGitFolderIsCheckedBeforeLibgit2OpensIt() throws {
         let (url, _) = try nested()
-        let count = try FileManager.default.subpathsOfDirectory(atPath: url.appendingPathComponent(".git").path).count
+        // Every file and folder but the loose objects, which are checked when read.
+        let count = try FileManager.default.subpathsOfDirectory(atPath: url.appendingPathComponent(".git").path)
+            .filter { !GitDirectoryCheck.isLooseObjectFolder(($0 as NSString).deletingLastPathComponent) }.count
         XCTAssertNoThrow(try Repository.openForReading(at: url, limits: limits(gitDirectoryEntries: count)))
         XCTAssertThrowsError(try Repository.openForReading(at: url, limits: limits(gitDirectoryEntries: count - 1))) { error in
             XCTAssertEqual(self.detail(error), "its git folder holds more than \(count - 1) files")
@@ -90,10 +92,12 @@ final class UntrustedLimitsTests: TemporaryDirectoryTestCase {
         }
     }
 
-    /// In a loose object's folder the listing's type is trusted (no stat for each object): a
-    /// link or a FIFO there is still refused when the folder is opened, and an object past
-    /// the size bound when it is read. Any other file's size is checked when the folder is.
-    func testLooseObjectFoldersAreCheckedFromTheirListing() throws {
+    /// The loose objects' folders are not listed: a link or a FIFO where no commit leads is
+    /// never opened, and the hand-in reads as before; one where a commit leads is refused
+    /// when that object is read, on one line naming the file, without waiting on the FIFO.
+    /// An object past the size bound is refused when it is read. Any other file's size is
+    /// checked when the folder is opened.
+    func testLooseObjectsAreCheckedWhenRead() throws {
         // A file that compresses to more than any file outside the loose objects holds.
         var generator = SystemRandomNumberGenerator()
         let noise = Data((0..<40_000).map { _ in UInt8.random(in: 0...255, using: &generator) }).base64EncodedString()
@@ -109,17 +113,29 @@ final class UntrustedLimitsTests: TemporaryDirectoryTestCase {
             .filter { !GitDirectoryCheck.isLooseObjectFolder(($0 as NSString).deletingLastPathComponent) }
             .compactMap { try FileManager.default.attributesOfItem(atPath: git.appendingPathComponent($0).path)[.size] as? Int }.max() ?? 0
 
-        let link = folder.appendingPathComponent(String(repeating: "1", count: 38))
-        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: object)
-        XCTAssertThrowsError(try Repository.openForReading(at: url)) { error in
-            XCTAssertEqual(self.detail(error), "objects/\(commit.hex.prefix(2))/\(String(repeating: "1", count: 38)) is a symbolic link; a hand-in's git folder holds none")
+        // Where no commit leads: never opened.
+        let stray = folder.appendingPathComponent(String(repeating: "1", count: 38))
+        try FileManager.default.createSymbolicLink(at: stray, withDestinationURL: object)
+        XCTAssertEqual(try Repository.openForReading(at: url).blob(at: "noise.txt", in: commit), Data(noise.utf8))
+        try FileManager.default.removeItem(at: stray)
+        XCTAssertEqual(mkfifo(stray.path, 0o644), 0)
+        XCTAssertEqual(try Repository.openForReading(at: url).blob(at: "noise.txt", in: commit), Data(noise.utf8))
+        try FileManager.default.removeItem(at: stray)
+
+        // Where the commit leads: the folder opens, the read refuses the object.
+        let moved = root.appendingPathComponent("blob-object")
+        try FileManager.default.moveItem(at: object, to: moved)
+        try FileManager.default.createSymbolicLink(at: object, withDestinationURL: moved)
+        XCTAssertThrowsError(try Repository.openForReading(at: url).blob(at: "noise.txt", in: commit)) { error in
+            XCTAssertEqual(self.detail(error), "objects/\(blob.hex.prefix(2))/\(blob.hex.dropFirst(2)) is a symbolic link; a hand-in's git folder holds none")
         }
-        try FileManager.default.removeItem(at: link)
-        XCTAssertEqual(mkfifo(link.path, 0o644), 0)
-        XCTAssertThrowsError(try Repository.openForReading(at: url)) { error in
-            XCTAssertEqual(self.detail(error), "objects/\(commit.hex.prefix(2))/\(String(repeating: "1", count: 38)) is not a regular file (a FIFO, a device or a socket)")
+        try FileManager.default.removeItem(at: object)
+        XCTAssertEqual(mkfifo(object.path, 0o644), 0)
+        XCTAssertThrowsError(try Repository.openForReading(at: url).blob(at: "noise.txt", in: commit)) { error in
+            XCTAssertEqual(self.detail(error), "objects/\(blob.hex.prefix(2))/\(blob.hex.dropFirst(2)) is not a regular file (a FIFO, a device or a socket)")
         }
-        try FileManager.default.removeItem(at: link)
+        try FileManager.default.removeItem(at: object)
+        try FileManager.default.moveItem(at: moved, to: object)
 
         // The blob's loose file past the bound: the folder opens, the read refuses it.
         XCTAssertGreaterThan(objectBytes, largest)
@@ -134,6 +150,29 @@ final class UntrustedLimitsTests: TemporaryDirectoryTestCase {
         try Data(count: bound + 1).write(to: git.appendingPathComponent("description"))
         XCTAssertThrowsError(try Repository.openForReading(at: url, limits: limits(bundleBytes: bound))) { error in
             XCTAssertEqual(self.detail(error), "description is larger than \(bound) bytes")
+        }
+    }
+
+    /// A history walk on an untrusted repository reads each commit through the check first:
+    /// a FIFO in place of the first commit is refused, on one line, instead of blocking libgit2.
+    func testAHistoryWalkOfAnUntrustedRepositoryChecksEveryCommit() throws {
+        let repository = try makeRepository(files: ["a.txt": "1\n"])
+        let url = try XCTUnwrap(repository.workdir)
+        let first = try XCTUnwrap(try repository.headCommitID())
+        try write("2\n", to: "a.txt", in: url)
+        let second = try commitAll(repository, subject: "Second")
+        XCTAssertEqual(try Repository.openForReading(at: url).history(from: second), [second, first])
+        XCTAssertTrue(try Repository.openForReading(at: url).isAncestor(first, of: second))
+
+        let object = url.appendingPathComponent(".git/objects/\(first.hex.prefix(2))/\(first.hex.dropFirst(2))")
+        try FileManager.default.removeItem(at: object)
+        XCTAssertEqual(mkfifo(object.path, 0o644), 0)
+        let refusal = "objects/\(first.hex.prefix(2))/\(first.hex.dropFirst(2)) is not a regular file (a FIFO, a device or a socket)"
+        XCTAssertThrowsError(try Repository.openForReading(at: url).history(from: second)) { error in
+            XCTAssertEqual(self.detail(error), refusal)
+        }
+        XCTAssertThrowsError(try Repository.openForReading(at: url).isAncestor(first, of: second)) { error in
+            XCTAssertEqual(self.detail(error), refusal)
         }
     }
 
