@@ -60,8 +60,8 @@ public enum InputLimits {
         public static let evidenceFiles = 10_000
         /// Most commits walked on the branch graded.
         public static let commits = 100_000
-        /// Most entries (files and folders) in a workspace's git folder, loose objects aside
-        /// (each is checked when it is read).
+        /// Most entries (files and folders) in a workspace's git folder, what the loose objects',
+        /// reference logs' and hooks' folders hold aside (checked when read, or never read).
         public static let gitDirectoryEntries = 500_000
         /// Largest single allocation libgit2 may make (a blob, a delta, a pack object) once a
         /// hand-in is opened, and for the rest of the process: far above any file a workspace

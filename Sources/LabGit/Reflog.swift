@@ -1,4 +1,5 @@
 import CLibGit2
+import Foundation
 
 /// One line of a reference's log: what it pointed at before and after, who moved it, why.
 public struct ReflogEntry: Equatable, Sendable {
@@ -12,6 +13,15 @@ public struct ReflogEntry: Equatable, Sendable {
 extension Repository {
     /// The log of `name`, newest first; empty when git keeps none for it. Read-only.
     public func reflog(of name: String) throws -> [ReflogEntry] {
+        if isUntrusted {
+            // The git folder's check does not list `logs/`: the file libgit2 would read is
+            // checked here (a FIFO would block it, a link would read another folder).
+            var info = stat()
+            let relative = "logs/" + name
+            if lstat(gitDirectory.appendingPathComponent(relative).path, &info) == 0, info.st_mode & S_IFMT != S_IFREG {
+                throw LabGitError.damagedRepository(path: gitDirectory.path, detail: "\(relative) is not a regular file")
+            }
+        }
         var reflog: OpaquePointer?
         try check(git_reflog_read(&reflog, pointer, name), "git_reflog_read")
         defer { git_reflog_free(reflog) }

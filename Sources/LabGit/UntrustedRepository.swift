@@ -54,10 +54,17 @@ public struct UntrustedLimits: Sendable, Equatable {
 /// The loose objects' folders (`objects/4e`) are not listed: a loose object is read only
 /// through `Repository.checkFirstRead`, which opens its file without following a link and
 /// refuses a link, a FIFO, a device or a file past the size bound before reading it
-/// (`LooseObjectCheck`), and libgit2 is never left to find one itself (no history walk on an
-/// untrusted repository). A file there that no commit reaches is never opened, so listing
-/// those folders (most of a hand-in's folders) checked nothing a read does not.
+/// (`LooseObjectCheck`), and libgit2 is never left to find one itself (a history walk on an
+/// untrusted repository checks every commit first). A file there that no commit reaches is
+/// never opened, so listing those folders (most of a hand-in's folders) checked nothing a
+/// read does not. Nor are the folders nothing reads from a hand-in (`unread`): they are
+/// checked as entries of the git folder (a folder, not a link), their contents never opened.
 enum GitDirectoryCheck {
+    /// Folders of a git folder that reading a hand-in never opens anything in: the reference
+    /// logs (`reflog(of:)` checks its file first on an untrusted repository), the hooks (never
+    /// run by klab) and klab's own scratch folder.
+    static let unread: Set<String> = ["logs", "hooks", "klab-tmp"]
+
     static func verify(_ gitDirectory: URL, reportAs path: String, limits: UntrustedLimits) throws {
         func damaged(_ detail: String) -> LabGitError { .damagedRepository(path: path, detail: detail) }
         let root = gitDirectory.path
@@ -117,7 +124,8 @@ enum GitDirectoryCheck {
                         }
                     }
                     switch mode {
-                    case S_IFDIR: if !isLooseObjectFolder(relativePath) { folders.append(relativePath) }
+                    case S_IFDIR:
+                        if !isLooseObjectFolder(relativePath), !(folder.isEmpty && unread.contains(name)) { folders.append(relativePath) }
                     case S_IFREG: break
                     case S_IFLNK: throw damaged("\(relativePath) is a symbolic link; a hand-in's git folder holds none")
                     default: throw damaged("\(relativePath) is not a regular file (a FIFO, a device or a socket)")

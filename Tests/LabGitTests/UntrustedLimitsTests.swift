@@ -58,9 +58,12 @@ final class UntrustedLimitsTests: TemporaryDirectoryTestCase {
 
     func testTheGitFolderIsCheckedBeforeLibgit2OpensIt() throws {
         let (url, _) = try nested()
-        // Every file and folder but the loose objects, which are checked when read.
+        // Every file and folder but the loose objects, which are checked when read, and what
+        // lies in the folders nothing reads from a hand-in (the folders themselves count).
         let count = try FileManager.default.subpathsOfDirectory(atPath: url.appendingPathComponent(".git").path)
-            .filter { !GitDirectoryCheck.isLooseObjectFolder(($0 as NSString).deletingLastPathComponent) }.count
+            .filter { !GitDirectoryCheck.isLooseObjectFolder(($0 as NSString).deletingLastPathComponent) }
+            .filter { path in !GitDirectoryCheck.unread.contains { path.hasPrefix($0 + "/") } }.count
+        XCTAssertTrue(FileManager.default.fileExists(atPath: url.appendingPathComponent(".git/logs/HEAD").path), "the count leaves something out")
         XCTAssertNoThrow(try Repository.openForReading(at: url, limits: limits(gitDirectoryEntries: count)))
         XCTAssertThrowsError(try Repository.openForReading(at: url, limits: limits(gitDirectoryEntries: count - 1))) { error in
             XCTAssertEqual(self.detail(error), "its git folder holds more than \(count - 1) files")
@@ -150,6 +153,29 @@ final class UntrustedLimitsTests: TemporaryDirectoryTestCase {
         try Data(count: bound + 1).write(to: git.appendingPathComponent("description"))
         XCTAssertThrowsError(try Repository.openForReading(at: url, limits: limits(bundleBytes: bound))) { error in
             XCTAssertEqual(self.detail(error), "description is larger than \(bound) bytes")
+        }
+    }
+
+    /// The reference logs and the hooks are never read from a hand-in: their folders are not
+    /// listed, and a FIFO there changes nothing; a reference log read anyway is checked first.
+    func testFoldersNothingReadsAreNotListed() throws {
+        let (url, commit) = try nested()
+        let git = url.appendingPathComponent(".git")
+        try FileManager.default.createDirectory(at: git.appendingPathComponent("hooks"), withIntermediateDirectories: true)
+        for path in ["logs/refs/heads/pipe", "hooks/pre-commit"] {
+            XCTAssertEqual(mkfifo(git.appendingPathComponent(path).path, 0o644), 0, path)
+        }
+        let reading = try Repository.openForReading(at: url)
+        XCTAssertEqual(try reading.blob(at: "top.txt", in: commit)?.count, 1000)
+        XCTAssertEqual(try reading.reflog(of: "HEAD").first?.new, commit)
+        XCTAssertThrowsError(try reading.reflog(of: "refs/heads/pipe")) { error in
+            XCTAssertEqual(self.detail(error), "logs/refs/heads/pipe is not a regular file")
+        }
+        // The folders themselves are still entries of the git folder: a link there is refused.
+        try FileManager.default.removeItem(at: git.appendingPathComponent("hooks"))
+        try FileManager.default.createSymbolicLink(at: git.appendingPathComponent("hooks"), withDestinationURL: URL(fileURLWithPath: "/etc"))
+        XCTAssertThrowsError(try Repository.openForReading(at: url)) { error in
+            XCTAssertEqual(self.detail(error), "hooks is a symbolic link; a hand-in's git folder holds none")
         }
     }
 
