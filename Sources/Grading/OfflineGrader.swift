@@ -432,10 +432,30 @@ public struct OfflineGrader: Sendable {
         }
         private let lock = NSLock()
         private var known: [Key: [Check]?] = [:]
+        /// The parameters each step's checks read (`Lab.parametersReferenced(byStep:)`), by
+        /// lab and step: only their values tell one set from another, so a class whose
+        /// learners differ in a value no check reads (the learner's name) shares one set.
+        private var referenced: [String: Set<String>?] = [:]
         static let most = 4096
 
         func checks(of lab: Lab, step: String, parameters: [String: String]) throws -> [Check]? {
-            let key = Key(lab: lab.id, step: step, parameters: parameters)
+            // Every value the checks would be resolved with (a name the lab does not have is
+            // refused here, as resolving refuses it), narrowed to those they read.
+            let values = try lab.parameterValues(parameters)
+            let stepKey = lab.id + "/" + step
+            lock.lock()
+            let names = referenced[stepKey]
+            lock.unlock()
+            let read: Set<String>?
+            if let names {
+                read = names
+            } else {
+                read = lab.parametersReferenced(byStep: step)
+                lock.lock()
+                referenced[stepKey] = read
+                lock.unlock()
+            }
+            let key = Key(lab: lab.id, step: step, parameters: read.map { read in values.filter { read.contains($0.key) } } ?? values)
             lock.lock()
             let found = known[key]
             lock.unlock()

@@ -62,6 +62,21 @@ extension Lab {
         return step(id).map { Self.resolved($0.checks, values: values) }
     }
 
+    /// The parameters one step's checks can take a value from: each `${name}` written in
+    /// them, and `region` and `awsProfile` (added to `aws` commands). Two sets of values that
+    /// agree on these resolve the step's checks alike. nil when the lab has no such step.
+    public func parametersReferenced(byStep id: String) -> Set<String>? {
+        guard let step = step(id) else { return nil }
+        var names: Set<String> = ["region", "awsProfile"]
+        for check in step.checks {
+            _ = check.mappingStrings { text, _ in
+                if Variables.mayReference(text) { names.formUnion(Variables.names(in: text)) }
+                return text
+            }
+        }
+        return names
+    }
+
     private static func resolved(_ checks: [Check], values: [String: String]) -> [Check] {
         checks.map { $0.mappingStrings { Variables.substitute($0, values) }.addingAWSOptions(values) }
     }
