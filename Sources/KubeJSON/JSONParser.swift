@@ -146,9 +146,10 @@ private struct Reader {
     var valueTable: StringTable
     /// Objects of a list repeat the same keys in the same order: they share one keys array.
     var shapes: ShapeTable
-    /// The shape (a slot of the shape table) of the last object closed in each context.
+    /// The shape (a slot of the shape table) of the last object closed in each context, in
+    /// slots sized to the input like the tables (a hint: a wrong one costs a lookup).
     var guesses: UnsafeMutablePointer<Int32>
-    static let guessSlots = 4096
+    let guessMask: Int
 
     init(_ buffer: UnsafeRawBufferPointer) {
         // An empty buffer may have a nil base address; any valid pointer will do for count 0.
@@ -158,8 +159,10 @@ private struct Reader {
         keyTable = KeyTable(slotCount: Self.tableSlots(buffer.count, bytesPerSlot: 32, most: 4096))
         valueTable = StringTable(slotCount: Self.tableSlots(buffer.count, bytesPerSlot: 16, most: 8192))
         shapes = ShapeTable(slotCount: Self.tableSlots(buffer.count, bytesPerSlot: 64, most: 2048))
-        guesses = .allocate(capacity: Self.guessSlots)
-        guesses.initialize(repeating: -1, count: Self.guessSlots)
+        let guessSlots = Self.tableSlots(buffer.count, bytesPerSlot: 16, most: 4096)
+        guessMask = guessSlots - 1
+        guesses = .allocate(capacity: guessSlots)
+        guesses.initialize(repeating: -1, count: guessSlots)
         values = .allocate(capacity: valueCapacity)
         keys = .allocate(capacity: keyCapacity)
         frames = .allocate(capacity: frameCapacity)
@@ -304,7 +307,7 @@ private struct Reader {
         let n = keyCount - frame.keyStart
         var slot = -1
         let objectKeys = shapes.shared(keys + frame.keyStart, n, slot: &slot) ?? newShape(frame, n, slot: &slot)
-        if slot >= 0 { guesses[frame.context & (Self.guessSlots - 1)] = Int32(slot) }
+        if slot >= 0 { guesses[frame.context & guessMask] = Int32(slot) }
         keyCount = frame.keyStart
         return JSONObject(uncheckedKeys: objectKeys, values: popArray(from: frame.valueStart))
     }
@@ -375,7 +378,7 @@ private struct Reader {
                     let parent = frames[frameCount - 1]
                     context = parent.isObject ? keys[keyCount - 1].id : parent.context &* 31 &+ Self.elementContext
                 }
-                let guess = isObject ? Int(guesses[context & (Self.guessSlots - 1)]) : -1
+                let guess = isObject ? Int(guesses[context & guessMask]) : -1
                 pushFrame(Frame(isObject: isObject, valueStart: valueCount, keyStart: keyCount, context: context, guess: guess))
                 if isObject { try parseKey() }
                 continue parsing
